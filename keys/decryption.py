@@ -1,0 +1,155 @@
+"""Threshold decryption of the totals: partial decryptions, their combination, and the
+recovery of the counts from m·G.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import isqrt
+
+from keys.elgamal import Ciphertext
+from keys.errors import CryptoError
+from keys.group import G, INFINITY, N, Point, base_mul, point_sum
+from keys.nonces import SYSTEM, Nonces
+from keys.proofs import DecryptionProof, prove_decryption, verify_decryption
+from keys.shamir import ElectionKey, lagrange_at_zero
+
+
+@dataclass(frozen=True)
+class PartialDecryption:
+    """Trustee i's shares D_{i,r} = x_i·α_r of every row total, each with its proof."""
+
+    trustee: int
+    shares: tuple[Point, ...]
+    proofs: tuple[DecryptionProof, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """{"trustee", "shares": [hex], "proofs": [{"c","s"}]}."""
+        return {
+            "trustee": self.trustee,
+            "shares": [d.hex() for d in self.shares],
+            "proofs": [{"c": f"{p.c:064x}", "s": f"{p.s:064x}"} for p in self.proofs],
+        }
+
+    @classmethod
+    def from_json(cls, obj: object) -> PartialDecryption:
+        """Parse and validate (points on the curve, scalars below N)."""
+        from keys.group import scalar_from_hex
+
+        if not isinstance(obj, dict) or set(obj) != {"trustee", "shares", "proofs"}:
+            raise CryptoError("bad_encoding", "partial decryption: expected trustee, shares, proofs")
+        trustee = obj["trustee"]
+        if not isinstance(trustee, int) or isinstance(trustee, bool) or trustee < 1:
+            raise CryptoError("bad_encoding", "partial decryption: bad trustee index")
+        shares, proofs = obj["shares"], obj["proofs"]
+        if not isinstance(shares, list) or not isinstance(proofs, list):
+            raise CryptoError("bad_encoding", "partial decryption: shares and proofs are lists")
+        pts = tuple(
+            Point.from_hex(d, f"trustee {trustee} share {r}", allow_infinity=True)
+            for r, d in enumerate(shares)
+        )
+        prs = []
+        for r, p in enumerate(proofs):
+            if not isinstance(p, dict) or set(p) != {"c", "s"}:
+                raise CryptoError("bad_encoding", f"trustee {trustee} proof {r}: expected c, s")
+            prs.append(DecryptionProof(scalar_from_hex(p["c"]), scalar_from_hex(p["s"])))
+        return cls(trustee, pts, tuple(prs))
+
+
+def partial_decrypt(
+    manifest_hash: bytes,
+    key: ElectionKey,
+    trustee: int,
+    secret_share: int,
+    totals: list[Ciphertext],
+    nonces: Nonces = SYSTEM,
+) -> PartialDecryption:
+    """Trustee ``trustee`` (1-based) decrypts its part of every row total, with proofs."""
+    if not 1 <= trustee <= key.trustees:
+        raise CryptoError("bad_parameters", f"trustee {trustee} outside 1..{key.trustees}")
+    if base_mul(secret_share) != key.verification_keys[trustee - 1]:
+        raise CryptoError("share_mismatch", f"trustee {trustee}")
+    shares, proofs = [], []
+    for r, ct in enumerate(totals):
+        d, proof = prove_decryption(
+            manifest_hash, key.public_key, trustee, secret_share, r, ct, nonces
+        )
+        shares.append(d)
+        proofs.append(proof)
+    return PartialDecryption(trustee, tuple(shares), tuple(proofs))
+
+
+def verify_partial(
+    manifest_hash: bytes, key: ElectionKey, totals: list[Ciphertext], part: PartialDecryption
+) -> None:
+    """Check every proof of one trustee's partial decryption; raise naming trustee and row."""
+    if not 1 <= part.trustee <= key.trustees:
+        raise CryptoError("bad_decryption", f"trustee {part.trustee} is not a trustee of this vote")
+    if len(part.shares) != len(totals) or len(part.proofs) != len(totals):
+        raise CryptoError("bad_decryption", f"trustee {part.trustee}: expected {len(totals)} rows")
+    vk = key.verification_keys[part.trustee - 1]
+    for r, ct in enumerate(totals):
+        verify_decryption(
+            manifest_hash, key.public_key, part.trustee, vk, r, ct, part.shares[r], part.proofs[r]
+        )
+
+
+def combine(key: ElectionKey, totals: list[Ciphertext], parts: list[PartialDecryption]) -> list[Point]:
+    """m_r·G = β_r − Σ λ_i·D_{i,r} over any k (verified) partial decryptions."""
+    if len(parts) < key.threshold:
+        raise CryptoError("not_enough_trustees", f"{len(parts)} of {key.threshold} needed")
+    chosen = parts[: key.threshold]
+    lam = lagrange_at_zero([p.trustee for p in chosen])
+    out = []
+    for r, ct in enumerate(totals):
+        d = point_sum([p.shares[r] * lam[p.trustee] for p in chosen])
+        out.append(ct.beta - d)
+    return out
+
+
+class DiscreteLog:
+    """Baby-step giant-step recovery of m from m·G for 0 ≤ m ≤ bound.
+
+    One table of ``t`` baby steps serves every lookup; each lookup then takes at most
+    bound / t giant steps. The table size is chosen for the expected number of lookups.
+    """
+
+    def __init__(self, bound: int, lookups: int = 1) -> None:
+        if bound < 0:
+            raise CryptoError("bad_parameters", "bound must be non-negative")
+        self.bound = bound
+        self.t = max(1, min(bound + 1, 1 << 18, max(1024, isqrt((bound + 1) * lookups) + 1)))
+        table: dict[bytes, int] = {}
+        p = INFINITY
+        for j in range(self.t):
+            table[p.to_bytes()] = j
+            p = p + G
+        self.table = table
+        self.giant = -base_mul(self.t)
+
+    def solve(self, point: Point, what: str = "total") -> int:
+        """m with m·G = point, or CryptoError if m is not in [0, bound]."""
+        q = point
+        for i in range(self.bound // self.t + 1):
+            j = self.table.get(q.to_bytes())
+            if j is not None:
+                m = i * self.t + j
+                if m <= self.bound:
+                    return m
+                break
+            q = q + self.giant
+        raise CryptoError("count_out_of_range", f"{what}: not a total between 0 and {self.bound}")
+
+
+def decode_counts(m: int, base: int, levels: int, what: str = "row") -> tuple[int, ...]:
+    """Split n₁ + n₂·B + … into (n₁, n₂, …); every count must be below B."""
+    counts = []
+    for _ in range(levels):
+        counts.append(m % base)
+        m //= base
+    if m:
+        raise CryptoError("count_out_of_range", f"{what}: total exceeds the encoding")
+    return tuple(counts)
+
+
+__all__ = ["N", "DiscreteLog", "PartialDecryption", "combine", "decode_counts"]

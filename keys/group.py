@@ -1,0 +1,211 @@
+"""The group: secp256k1 through libsecp256k1 (coincurve).
+
+All curve arithmetic is done by libsecp256k1; this module only wraps it so that
+the point at infinity is an explicit value (coincurve cannot represent it) and
+every point that comes from outside is validated on parsing.
+
+Group operations are counted in :data:`OPS` so that benchmarks can compare the
+measured time with the floor (operation count × measured unit cost).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from typing import Final
+
+from coincurve import PublicKey
+from coincurve._libsecp256k1 import ffi, lib
+
+from keys.errors import CryptoError
+
+#: Order of the secp256k1 group (SEC 2, §2.4.1).
+N: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+#: Field prime of secp256k1.
+P: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
+
+#: Counts of group operations by kind, for the benchmarks' floor:
+#: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (k·P + j·G),
+#: ``add`` (P + Q), ``parse`` (decompress and validate a point).
+OPS: Counter[str] = Counter()
+
+INFINITY_BYTES: Final = b"\x00"
+_HEX: Final = re.compile("[0-9a-f]*")
+
+
+def scalar_bytes(k: int) -> bytes:
+    """32-byte big-endian encoding of a scalar in [0, N)."""
+    return (k % N).to_bytes(32, "big")
+
+
+def scalar_from_bytes(data: bytes, what: str = "scalar") -> int:
+    """Decode a 32-byte big-endian scalar, rejecting values ≥ N."""
+    if len(data) != 32:
+        raise CryptoError("bad_scalar", f"{what}: expected 32 bytes, got {len(data)}")
+    k = int.from_bytes(data, "big")
+    if k >= N:
+        raise CryptoError("bad_scalar", f"{what}: value is not below the group order")
+    return k
+
+
+def random_scalar() -> int:
+    """A uniformly random non-zero scalar from the operating system's CSPRNG."""
+    return secrets.randbelow(N - 1) + 1
+
+
+class Point:
+    """A point of secp256k1, or the point at infinity (``_pk is None``)."""
+
+    __slots__ = ("_pk",)
+
+    def __init__(self, pk: PublicKey | None) -> None:
+        self._pk = pk
+
+    # -- construction -------------------------------------------------------
+    @classmethod
+    def from_bytes(cls, data: bytes, what: str = "point", allow_infinity: bool = False) -> Point:
+        """Parse a 33-byte compressed SEC1 point; libsecp256k1 checks it is on the curve.
+
+        The infinity encoding ``00`` is accepted only when ``allow_infinity`` is set.
+        """
+        if data == INFINITY_BYTES:
+            if allow_infinity:
+                return INFINITY
+            raise CryptoError("bad_point", f"{what}: the point at infinity is not allowed here")
+        if len(data) != 33 or data[0] not in (2, 3):
+            raise CryptoError("bad_point", f"{what}: expected a 33-byte compressed point")
+        OPS["parse"] += 1
+        try:
+            return cls(PublicKey(data))
+        except ValueError:
+            raise CryptoError("bad_point", f"{what}: not a point on secp256k1") from None
+
+    @classmethod
+    def from_hex(cls, text: str, what: str = "point", allow_infinity: bool = False) -> Point:
+        """Parse a lowercase-hex compressed point (see :meth:`from_bytes`)."""
+        return cls.from_bytes(hex_to_bytes(text, what), what, allow_infinity)
+
+    # -- encoding -------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """33-byte compressed SEC1 encoding; ``00`` for the point at infinity."""
+        if self._pk is None:
+            return INFINITY_BYTES
+        return bytes(self._pk.format(compressed=True))
+
+    def hex(self) -> str:
+        """Lowercase hex of :meth:`to_bytes`."""
+        return self.to_bytes().hex()
+
+    @property
+    def is_infinity(self) -> bool:
+        """True for the neutral element."""
+        return self._pk is None
+
+    # -- arithmetic -----------------------------------------------------------
+    def __add__(self, other: Point) -> Point:
+        if self._pk is None:
+            return other
+        if other._pk is None:
+            return self
+        OPS["add"] += 1
+        try:
+            return Point(PublicKey.combine_keys([self._pk, other._pk]))
+        except ValueError:
+            # libsecp256k1 refuses a sum equal to infinity: P + (-P).
+            return INFINITY
+
+    def __neg__(self) -> Point:
+        if self._pk is None:
+            return self
+        new = ffi.new("secp256k1_pubkey *", self._pk.public_key[0])
+        lib.secp256k1_ec_pubkey_negate(self._pk.context.ctx, new)
+        return Point(PublicKey(new, self._pk.context))
+
+    def __sub__(self, other: Point) -> Point:
+        return self + (-other)
+
+    def __mul__(self, k: int) -> Point:
+        k %= N
+        if k == 0 or self._pk is None:
+            return INFINITY
+        OPS["mul"] += 1
+        return Point(self._pk.multiply(k.to_bytes(32, "big")))
+
+    __rmul__ = __mul__
+
+    def mul_add(self, a: int, b: int) -> Point:
+        """a·self + b·G in one libsecp256k1 call where possible."""
+        a %= N
+        b %= N
+        if a == 0 or self._pk is None:
+            return base_mul(b)
+        OPS["mul"] += 1
+        q = self._pk.multiply(a.to_bytes(32, "big"))
+        if b == 0:
+            return Point(q)
+        OPS["muladd"] += 1
+        try:
+            return Point(q.add(b.to_bytes(32, "big")))
+        except ValueError:
+            return INFINITY
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Point):
+            return NotImplemented
+        return self.to_bytes() == other.to_bytes()
+
+    def __hash__(self) -> int:
+        return hash(self.to_bytes())
+
+    def __repr__(self) -> str:
+        return "Point(infinity)" if self._pk is None else f"Point({self.hex()})"
+
+
+INFINITY: Final = Point(None)
+
+
+def base_mul(k: int) -> Point:
+    """k·G (fixed-base multiplication by libsecp256k1's precomputed tables)."""
+    k %= N
+    if k == 0:
+        return INFINITY
+    OPS["base"] += 1
+    return Point(PublicKey.from_valid_secret(k.to_bytes(32, "big")))
+
+
+def point_sum(points: list[Point]) -> Point:
+    """The sum of many points in one libsecp256k1 call (used by aggregation)."""
+    pks = [p._pk for p in points if p._pk is not None]
+    if not pks:
+        return INFINITY
+    if len(pks) == 1:
+        return Point(pks[0])
+    OPS["add"] += len(pks) - 1
+    try:
+        return Point(PublicKey.combine_keys(pks))
+    except ValueError:
+        # Exact cancellation to infinity; fall back to pairwise sums to be certain.
+        total = INFINITY
+        for p in points:
+            total = total + p
+        return total
+
+
+#: The standard generator G of secp256k1.
+G: Final = base_mul(1)
+
+
+def hex_to_bytes(text: object, what: str) -> bytes:
+    """Decode lowercase hex from untrusted input with a precise error."""
+    if not isinstance(text, str):
+        raise CryptoError("bad_encoding", f"{what}: expected a hex string")
+    if len(text) % 2 or not _HEX.fullmatch(text):
+        raise CryptoError("bad_encoding", f"{what}: not lowercase hexadecimal")
+    return bytes.fromhex(text)
+
+
+def scalar_from_hex(text: object, what: str = "scalar") -> int:
+    """Decode a 64-character lowercase-hex scalar below N."""
+    data = hex_to_bytes(text, what)
+    return scalar_from_bytes(data, what)

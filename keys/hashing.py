@@ -1,0 +1,86 @@
+"""Canonical encodings and domain-separated hashes.
+
+Every hash input is a sequence of byte strings ("parts"), the first of which is a
+domain tag. Each part is written as a 4-byte big-endian length followed by the bytes,
+so no two different sequences encode alike. Two functions are built on it:
+
+* :func:`digest` — SHA-256 of the encoding (manifest hash, ballot digest, trackers,
+  chain links);
+* :func:`hash_to_scalar` — SHA-512 of the encoding read as a big-endian integer and
+  reduced mod N (Fiat–Shamir challenges, card keys); the 512-bit input makes the
+  bias of the reduction negligible (< 2^-256).
+
+docs/crypto.md lists every tag and the parts hashed under it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any, Final
+
+from keys.errors import CryptoError
+from keys.group import N
+
+#: Domain-separation tags; a tag is never reused for another purpose.
+TAG_MANIFEST: Final = b"phieu/v1/manifest"
+TAG_ROW_PROOF: Final = b"phieu/v1/row-proof"
+TAG_BALLOT: Final = b"phieu/v1/ballot"
+TAG_TRACKER: Final = b"phieu/v1/tracker"
+TAG_CARD_KEY: Final = b"phieu/v1/card-key"
+TAG_CARD_CHECK: Final = b"phieu/v1/card-check"
+TAG_DECRYPTION: Final = b"phieu/v1/decryption"
+TAG_SHARE_AAD: Final = b"phieu/v1/share-file"
+TAG_CHAIN: Final = b"phieu/v1/chain"
+TAG_RECORD: Final = b"phieu/v1/record"
+
+
+def u32(n: int) -> bytes:
+    """4-byte big-endian unsigned integer."""
+    if not 0 <= n < 2**32:
+        raise CryptoError("bad_encoding", f"integer {n} does not fit in 32 bits")
+    return n.to_bytes(4, "big")
+
+
+def encode_parts(parts: Iterable[bytes]) -> bytes:
+    """Length-prefixed concatenation: for each part, u32(len) || part."""
+    out = bytearray()
+    for part in parts:
+        out += len(part).to_bytes(4, "big")
+        out += part
+    return bytes(out)
+
+
+def digest(tag: bytes, *parts: bytes) -> bytes:
+    """SHA-256 over the canonical encoding of (tag, *parts)."""
+    return hashlib.sha256(encode_parts((tag, *parts))).digest()
+
+
+def hash_to_scalar(tag: bytes, *parts: bytes) -> int:
+    """SHA-512 over the canonical encoding of (tag, *parts), reduced mod N."""
+    return int.from_bytes(hashlib.sha512(encode_parts((tag, *parts))).digest(), "big") % N
+
+
+def _reject_floats(obj: Any, path: str = "$") -> None:
+    if isinstance(obj, float):
+        raise CryptoError("bad_encoding", f"{path}: floats are not allowed in canonical JSON")
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if not isinstance(key, str):
+                raise CryptoError("bad_encoding", f"{path}: object keys must be strings")
+            _reject_floats(value, f"{path}.{key}")
+    elif isinstance(obj, list | tuple):
+        for i, value in enumerate(obj):
+            _reject_floats(value, f"{path}[{i}]")
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Canonical JSON: sorted keys, no spaces, UTF-8, no floats (integers and strings only)."""
+    _reject_floats(obj)
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def manifest_hash(manifest: Any) -> bytes:
+    """The manifest's fingerprint: digest(TAG_MANIFEST, canonical_json(manifest))."""
+    return digest(TAG_MANIFEST, canonical_json(manifest))

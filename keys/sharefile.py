@@ -1,0 +1,140 @@
+"""Trustee share files: one trustee's secret share, encrypted under their passphrase.
+
+scrypt derives a 256-bit key from the passphrase and a random salt; AES-256-GCM
+encrypts the 32-byte share. The associated data is the canonical JSON of the whole
+header (vote, trustee, public keys, KDF parameters), so changing any field makes the
+file fail to open. The file is JSON; nothing in it is secret without the passphrase.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+from keys.errors import CryptoError
+from keys.group import Point, base_mul, hex_to_bytes, scalar_from_bytes
+from keys.hashing import TAG_SHARE_AAD, canonical_json, digest
+
+FORMAT: Final = "phieu-share/1"
+#: scrypt cost: 2^17 × 8 × 128 B = 128 MiB of memory, about half a second here.
+DEFAULT_SCRYPT_N: Final = 1 << 17
+MAX_SCRYPT_N: Final = 1 << 20
+MIN_PASSPHRASE: Final = 10
+MAX_FILE_BYTES: Final = 64 * 1024
+
+
+@dataclass(frozen=True)
+class OpenedShare:
+    """A share file opened with the right passphrase (the share lives in memory only)."""
+
+    election_id: str
+    public_key: Point
+    trustee: int
+    name: str
+    verification_key: Point
+    secret_share: int
+
+
+def check_passphrase(passphrase: str) -> None:
+    """At least 10 characters; the ceremony refuses shorter ones."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise CryptoError("bad_parameters", f"passphrase shorter than {MIN_PASSPHRASE} characters")
+
+
+def _kdf(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+
+
+def seal(
+    election_id: str,
+    public_key: Point,
+    trustee: int,
+    name: str,
+    secret_share: int,
+    passphrase: str,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
+) -> bytes:
+    """Encrypt one share into the bytes of a share file."""
+    check_passphrase(passphrase)
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "election": {"id": election_id, "public_key": public_key.hex()},
+        "trustee": {
+            "index": trustee,
+            "name": name,
+            "verification_key": base_mul(secret_share).hex(),
+        },
+        "kdf": {"name": "scrypt", "n": scrypt_n, "r": 8, "p": 1, "salt": secrets.token_hex(16)},
+    }
+    key = _kdf(passphrase, bytes.fromhex(header["kdf"]["salt"]), scrypt_n, 8, 1)
+    nonce = secrets.token_bytes(12)
+    aad = digest(TAG_SHARE_AAD, canonical_json(header))
+    sealed = AESGCM(key).encrypt(nonce, secret_share.to_bytes(32, "big"), aad)
+    body = header | {"cipher": {"name": "AES-256-GCM", "nonce": nonce.hex(), "data": sealed.hex()}}
+    return json.dumps(body, ensure_ascii=False, indent=2).encode() + b"\n"
+
+
+def _field(obj: Any, *path: str) -> Any:
+    for name in path:
+        if not isinstance(obj, dict) or name not in obj:
+            raise CryptoError("bad_share", "missing field " + ".".join(path))
+        obj = obj[name]
+    return obj
+
+
+def read_header(data: bytes) -> dict[str, Any]:
+    """Parse a share file without opening it (no passphrase needed)."""
+    if len(data) > MAX_FILE_BYTES:
+        raise CryptoError("bad_share", "file too large")
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CryptoError("bad_share", "not a share file (not JSON)") from None
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise CryptoError("bad_share", f"not a share file (format is not {FORMAT})")
+    return body
+
+
+def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> OpenedShare:
+    """Decrypt a share file; check the vote (if given) and that the share matches its key."""
+    body = read_header(data)
+    header = {k: v for k, v in body.items() if k != "cipher"}
+    if election_id is not None and _field(body, "election", "id") != election_id:
+        raise CryptoError("share_other_election", f"file is for vote {body['election']['id']!r}")
+    kdf = _field(body, "kdf")
+    n, r, p = _field(kdf, "n"), _field(kdf, "r"), _field(kdf, "p")
+    ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p))
+    if not ints or not (2 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 16 and p == 1):
+        raise CryptoError("bad_share", "unsupported scrypt parameters")
+    salt = hex_to_bytes(_field(kdf, "salt"), "salt")
+    nonce = hex_to_bytes(_field(body, "cipher", "nonce"), "nonce")
+    sealed = hex_to_bytes(_field(body, "cipher", "data"), "ciphertext")
+    if len(nonce) != 12 or len(sealed) != 48:
+        raise CryptoError("bad_share", "ciphertext has the wrong size")
+    trustee = _field(body, "trustee", "index")
+    if not isinstance(trustee, int) or isinstance(trustee, bool) or trustee < 1:
+        raise CryptoError("bad_share", "bad trustee index")
+    vk = Point.from_hex(_field(body, "trustee", "verification_key"), "verification key")
+    public_key = Point.from_hex(_field(body, "election", "public_key"), "public key")
+    name = _field(body, "trustee", "name")
+    if not isinstance(name, str):
+        raise CryptoError("bad_share", "bad trustee name")
+    try:
+        canonical = canonical_json(header)
+    except CryptoError:
+        raise CryptoError("bad_share", "header is not canonical JSON") from None
+    aad = digest(TAG_SHARE_AAD, canonical)
+    try:
+        plain = AESGCM(_kdf(passphrase, salt, n, r, p)).decrypt(nonce, sealed, aad)
+    except InvalidTag:
+        raise CryptoError("wrong_passphrase") from None
+    share = scalar_from_bytes(plain, "share")
+    if share == 0 or base_mul(share) != vk:
+        raise CryptoError("share_mismatch", f"trustee {trustee}")
+    return OpenedShare(body["election"]["id"], public_key, trustee, name, vk, share)

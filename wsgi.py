@@ -1,0 +1,3 @@
+from ballot import create_app
+
+app = create_app()
