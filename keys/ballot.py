@@ -189,6 +189,4 @@ def verify_ballot(ctx: ElectionContext, ballot: Ballot) -> None:
     if not cards.verify(ballot.card, ballot.digest(), ballot.signature):
         raise CryptoError("bad_signature", "the card signature does not verify")
     for i, row in enumerate(ballot.rows):
-        verify_row(
-            ctx.manifest_hash, ctx.public_key, ballot.card, i, ctx.values, row.ct, row.proof
-        )
+        verify_row(ctx.manifest_hash, ctx.public_key, ballot.card, i, ctx.values, row.ct, row.proof)

@@ -9,7 +9,7 @@ from math import isqrt
 
 from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
-from keys.group import G, INFINITY, N, Point, base_mul, point_sum
+from keys.group import INFINITY, G, N, Point, base_mul, point_sum
 from keys.nonces import SYSTEM, Nonces
 from keys.proofs import DecryptionProof, prove_decryption, verify_decryption
 from keys.shamir import ElectionKey, lagrange_at_zero
@@ -37,7 +37,9 @@ class PartialDecryption:
         from keys.group import scalar_from_hex
 
         if not isinstance(obj, dict) or set(obj) != {"trustee", "shares", "proofs"}:
-            raise CryptoError("bad_encoding", "partial decryption: expected trustee, shares, proofs")
+            raise CryptoError(
+                "bad_encoding", "partial decryption: expected trustee, shares, proofs"
+            )
         trustee = obj["trustee"]
         if not isinstance(trustee, int) or isinstance(trustee, bool) or trustee < 1:
             raise CryptoError("bad_encoding", "partial decryption: bad trustee index")
@@ -94,7 +96,9 @@ def verify_partial(
         )
 
 
-def combine(key: ElectionKey, totals: list[Ciphertext], parts: list[PartialDecryption]) -> list[Point]:
+def combine(
+    key: ElectionKey, totals: list[Ciphertext], parts: list[PartialDecryption]
+) -> list[Point]:
     """m_r·G = β_r − Σ λ_i·D_{i,r} over any k (verified) partial decryptions."""
     if len(parts) < key.threshold:
         raise CryptoError("not_enough_trustees", f"{len(parts)} of {key.threshold} needed")

@@ -24,6 +24,7 @@ from keys.hashing import TAG_SHARE_AAD, canonical_json, digest
 FORMAT: Final = "phieu-share/1"
 #: scrypt cost: 2^17 × 8 × 128 B = 128 MiB of memory, about half a second here.
 DEFAULT_SCRYPT_N: Final = 1 << 17
+MIN_SCRYPT_N: Final = 1 << 14
 MAX_SCRYPT_N: Final = 1 << 20
 MIN_PASSPHRASE: Final = 10
 MAX_FILE_BYTES: Final = 64 * 1024
@@ -62,6 +63,8 @@ def seal(
 ) -> bytes:
     """Encrypt one share into the bytes of a share file."""
     check_passphrase(passphrase)
+    if not MIN_SCRYPT_N <= scrypt_n <= MAX_SCRYPT_N or scrypt_n & (scrypt_n - 1):
+        raise CryptoError("bad_parameters", "scrypt N must be a power of two in 2^14..2^20")
     header: dict[str, Any] = {
         "format": FORMAT,
         "election": {"id": election_id, "public_key": public_key.hex()},
@@ -110,7 +113,9 @@ def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> 
     kdf = _field(body, "kdf")
     n, r, p = _field(kdf, "n"), _field(kdf, "r"), _field(kdf, "p")
     ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p))
-    if not ints or not (2 <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 16 and p == 1):
+    if not ints or not (
+        MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 16 and p == 1
+    ):
         raise CryptoError("bad_share", "unsupported scrypt parameters")
     salt = hex_to_bytes(_field(kdf, "salt"), "salt")
     nonce = hex_to_bytes(_field(body, "cipher", "nonce"), "nonce")

@@ -1,0 +1,5 @@
+"""python -m keys …"""
+
+from keys.cli import main
+
+main()
