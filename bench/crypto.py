@@ -11,20 +11,16 @@ Run: .venv/bin/python bench/crypto.py  (single process, so one core)
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from coincurve import PrivateKey, PublicKey, PublicKeyXOnly
 
-from coincurve import PrivateKey, PublicKey, PublicKeyXOnly  # noqa: E402
-
-from keys import cards, shamir  # noqa: E402
-from keys.ballot import Ballot, ElectionContext, encrypt_ballot, encrypt_row, verify_ballot  # noqa: E402
-from keys.group import OPS  # noqa: E402
-from keys.hashing import digest  # noqa: E402
+from keys import cards, shamir
+from keys.ballot import Ballot, ElectionContext, encrypt_ballot, encrypt_row, verify_ballot
+from keys.group import OPS
+from keys.hashing import digest
 
 ROWS = 44
 TARGET_VERIFY_MS = 60.0
