@@ -1,0 +1,69 @@
+"""``python -m tally``: verify a record, or make a trustee's partial decryption offline."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+from keys.errors import CryptoError
+
+from tally.count import decrypt_with_share, parse_totals
+from tally.manifest import parse_manifest
+from tally.record import Record
+from tally.verify import VerifyError, verify_record
+
+
+@click.group()
+def main() -> None:
+    """Phiếu tín nhiệm — count and audit tools (need only the election record)."""
+
+
+@main.command()
+@click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 256), help="Processes (default: every core).")
+def verify(record_path: Path, workers: int | None) -> None:
+    """Check every step of an election record; exit 0 only if everything holds."""
+    start = time.perf_counter()
+    try:
+        report = verify_record(Record.load(record_path), workers)
+    except VerifyError as err:
+        click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
+        sys.exit(1)
+    except CryptoError as err:
+        click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.message('en')}", err=True)
+        sys.exit(1)
+    for line in report.lines:
+        click.echo(line)
+    click.echo(f"Mã băm hồ sơ / record hash: {report.record_hash}")
+    click.echo(f"HỢP LỆ / VALID ({time.perf_counter() - start:.1f} s)")
+
+
+@main.command("partial-decrypt")
+@click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--share",
+    "share_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None:
+    """Decrypt this trustee's part of the totals in RECORD (tally.json) into PART.json."""
+    if out_path.exists():
+        click.echo(f"Lỗi: tệp đã tồn tại / Error: file exists: {out_path}", err=True)
+        sys.exit(1)
+    try:
+        record = Record.load(record_path)
+        manifest = parse_manifest(record.json("manifest.json"))
+        totals, _ = parse_totals(record.json("tally.json"), manifest)
+        passphrase = click.prompt("Mật khẩu / passphrase", hide_input=True)
+        part = decrypt_with_share(manifest, totals, share_path.read_bytes(), passphrase)
+    except CryptoError as err:
+        click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
+        sys.exit(1)
+    body = {"election_id": manifest.election_id, "manifest": manifest.hash.hex()} | part.to_json()
+    out_path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+    click.echo(f"Đã ghi / written: {out_path} (trustee {part.trustee})")

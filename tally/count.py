@@ -1,0 +1,139 @@
+"""The count after close: aggregate the ballots, collect k partial decryptions, combine,
+and produce the results under the rules. Individual ballots are never decrypted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keys.ballot import Ballot
+from keys.decryption import (
+    DiscreteLog,
+    PartialDecryption,
+    combine,
+    decode_counts,
+    partial_decrypt,
+    verify_partial,
+)
+from keys.elgamal import Ciphertext, aggregate
+from keys.errors import CryptoError
+from keys.sharefile import open_share
+
+from tally.manifest import Manifest
+from tally.rules import Figures, official_result
+
+
+def aggregate_ballots(manifest: Manifest, ballots: list[Ballot]) -> list[Ciphertext]:
+    """Per-official homomorphic sums of the (already verified) ballots."""
+    rows = len(manifest.officials)
+    return [aggregate([b.rows[r].ct for b in ballots]) for r in range(rows)]
+
+
+def tally_json(totals: list[Ciphertext], count: int) -> dict[str, Any]:
+    """The record's tally.json."""
+    return {"ballots": count, "totals": [t.to_json() for t in totals]}
+
+
+def parse_totals(obj: Any, manifest: Manifest) -> tuple[list[Ciphertext], int]:
+    """Read tally.json: the totals (one per official) and the ballot count."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("totals"), list):
+        raise CryptoError("bad_encoding", "tally.json: expected totals")
+    totals = [Ciphertext.from_json(t, f"total {r}") for r, t in enumerate(obj["totals"])]
+    if len(totals) != len(manifest.officials):
+        raise CryptoError("bad_encoding", "tally.json: one total per official")
+    count = obj.get("ballots")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise CryptoError("bad_encoding", "tally.json: bad ballot count")
+    return totals, count
+
+
+def decrypt_with_share(
+    manifest: Manifest, totals: list[Ciphertext], share_file: bytes, passphrase: str
+) -> PartialDecryption:
+    """A trustee's partial decryption from their share file (the share stays in memory)."""
+    opened = open_share(share_file, passphrase, manifest.election_id)
+    if opened.public_key != manifest.key.public_key:
+        raise CryptoError("share_other_election", "the election key differs")
+    if not 1 <= opened.trustee <= manifest.key.trustees:
+        raise CryptoError("share_mismatch", f"trustee {opened.trustee} is not in this vote")
+    if manifest.key.verification_keys[opened.trustee - 1] != opened.verification_key:
+        raise CryptoError("share_mismatch", f"trustee {opened.trustee}")
+    return partial_decrypt(manifest.hash, manifest.key, opened.trustee, opened.secret_share, totals)
+
+
+def accept_partial(
+    manifest: Manifest,
+    totals: list[Ciphertext],
+    accepted: list[PartialDecryption],
+    candidate: Any,
+) -> PartialDecryption:
+    """Check one arriving partial decryption (JSON or parsed) against the others.
+
+    Raises CryptoError naming the trustee for a bad proof or a duplicate; changes nothing.
+    """
+    part = candidate if isinstance(candidate, PartialDecryption) else None
+    if part is None:
+        part = PartialDecryption.from_json(candidate)
+    if any(p.trustee == part.trustee for p in accepted):
+        raise CryptoError("duplicate_trustee", f"trustee {part.trustee} already took part")
+    verify_partial(manifest.hash, manifest.key, totals, part)
+    return part
+
+
+def results(
+    manifest: Manifest,
+    figures: Figures,
+    totals: list[Ciphertext],
+    parts: list[PartialDecryption],
+) -> dict[str, Any]:
+    """Combine k verified partial decryptions and apply the rules: the results.json object."""
+    chosen = sorted(parts, key=lambda p: p.trustee)[: manifest.key.threshold]
+    points = combine(manifest.key, totals, chosen)
+    levels = manifest.levels
+    bound = figures.returned * manifest.base ** (len(levels) - 1)
+    dlog = DiscreteLog(bound, len(points))
+    denominator = figures.denominator(manifest.denominator)
+    officials = []
+    for r, (official, point) in enumerate(zip(manifest.officials, points, strict=True)):
+        total = dlog.solve(point, f"official {r + 1}")
+        counts = decode_counts(total, manifest.base, len(levels), f"official {r + 1}")
+        if sum(counts) > figures.returned:
+            raise CryptoError("count_out_of_range", f"official {r + 1}: more marks than ballots")
+        row = official_result(levels, counts, figures.returned, denominator, manifest.thresholds)
+        officials.append(
+            {"index": r + 1, "name": official.name, "position": official.position, "total": total}
+            | row
+        )
+    return {
+        "denominator": {"name": manifest.denominator, "value": denominator},
+        "figures": figures_json(figures),
+        "trustees": [p.trustee for p in chosen],
+        "officials": officials,
+    }
+
+
+def figures_json(f: Figures) -> dict[str, Any]:
+    """The figures as published (summoned, present, issued, returned, members_total)."""
+    return {
+        "summoned": f.summoned,
+        "present": f.present,
+        "issued": f.issued,
+        "returned": f.returned,
+        "members_total": f.members_total,
+    }
+
+
+def parse_figures(obj: Any) -> Figures:
+    """Read figures.json (the opening/closing times are read by the minutes)."""
+    if not isinstance(obj, dict):
+        raise CryptoError("bad_encoding", "figures.json: expected an object")
+    values = {}
+    for name in ("summoned", "present", "issued", "returned"):
+        v = obj.get(name)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise CryptoError("bad_encoding", f"figures.json: {name} must be an integer ≥ 0")
+        values[name] = v
+    mt = obj.get("members_total")
+    if mt is not None and (not isinstance(mt, int) or isinstance(mt, bool) or mt < 1):
+        raise CryptoError("bad_encoding", "figures.json: members_total must be a positive integer")
+    return Figures(members_total=mt, **values)

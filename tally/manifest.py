@@ -1,0 +1,184 @@
+"""The frozen manifest of a vote: what every ballot, proof and result is bound to.
+
+The web layer builds it with :func:`build_manifest`, the verifier parses it with
+:func:`parse_manifest`; the manifest hash is ``keys.hashing.manifest_hash`` of its JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from keys.ballot import KINDS, ElectionContext
+from keys.errors import CryptoError
+from keys.hashing import digest, manifest_hash, u32
+from keys.shamir import ElectionKey
+
+from tally.rules import DEFAULT_THRESHOLDS, DENOMINATORS, Threshold
+
+FORMAT: Final = "phieu-manifest/1"
+TAG_CARDS: Final = b"phieu/v1/cards"
+
+
+def card_commitment(keys: list[bytes]) -> bytes:
+    """digest(TAG_CARDS, u32(count), sorted 32-byte card keys...): the committed card set."""
+    return digest(TAG_CARDS, u32(len(keys)), *sorted(keys))
+
+
+@dataclass(frozen=True)
+class Official:
+    """A row of the ballot."""
+
+    name: str
+    position: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed, validated manifest."""
+
+    raw: dict[str, Any]
+    hash: bytes
+    election_id: str
+    meeting: str
+    title: str
+    kind: str
+    officials: tuple[Official, ...]
+    base: int
+    denominator: str
+    thresholds: tuple[Threshold, ...]
+    summoned: int
+    members_total: int | None
+    trustee_names: tuple[str, ...]
+    key: ElectionKey
+    card_count: int
+    card_commitment: bytes
+    server_key: bytes
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Level codes in ballot order."""
+        return KINDS[self.kind]
+
+    def context(self) -> ElectionContext:
+        """What keys/ needs to verify this vote's ballots."""
+        return ElectionContext(
+            self.hash, self.key.public_key, self.kind, len(self.officials), self.base
+        )
+
+
+def build_manifest(
+    *,
+    election_id: str,
+    meeting: str,
+    title: str,
+    kind: str,
+    officials: list[tuple[str, str]],
+    summoned: int,
+    trustee_names: list[str],
+    key: ElectionKey,
+    card_keys: list[bytes],
+    server_key: bytes,
+    denominator: str = "returned",
+    members_total: int | None = None,
+    thresholds: tuple[Threshold, ...] | None = None,
+) -> dict[str, Any]:
+    """The manifest JSON (parse it back with :func:`parse_manifest` to validate)."""
+    chosen = DEFAULT_THRESHOLDS[kind] if thresholds is None else thresholds
+    return {
+        "format": FORMAT,
+        "election_id": election_id,
+        "meeting": meeting,
+        "title": title,
+        "kind": kind,
+        "levels": list(KINDS[kind]),
+        "officials": [{"name": n, "position": p} for n, p in officials],
+        "base": len(card_keys) + 1,
+        "rules": {
+            "denominator": denominator,
+            "members_total": members_total,
+            "thresholds": [t.to_json() for t in chosen],
+        },
+        "summoned": summoned,
+        "trustees": {"names": list(trustee_names), **key.to_json()},
+        "cards": {"count": len(card_keys), "commitment": card_commitment(card_keys).hex()},
+        "server_key": server_key.hex(),
+    }
+
+
+def _int(obj: dict[str, Any], name: str, minimum: int = 0) -> int:
+    value = obj.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise CryptoError("bad_encoding", f"manifest: {name} must be an integer ≥ {minimum}")
+    return value
+
+
+def _str(obj: dict[str, Any], name: str) -> str:
+    value = obj.get(name)
+    if not isinstance(value, str):
+        raise CryptoError("bad_encoding", f"manifest: {name} must be a string")
+    return value
+
+
+def parse_manifest(raw: Any) -> Manifest:
+    """Validate a manifest JSON object; raise CryptoError naming the first bad field."""
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise CryptoError("bad_encoding", f"manifest: format is not {FORMAT}")
+    kind = _str(raw, "kind")
+    if kind not in KINDS or raw.get("levels") != list(KINDS[kind]):
+        raise CryptoError("bad_encoding", "manifest: unknown kind or levels")
+    officials_raw = raw.get("officials")
+    if not isinstance(officials_raw, list) or not officials_raw:
+        raise CryptoError("bad_encoding", "manifest: officials must be a non-empty list")
+    officials = tuple(Official(_str(o, "name"), _str(o, "position")) for o in officials_raw)
+    rules = raw.get("rules")
+    trustees = raw.get("trustees")
+    cards = raw.get("cards")
+    if not isinstance(rules, dict) or not isinstance(trustees, dict) or not isinstance(cards, dict):
+        raise CryptoError("bad_encoding", "manifest: rules, trustees and cards are objects")
+    denominator = rules.get("denominator")
+    if denominator not in DENOMINATORS:
+        raise CryptoError("bad_encoding", f"manifest: unknown denominator {denominator!r}")
+    members_total = rules.get("members_total")
+    if members_total is not None:
+        members_total = _int(rules, "members_total", 1)
+    elif denominator == "members_total":
+        raise CryptoError("bad_encoding", "manifest: members_total is required by the denominator")
+    try:
+        thresholds = tuple(Threshold.from_json(t) for t in rules.get("thresholds", []))
+    except (ValueError, KeyError, TypeError) as err:
+        raise CryptoError("bad_encoding", f"manifest: bad threshold ({err})") from None
+    if any(t.level not in KINDS[kind] for t in thresholds):
+        raise CryptoError("bad_encoding", "manifest: a threshold names an unknown level")
+    key = ElectionKey.from_json({k: v for k, v in trustees.items() if k != "names"})
+    names = trustees.get("names")
+    if not isinstance(names, list) or len(names) != key.trustees:
+        raise CryptoError("bad_encoding", "manifest: one trustee name per verification key")
+    card_count = _int(cards, "count", 1)
+    base = _int(raw, "base", 2)
+    if base <= card_count:
+        raise CryptoError("bad_encoding", "manifest: base must exceed the number of cards")
+    try:
+        commitment = bytes.fromhex(_str(cards, "commitment"))
+        server_key = bytes.fromhex(_str(raw, "server_key"))
+    except ValueError:
+        raise CryptoError("bad_encoding", "manifest: commitment or server key is not hex") from None
+    return Manifest(
+        raw=raw,
+        hash=manifest_hash(raw),
+        election_id=_str(raw, "election_id"),
+        meeting=_str(raw, "meeting"),
+        title=_str(raw, "title"),
+        kind=kind,
+        officials=officials,
+        base=base,
+        denominator=denominator,
+        thresholds=thresholds,
+        summoned=_int(raw, "summoned", 0),
+        members_total=members_total,
+        trustee_names=tuple(str(n) for n in names),
+        key=key,
+        card_count=card_count,
+        card_commitment=commitment,
+        server_key=server_key,
+    )

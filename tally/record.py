@@ -1,0 +1,123 @@
+"""The election record: a folder or zip of JSON files (docs/record.md).
+
+This module is the single definition of the record's chain links, signed heads and
+record hash; the web layer writes records through it and the verifier reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from keys.errors import CryptoError
+from keys.hashing import TAG_CHAIN, TAG_RECORD, digest, u32
+
+#: Files of a record, in the order they are written and hashed.
+FILES: Final = (
+    "manifest.json",
+    "cards.json",
+    "revocations.json",
+    "ballots.json",
+    "checkpoints.json",
+    "actions.json",
+    "figures.json",
+    "tally.json",
+    "decryptions.json",
+    "results.json",
+)
+#: Not covered by the record hash (it is derived from the record, or prints it).
+UNHASHED: Final = ("record-hash.txt", "minutes.pdf")
+TAG_CHECKPOINT: Final = b"phieu/v1/checkpoint"
+TAG_CLOSE: Final = b"phieu/v1/close"
+MAX_RECORD_BYTES: Final = 512 * 1024 * 1024
+
+
+def chain_link(prev: bytes, seq: int, tracker: bytes) -> bytes:
+    """hash_seq = digest(TAG_CHAIN, prev, u32(seq), tracker); prev of seq 1 is the manifest hash."""
+    return digest(TAG_CHAIN, prev, u32(seq), tracker)
+
+
+def head_message(kind: bytes, manifest_hash: bytes, count: int, head: bytes, at: str) -> bytes:
+    """What the server's Ed25519 key signs for a checkpoint or for the close."""
+    return digest(kind, manifest_hash, u32(count), head, at.encode())
+
+
+def record_hash(files: dict[str, bytes]) -> bytes:
+    """digest(TAG_RECORD, then for each hashed file in name order: name, SHA-256(content))."""
+    parts: list[bytes] = []
+    for name in sorted(files):
+        if name in UNHASHED:
+            continue
+        parts += [name.encode(), hashlib.sha256(files[name]).digest()]
+    return digest(TAG_RECORD, *parts)
+
+
+def dump(obj: Any) -> bytes:
+    """Record files are UTF-8 JSON with sorted keys and a final newline."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1).encode() + b"\n"
+
+
+@dataclass
+class Record:
+    """A record's files as bytes, loaded from a folder or a zip, or being built."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Record:
+        """Read every file of a record folder or zip (no other file is read)."""
+        p = Path(path)
+        files: dict[str, bytes] = {}
+        if p.is_dir():
+            for name in (*FILES, *UNHASHED):
+                if (p / name).is_file():
+                    files[name] = (p / name).read_bytes()
+        elif zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                total = sum(i.file_size for i in z.infolist())
+                if total > MAX_RECORD_BYTES:
+                    raise CryptoError("bad_encoding", "record: archive too large")
+                for info in z.infolist():
+                    name = info.filename.rsplit("/", 1)[-1]
+                    if name in FILES or name in UNHASHED:
+                        files[name] = z.read(info)
+        else:
+            raise CryptoError("bad_encoding", f"record: {p} is neither a folder nor a zip")
+        return cls(files)
+
+    def json(self, name: str) -> Any:
+        """Parse one file; a missing or malformed file is a named error."""
+        if name not in self.files:
+            raise CryptoError("bad_encoding", f"record: {name} is missing")
+        try:
+            return json.loads(self.files[name].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise CryptoError("bad_encoding", f"record: {name} is not valid JSON") from None
+
+    def put(self, name: str, obj: Any) -> None:
+        """Add or replace a file."""
+        if name not in FILES and name not in UNHASHED:
+            raise ValueError(f"{name} is not a record file")
+        self.files[name] = obj if isinstance(obj, bytes) else dump(obj)
+
+    def hash(self) -> bytes:
+        """The record hash printed in the minutes."""
+        return record_hash(self.files)
+
+    def save(self, path: str | Path) -> None:
+        """Write as a zip (``*.zip``) or into a folder, with record-hash.txt."""
+        p = Path(path)
+        files = dict(self.files)
+        files["record-hash.txt"] = self.hash().hex().encode() + b"\n"
+        if p.suffix == ".zip":
+            with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+                for name in sorted(files):
+                    z.writestr(name, files[name])
+        else:
+            p.mkdir(parents=True, exist_ok=True)
+            for name, data in files.items():
+                (p / name).write_bytes(data)

@@ -1,0 +1,186 @@
+"""The Vietnamese rules for results (DESIGN §2), in one readable place.
+
+Sources: Nghị quyết 96/2023/QH15 (Art. 19(3): percentages over "tổng số phiếu thu
+về", the ballots returned), Quy định 96-QĐ/TW (2023), and the legacy NQ 85/2014/QH13
+(percentages over the total number of deputies).
+
+* Every percentage and threshold uses the vote's *denominator*: ``returned`` (default),
+  ``members_total``, ``summoned`` or ``issued``.
+* Thresholds are compared with exact fractions, never floats.
+* Percentages are shown with two decimals and a decimal comma, rounded half up:
+  187 of 481 → "38,88".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Final
+
+DENOMINATORS: Final = ("returned", "members_total", "summoned", "issued")
+
+#: Labels of the levels, in ballot order (codes as in keys.ballot.KINDS).
+LEVEL_LABELS: Final[dict[str, str]] = {
+    "tin_nhiem_cao": "Tín nhiệm cao",
+    "tin_nhiem": "Tín nhiệm",
+    "tin_nhiem_thap": "Tín nhiệm thấp",
+    "khong_tin_nhiem": "Không tín nhiệm",
+}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A flag raised when the share of ``level`` lies in (or at) [lower, upper)."""
+
+    flag: str
+    level: str
+    lower: Fraction
+    lower_strict: bool  # True: share > lower; False: share ≥ lower
+    upper: Fraction | None = None  # share < upper (strict) when given
+    label: str = ""
+
+    def applies(self, share: Fraction) -> bool:
+        """Whether the flag is raised for this exact share."""
+        above = share > self.lower if self.lower_strict else share >= self.lower
+        below = self.upper is None or share < self.upper
+        return above and below
+
+    def to_json(self) -> dict[str, Any]:
+        """Manifest form: fractions as "p/q" strings."""
+        return {
+            "flag": self.flag,
+            "level": self.level,
+            "lower": f"{self.lower.numerator}/{self.lower.denominator}",
+            "lower_strict": self.lower_strict,
+            "upper": None
+            if self.upper is None
+            else f"{self.upper.numerator}/{self.upper.denominator}",
+            "label": self.label,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Threshold:
+        """Parse the manifest form (raises ValueError on anything malformed)."""
+        upper = obj.get("upper")
+        return cls(
+            flag=str(obj["flag"]),
+            level=str(obj["level"]),
+            lower=parse_fraction(obj["lower"]),
+            lower_strict=bool(obj["lower_strict"]),
+            upper=None if upper is None else parse_fraction(upper),
+            label=str(obj.get("label", "")),
+        )
+
+
+def parse_fraction(text: object) -> Fraction:
+    """ "p/q" with 0 ≤ p/q ≤ 1 → Fraction."""
+    if not isinstance(text, str) or text.count("/") != 1:
+        raise ValueError(f"fraction must be written p/q, got {text!r}")
+    p, q = text.split("/")
+    if not (p.isdigit() and q.isdigit()) or int(q) == 0:
+        raise ValueError(f"bad fraction {text!r}")
+    value = Fraction(int(p), int(q))
+    if value > 1:
+        raise ValueError(f"fraction {text!r} is more than 1")
+    return value
+
+
+#: Default thresholds per kind of vote (editable per vote, recorded in the manifest).
+DEFAULT_THRESHOLDS: Final[dict[str, tuple[Threshold, ...]]] = {
+    "rating": (
+        Threshold(
+            "thap_tren_mot_nua",
+            "tin_nhiem_thap",
+            Fraction(1, 2),
+            True,
+            Fraction(2, 3),
+            "Tín nhiệm thấp trên 1/2 và dưới 2/3: có thể xin từ chức; "
+            "nếu không, trình bỏ phiếu tín nhiệm",
+        ),
+        Threshold(
+            "thap_tu_hai_phan_ba",
+            "tin_nhiem_thap",
+            Fraction(2, 3),
+            False,
+            None,
+            "Tín nhiệm thấp từ 2/3 trở lên: trình miễn nhiệm, cách chức hoặc phê chuẩn "
+            "miễn nhiệm, cách chức",
+        ),
+    ),
+    "confidence": (
+        Threshold(
+            "khong_tin_nhiem_tren_mot_nua",
+            "khong_tin_nhiem",
+            Fraction(1, 2),
+            True,
+            None,
+            "Không tín nhiệm quá 1/2: trình miễn nhiệm, cách chức hoặc phê chuẩn miễn nhiệm, "
+            "cách chức",
+        ),
+    ),
+}
+
+
+def percent_text(part: int, whole: int) -> str:
+    """Two decimals, decimal comma, half up: percent_text(187, 481) == "38,88"; "—" if whole = 0."""
+    if whole <= 0:
+        return "—"
+    hundredths = (part * 20000 + whole) // (2 * whole)  # round(part·10000/whole), half up
+    return f"{hundredths // 100},{hundredths % 100:02d}"
+
+
+def quorum_met(present: int, summoned: int) -> bool:
+    """QĐ 96: at least 2/3 of those summoned are present (exact comparison)."""
+    return summoned > 0 and Fraction(present, summoned) >= Fraction(2, 3)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The vote's figures (DESIGN §2)."""
+
+    summoned: int
+    present: int
+    issued: int
+    returned: int
+    members_total: int | None = None
+
+    def denominator(self, name: str) -> int:
+        """The value of the named denominator."""
+        if name not in DENOMINATORS:
+            raise ValueError(f"unknown denominator {name!r}")
+        value = getattr(self, name)
+        if value is None:
+            raise ValueError(f"denominator {name!r} has no value for this vote")
+        return int(value)
+
+
+def official_result(
+    levels: tuple[str, ...],
+    counts: tuple[int, ...],
+    returned: int,
+    denominator: int,
+    thresholds: tuple[Threshold, ...],
+) -> dict[str, Any]:
+    """One official's row of the results table: counts, blanks, percentages, flags.
+
+    A blank row counts for the ballot (returned) but for no level of this official.
+    With a zero denominator no percentage is defined and no flag is raised.
+    """
+    if len(levels) != len(counts):
+        raise ValueError("one count per level")
+    blank = returned - sum(counts)
+    if blank < 0:
+        raise ValueError("more marks than ballots returned")
+    by_level = dict(zip(levels, counts, strict=True))
+    flags = []
+    if denominator > 0:
+        for t in thresholds:
+            if t.applies(Fraction(by_level[t.level], denominator)):
+                flags.append(t.flag)
+    return {
+        "counts": by_level,
+        "blank": blank,
+        "percent": {lv: percent_text(n, denominator) for lv, n in by_level.items()},
+        "blank_percent": percent_text(blank, denominator),
+        "flags": flags,
+    }

@@ -1,0 +1,255 @@
+"""The count and ``tally verify``: a real record verifies; every tampering is named."""
+
+import copy
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from keys import sharefile, signing
+from keys.ballot import Ballot
+from tally.cli import main
+from tally.count import accept_partial, parse_totals
+from tally.record import TAG_CLOSE, Record, head_message
+from tally.simulate import chain_entries, simulate
+from tally.verify import VerifyError, verify_record
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(members=12, officials=4, kind="rating", k=2, n=3, spares=3, seed=7)
+
+
+def _record(sim) -> Record:
+    return Record(dict(sim.record.files))
+
+
+def _edit(record: Record, name: str, fn) -> Record:
+    obj = record.json(name)
+    fn(obj)
+    record.put(name, obj)
+    return record
+
+
+def _fails(record: Record, item: str, reason: str = ""):
+    with pytest.raises(VerifyError) as err:
+        verify_record(record, workers=1)
+    assert item in err.value.item, err.value
+    assert reason in err.value.reason, err.value
+    return err.value
+
+
+def test_results_match_the_plain_choices(sim):
+    report = verify_record(_record(sim), workers=2)
+    assert report.lines and len(report.record_hash) == 64
+    results = sim.record.json("results.json")
+    for r, official in enumerate(results["officials"]):
+        marks = [c[r] for c in sim.choices]
+        assert official["blank"] == marks.count(0)
+        counts = [official["counts"][lv] for lv in sim.manifest.levels]
+        assert counts == [marks.count(level) for level in (1, 2, 3)]
+
+
+def _ballots(fn):
+    return lambda obj: fn(obj["ballots"])
+
+
+def test_deleted_ballot(sim):
+    _fails(_edit(_record(sim), "ballots.json", _ballots(lambda b: b.pop(3))), "ballot #4")
+
+
+def test_reordered_ballots(sim):
+    def swap(b):
+        b[2], b[3] = b[3], b[2]
+        b[2]["seq"], b[3]["seq"] = 3, 4
+
+    _fails(_edit(_record(sim), "ballots.json", _ballots(swap)), "ballot #3", "link")
+
+
+def test_altered_ballot(sim):
+    def alter(b):
+        row = b[5]["ballot"]["rows"][1]
+        row["alpha"], row["beta"] = row["beta"], row["alpha"]
+
+    _fails(_edit(_record(sim), "ballots.json", _ballots(alter)), "ballot #6", "tracker")
+
+
+def test_duplicated_ballot(sim):
+    def dup(b):
+        extra = copy.deepcopy(b[-1])
+        b.append(extra)
+
+    rec = _record(sim)
+    entries = rec.json("ballots.json")["ballots"]
+    ballots = [Ballot.from_json(e["ballot"]) for e in entries]
+    rebuilt = chain_entries(sim.manifest.hash, [*ballots, ballots[4]])
+    rec.put("ballots.json", {"ballots": rebuilt})
+    _fails(rec, "ballot #13", "second ballot")
+    _fails(_edit(_record(sim), "ballots.json", _ballots(dup)), "ballot #13")
+
+
+def test_inserted_ballot_from_an_uncommitted_card(sim):
+    from keys import cards
+    from keys.ballot import encrypt_ballot
+
+    rec = _record(sim)
+    ctx = sim.manifest.context()
+    outsider = encrypt_ballot(ctx, cards.signing_key("sim", bytes(16)), [1, 1, 1, 1])
+    entries = rec.json("ballots.json")["ballots"]
+    ballots = [Ballot.from_json(e["ballot"]) for e in entries]
+    rec.put("ballots.json", {"ballots": chain_entries(sim.manifest.hash, [*ballots, outsider])})
+    _fails(rec, "ballot #13", "outside the committed set")
+
+
+def test_ballot_from_a_revoked_card(sim):
+    rec = _record(sim)
+    first = rec.json("ballots.json")["ballots"][0]["ballot"]["card"]
+    _edit(
+        rec,
+        "revocations.json",
+        lambda o: o["revocations"].append({"serial": "0001", "key": first, "at": "x"}),
+    )
+    _fails(rec, "ballot #1", "revoked")
+
+
+def test_card_set_changed(sim):
+    def add_card(o):
+        o["cards"][0]["key"] = "11" * 32
+
+    _fails(_edit(_record(sim), "cards.json", add_card), "cards.json", "commitment")
+
+
+def test_signed_head_replaced(sim):
+    def resign(o):
+        other = signing.generate()
+        c = o["close"]
+        msg = head_message(
+            TAG_CLOSE, sim.manifest.hash, c["count"], bytes.fromhex(c["head"]), c["at"]
+        )
+        c["signature"] = signing.sign(other, msg).hex()
+
+    _fails(_edit(_record(sim), "checkpoints.json", resign), "signed close", "signature")
+
+    def truncate(o):
+        o["close"]["count"] = 11
+
+    _fails(_edit(_record(sim), "checkpoints.json", truncate), "signed close")
+
+
+def test_chain_rebuilt_without_a_ballot_breaks_the_signed_head(sim):
+    rec = _record(sim)
+    ballots = [Ballot.from_json(e["ballot"]) for e in rec.json("ballots.json")["ballots"]]
+    rec.put("ballots.json", {"ballots": chain_entries(sim.manifest.hash, ballots[:-1])})
+    _fails(rec, "signed close")
+
+
+def test_bad_proof_inside_a_well_chained_ballot(sim):
+    """A server re-chaining a ballot whose proof is bad is caught by the proof check."""
+    rec = _record(sim)
+    entries = rec.json("ballots.json")["ballots"]
+    obj = entries[7]["ballot"]
+    obj["rows"][2]["s"][0] = f"{(int(obj['rows'][2]['s'][0], 16) + 1):064x}"
+    ballots = [Ballot.from_json(e["ballot"]) for e in entries]
+    rec.put("ballots.json", {"ballots": chain_entries(sim.manifest.hash, ballots)})
+    c = rec.json("checkpoints.json")
+    head = rec.json("ballots.json")["ballots"][-1]["hash"]
+    c["close"]["head"] = head
+    c["close"]["signature"] = signing.sign(
+        sim.server_key,
+        head_message(TAG_CLOSE, sim.manifest.hash, 12, bytes.fromhex(head), c["close"]["at"]),
+    ).hex()
+    rec.put("checkpoints.json", c)
+    _fails(rec, "ballot #8")
+
+
+def test_sum_changed(sim):
+    def alter(o):
+        o["totals"][1], o["totals"][2] = o["totals"][2], o["totals"][1]
+
+    _fails(_edit(_record(sim), "tally.json", alter), "sum of official 2")
+
+
+def test_partial_decryption_replaced_or_proof_altered(sim):
+    def replace(o):
+        d = o["decryptions"][1]
+        d["shares"][0] = o["decryptions"][0]["shares"][0]
+
+    _fails(_edit(_record(sim), "decryptions.json", replace), "trustee 2", "row 0")
+
+    def bend(o):
+        p = o["decryptions"][0]["proofs"][3]
+        p["s"] = f"{(int(p['s'], 16) ^ 1):064x}"
+
+    _fails(_edit(_record(sim), "decryptions.json", bend), "trustee 1", "row 3")
+
+    def duplicate(o):
+        o["decryptions"].append(o["decryptions"][0])
+
+    _fails(_edit(_record(sim), "decryptions.json", duplicate), "trustee 1", "Duplicate")
+
+
+@pytest.mark.parametrize(
+    "field, value, item",
+    [
+        ("counts", {"tin_nhiem_cao": 99, "tin_nhiem": 0, "tin_nhiem_thap": 0}, "counts"),
+        ("blank", 99, "blank"),
+        (
+            "percent",
+            {"tin_nhiem_cao": "99,99", "tin_nhiem": "0,00", "tin_nhiem_thap": "0,00"},
+            "percent",
+        ),
+        ("flags", ["thap_tu_hai_phan_ba"], "flags"),
+        ("name", "Người khác", "name"),
+    ],
+)
+def test_published_results_changed(sim, field, value, item):
+    def alter(o):
+        o["officials"][2][field] = value
+
+    err = _fails(_edit(_record(sim), "results.json", alter), "official 3")
+    assert item in err.item
+
+
+def test_figure_changed(sim):
+    _fails(_edit(_record(sim), "figures.json", lambda o: o.update(returned=13)), "returned")
+    _fails(
+        _edit(_record(sim), "results.json", lambda o: o["figures"].update(present=1)),
+        "results figures",
+    )
+
+
+def test_cli_verify_and_partial_decrypt(sim, tmp_path):
+    path = tmp_path / "record.zip"
+    sim.record.save(path)
+    ok = CliRunner().invoke(main, ["verify", str(path), "--workers", "2"])
+    assert ok.exit_code == 0 and "HỢP LỆ / VALID" in ok.output
+    bad = _edit(_record(sim), "results.json", lambda o: o["officials"][0].update(blank=77))
+    bad_path = tmp_path / "bad"
+    bad.save(bad_path)
+    res = CliRunner().invoke(main, ["verify", str(bad_path)])
+    assert res.exit_code == 1 and "official 1" in res.output
+
+    pw = "mật khẩu của tổ kiểm phiếu"
+    key = sim.manifest.key
+    share = tmp_path / "t3.share.json"
+    share.write_bytes(sharefile.seal("sim", key.public_key, 3, "Ba", sim.shares[2], pw, 1 << 14))
+    out = tmp_path / "part3.json"
+    res = CliRunner().invoke(
+        main,
+        ["partial-decrypt", str(path), "--share", str(share), "--out", str(out)],
+        input=pw + "\n",
+    )
+    assert res.exit_code == 0, res.output
+    totals, _ = parse_totals(sim.record.json("tally.json"), sim.manifest)
+    part = json.loads(out.read_text())
+    accepted = accept_partial(
+        sim.manifest, totals, [], {k: part[k] for k in ("trustee", "shares", "proofs")}
+    )
+    assert accepted.trustee == 3
+    again = CliRunner().invoke(
+        main,
+        ["partial-decrypt", str(path), "--share", str(share), "--out", str(tmp_path / "p.json")],
+        input="sai rồi sai\n",
+    )
+    assert again.exit_code == 1 and "Sai mật khẩu" in again.output
+    assert not (tmp_path / "p.json").exists()
