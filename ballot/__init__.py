@@ -1,10 +1,46 @@
-"""Phiếu tín nhiệm — the web layer (Flask)."""
+"""Phiếu tín nhiệm — the web layer (Flask).
+
+``create_app`` reads settings in this order (later wins): ``config/defaults.py``, the
+instance folder's ``config.py``, then ``PHIEU_*`` environment variables (or, for tests,
+the ``test_config`` mapping instead of the last two). Each domain area is a subpackage
+(``ballot/accounts`` …) with ``models``, ``operations``, ``forms``, ``views`` and
+``templates/<area>/``; its ``init_app(app)`` is called from :data:`AREAS`.
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
 from typing import Any
 
 from flask import Flask
+
+#: Domain areas: each module has ``init_app(app)`` (blueprints, commands).
+AREAS = ["ballot.accounts"]
+
+#: SECRET_KEY values that mark a development setup.
+_WEAK_SECRET_PREFIXES = ("dev", "REPLACE", "change")
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def _check_production(app: Flask) -> None:
+    if app.config.get("ENV_NAME") != "production":
+        return
+    secret = app.config.get("SECRET_KEY") or ""
+    if (
+        not isinstance(secret, str | bytes)
+        or len(secret) < 32
+        or (isinstance(secret, str) and secret.startswith(_WEAK_SECRET_PREFIXES))
+    ):
+        raise ConfigurationError(
+            "refusing to start in production without a real SECRET_KEY "
+            "(at least 32 random characters; see config/production.example.py)"
+        )
+    if not app.config.get("SESSION_COOKIE_SECURE"):
+        raise ConfigurationError("refusing to start in production without secure cookies")
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -16,6 +52,38 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("PHIEU")
     else:
         app.config.update(test_config)
-    if app.config.get("ENV_NAME") == "production" and app.config["SECRET_KEY"].startswith("dev"):
-        raise RuntimeError("refusing to start in production without a real SECRET_KEY")
+    _check_production(app)
+    if app.config.get("ENV_NAME") == "production" and app.config.get(
+        "RATELIMIT_STORAGE_URI", ""
+    ).startswith("memory://"):
+        logging.getLogger(__name__).warning(
+            "RATELIMIT_STORAGE_URI is memory://: limits are per worker process"
+        )
+
+    from ballot import home, i18n
+    from ballot.cli import init_cli
+    from ballot.db import init_db
+    from ballot.errors import init_errors
+    from ballot.extensions import babel, csrf, limiter, login_manager
+    from ballot.security import init_security
+
+    init_db(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    init_security(app)
+    init_errors(app)
+    init_cli(app)
+
+    import ballot.models  # noqa: F401 - complete metadata before anything queries
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(i18n.bp)
+    for area in AREAS:
+        importlib.import_module(area).init_app(app)
+
+    app.context_processor(i18n.template_context)
     return app

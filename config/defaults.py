@@ -1,7 +1,90 @@
-"""Default settings. Production overrides them in instance/config.py or PHIEU_* variables."""
+"""Default settings. Production overrides them in instance/config.py or PHIEU_* variables.
 
-#: Replaced at start-up outside development; production refuses to start without it.
-SECRET_KEY = "dev-only-insecure-key"
-#: Embedded default: SQLite in the instance folder (WAL, synchronous=FULL).
-SQLALCHEMY_DATABASE_URI = None
+Order of precedence (later wins): this module, ``instance/config.py``, then environment
+variables ``PHIEU_<NAME>`` (values are parsed as JSON when they can be, so
+``PHIEU_SESSION_COOKIE_SECURE=false`` is a boolean). See ``config/production.example.py``.
+"""
+
+from datetime import timedelta
+
+#: "development" or "production"; production refuses to start without a real SECRET_KEY.
 ENV_NAME = "development"
+#: Replaced at start-up outside development; production refuses to start without it.
+SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused in production
+
+# --- Database -------------------------------------------------------------------------
+#: None = SQLite file ``phieu.sqlite3`` in the instance folder (WAL, synchronous=FULL).
+#: PostgreSQL: ``postgresql+psycopg://user@host/dbname`` (or set DATABASE_URL).
+SQLALCHEMY_DATABASE_URI = None
+#: Milliseconds a SQLite connection waits for a lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+# --- Cookies and sessions ---------------------------------------------------------------
+#: Secure cookies; turn off only for plain-http local development or tests.
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_NAME = "phieu_session"
+PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+REMEMBER_COOKIE_SECURE = True
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+#: The language switch's cookie (not the session: a login clears the session).
+LANGUAGE_COOKIE_NAME = "phieu_lang"
+
+# --- CSRF (Flask-WTF) -------------------------------------------------------------------
+WTF_CSRF_ENABLED = True
+#: A conference day is long: a form stays valid for 12 hours.
+WTF_CSRF_TIME_LIMIT = 12 * 3600
+#: Off because Referrer-Policy is no-referrer (browsers send no Referer to check);
+#: the token plus SameSite cookies protect the forms.
+WTF_CSRF_SSL_STRICT = False
+
+# --- Rate limits (Flask-Limiter) ----------------------------------------------------------
+#: memory:// is per process; production uses redis://127.0.0.1:6379 so limits hold
+#: across gunicorn workers and servers.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_STRATEGY = "fixed-window"
+#: Login attempts per client address (POST only).
+LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+#: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+
+# --- Security headers ----------------------------------------------------------------------
+#: Content-Security-Policy directives; no inline scripts or styles anywhere.
+#: Add "'wasm-unsafe-eval'" to script-src only if a WebAssembly library is vendored.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "worker-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+}
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+    "interest-cohort=(), browsing-topics=()"
+)
+#: Strict-Transport-Security max-age in seconds; 0 = header not sent (set it behind HTTPS).
+HSTS_SECONDS = 0
+
+# --- Requests -------------------------------------------------------------------------------
+#: Largest request body accepted (CSV/XLSX imports); bigger bodies get a 413.
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+
+# --- Languages (Flask-Babel) -------------------------------------------------------------------
+BABEL_DEFAULT_LOCALE = "vi"
+BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: Offered languages, Vietnamese first.
+LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
+
+# --- Accounts --------------------------------------------------------------------------------
+PASSWORD_MIN_LENGTH = 10

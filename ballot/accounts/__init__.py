@@ -1,0 +1,25 @@
+"""Accounts: secretariat and auditor logins (members never have an account)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ballot.accounts.cli import users_cli
+from ballot.accounts.models import User
+from ballot.accounts.views import bp
+from ballot.db import db
+from ballot.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, the ``users`` commands and Flask-Login's user loader."""
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None

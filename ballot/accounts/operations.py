@@ -1,0 +1,85 @@
+"""Account operations. They change the session and never commit (see ballot.db)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ballot.accounts.models import ROLES, User, utcnow
+from ballot.actionlog import log_action
+from ballot.db import db
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
+#: Checked against when the username is unknown, so both paths cost one scrypt.
+_DUMMY_HASH = generate_password_hash("phieu-dummy-password", method="scrypt")
+
+
+class AccountError(ValueError):
+    """A refused account change; ``str(err)`` is safe to show to the operator."""
+
+
+def hash_password(password: str) -> str:
+    """werkzeug's scrypt hash of ``password``."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def find_user(username: str) -> User | None:
+    """The account with this username (case-insensitive input), or None."""
+    return db.session.scalars(
+        select(User).where(User.username == username.strip().lower())
+    ).one_or_none()
+
+
+def list_users() -> list[User]:
+    """All accounts, by username."""
+    return list(db.session.scalars(select(User).order_by(User.username)))
+
+
+def create_user(
+    username: str, password: str, role: str, *, actor: str = "cli", min_length: int = 10
+) -> User:
+    """Add an account (not committed) and record it in the action log."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise AccountError("username: 2-63 characters, a-z 0-9 . _ -, starting with a letter/digit")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+    if len(password) < min_length:
+        raise AccountError(f"password must have at least {min_length} characters")
+    if find_user(username) is not None:
+        raise AccountError(f"username {username!r} already exists")
+    user = User(username=username, password_hash=hash_password(password), role=role)
+    db.session.add(user)
+    db.session.flush()
+    log_action(actor, "account.create", {"username": username, "role": role})
+    return user
+
+
+def set_password(user: User, password: str, *, actor: str = "cli", min_length: int = 10) -> None:
+    """Replace an account's password (not committed)."""
+    if len(password) < min_length:
+        raise AccountError(f"password must have at least {min_length} characters")
+    user.password_hash = hash_password(password)
+    log_action(actor, "account.password", {"username": user.username})
+
+
+def set_active(user: User, active: bool, *, actor: str = "cli") -> None:
+    """Enable or disable an account (not committed)."""
+    user.active = active
+    log_action(
+        actor, "account.activate" if active else "account.deactivate", {"username": user.username}
+    )
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active account matching these credentials, or None (same cost either way)."""
+    user = find_user(username)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user

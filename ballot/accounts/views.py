@@ -1,0 +1,55 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ballot.accounts.forms import LoginForm, LogoutForm
+from ballot.accounts.operations import authenticate
+from ballot.actionlog import log_action
+from ballot.db import db
+from ballot.extensions import config_limit, limiter
+from ballot.i18n import safe_next
+from ballot.permissions import login_required
+
+bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Show the login form; on success start a fresh session and go on."""
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next"), url_for("home.index"))
+    if form.validate_on_submit():
+        user = authenticate(form.username.data or "", form.password.data or "")
+        if user is None:
+            db.session.rollback()
+            form.password.errors.append(_("Wrong username or password."))
+            return render_template("accounts/login.html", form=form), 200
+        log_action(user.username, "account.login", {})
+        db.session.commit()
+        session.clear()  # a fresh session: nothing carried over from before login
+        login_user(user)
+        session.permanent = True
+        return redirect(next_url)
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    """End the session (POST with a CSRF token)."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("home.index"))
+    username = current_user.username
+    log_action(username, "account.logout", {})
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("home.index"))

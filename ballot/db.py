@@ -1,0 +1,118 @@
+"""Database: Flask-SQLAlchemy with a typed declarative base, SQLite or PostgreSQL.
+
+Transactions — one commit per request, explicit:
+
+* functions in ``<area>/operations.py`` change the session (``db.session.add`` …) and
+  never commit; they may ``flush`` to get ids or hit constraints early;
+* the view (or CLI command) that called them commits once with ``db.session.commit()``
+  *before* it builds the success response, so nothing is acknowledged before it is
+  durably stored (DESIGN §3.6);
+* on any exception nothing is committed: the error handlers roll back, and
+  Flask-SQLAlchemy's teardown (``session.remove()``) rolls back whatever is left.
+
+SQLite connections get ``journal_mode=WAL``, ``synchronous=FULL``, ``foreign_keys=ON``
+and a ``busy_timeout``; the driver's implicit transaction handling is replaced by an
+explicit ``BEGIN`` so that savepoints and transactional DDL work. A writer that must not
+race (appending to a hash chain) calls :func:`begin_write` first thing in its
+transaction: ``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL it is a no-op and the caller
+takes its own row or advisory lock.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import warnings
+from typing import Any
+
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import Engine, MetaData, event, exc
+from sqlalchemy.orm import DeclarativeBase
+
+#: Stable constraint names, so Alembic can alter them later (also on SQLite batch mode).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Typed declarative base for every model (``Mapped[...]`` + ``mapped_column``)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+SQLITE_FILENAME = "phieu.sqlite3"
+
+
+def database_uri(app: Flask) -> str:
+    """The configured database URL, or the default SQLite file in the instance folder."""
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if uri:
+        if uri.startswith(("postgres://", "postgresql://")):
+            # psycopg 3 is the driver we ship; plain URLs would ask for psycopg2.
+            uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+        return str(uri)
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, SQLITE_FILENAME)
+
+
+def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """Pragmas on every new connection, and explicit BEGIN (deferred or immediate)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cursor = dbapi_conn.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_db(app: Flask) -> None:
+    """Configure the URL, bind Flask-SQLAlchemy to the app and set up SQLite pragmas."""
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                _setup_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
+
+
+def begin_write() -> None:
+    """Start the current transaction as a writer (SQLite ``BEGIN IMMEDIATE``).
+
+    Call it before any other statement of the transaction; on SQLite it waits (up to
+    the busy timeout) for the single write lock instead of failing later when a read
+    transaction tries to upgrade. On PostgreSQL it does nothing: take a row lock
+    (``SELECT ... FOR UPDATE``) or an advisory lock for what you serialize.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", exc.SAWarning)
+        try:
+            db.session.connection(execution_options={"sqlite_immediate": True})
+        except exc.SAWarning as err:  # the connection had already begun
+            raise RuntimeError("begin_write() must come first in its transaction") from err
+
+
+def dispose_engines(app: Flask) -> None:
+    """Drop pooled connections inherited across a fork (gunicorn ``post_fork``)."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)

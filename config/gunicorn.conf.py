@@ -1,0 +1,40 @@
+"""gunicorn settings: ``gunicorn -c config/gunicorn.conf.py wsgi:app``.
+
+Environment: PORT (default 8000), GUNICORN_WORKERS (default 2 x CPUs + 1, at most 8),
+GUNICORN_THREADS (default 1), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
+override the address entirely. Access log lines carry neither the client address nor
+the query string, so no log line can hold a token or link a phone to a moment.
+"""
+
+import multiprocessing
+import os
+
+_port = int(os.environ.get("PORT", "8000"))
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
+workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+#: Recycle workers now and then (bounded memory); jitter avoids all restarting at once.
+max_requests = 5000
+max_requests_jitter = 500
+#: Requests larger than these are refused by gunicorn before reaching the app.
+limit_request_line = 8190
+limit_request_fields = 100
+#: Load the app before forking: a broken config fails once, loudly.
+preload_app = True
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+#: Method, path without query string, status, size, duration in microseconds.
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
+
+
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn hook signature
+    """Each worker opens its own database connections (none inherited from the master)."""
+    import wsgi
+    from ballot.db import dispose_engines
+
+    dispose_engines(wsgi.app)
