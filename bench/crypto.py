@@ -48,11 +48,13 @@ def unit_costs() -> dict[str, float]:
     msg = bytes(32)
     sig = sk.sign_schnorr(msg, bytes(32))
     xonly = PublicKeyXOnly.from_secret(k).format()
+    many = [PublicKey.from_secret((i + 1).to_bytes(32, "big")) for i in range(500)]
     return {
         "mul": per_call(lambda: p.multiply(k), 3000),
         "base": per_call(lambda: PublicKey.from_valid_secret(k), 3000),
         "muladd": per_call(lambda: p.add(k), 3000),
         "add": per_call(lambda: PublicKey.combine_keys([p, q]), 5000),
+        "sum": per_call(lambda: PublicKey.combine_keys(many), 20) / (len(many) - 1),
         "parse": per_call(lambda: PublicKey(enc), 5000),
         "schnorr": per_call(lambda: PublicKeyXOnly(xonly).verify(sig, msg), 3000),
     }

@@ -105,7 +105,7 @@ class Ballot:
         keys = {"version", "manifest", "card", "rows", "signature"}
         if not isinstance(obj, dict) or set(obj) != keys:
             raise CryptoError("bad_ballot", "expected exactly: " + ", ".join(sorted(keys)))
-        if obj["version"] != BALLOT_VERSION or isinstance(obj["version"], bool):
+        if type(obj["version"]) is not int or obj["version"] != BALLOT_VERSION:
             raise CryptoError("bad_ballot", f"unsupported version {obj['version']!r}")
         manifest = _fixed_hex(obj["manifest"], 32, "manifest")
         card = _fixed_hex(obj["card"], 32, "card")

@@ -70,7 +70,7 @@ def main() -> None:
 )
 @click.option(
     "--scrypt-log-n",
-    type=click.IntRange(14, 20),
+    type=click.IntRange(14, 18),
     default=17,
     show_default=True,
     help="scrypt cost (2^N); 17 uses 128 MiB.",

@@ -103,6 +103,9 @@ def combine(
     if len(parts) < key.threshold:
         raise CryptoError("not_enough_trustees", f"{len(parts)} of {key.threshold} needed")
     chosen = parts[: key.threshold]
+    for p in chosen:
+        if not 1 <= p.trustee <= key.trustees or len(p.shares) != len(totals):
+            raise CryptoError("bad_decryption", f"trustee {p.trustee}: not one share per row")
     lam = lagrange_at_zero([p.trustee for p in chosen])
     out = []
     for r, ct in enumerate(totals):
@@ -145,13 +148,21 @@ class DiscreteLog:
         raise CryptoError("count_out_of_range", f"{what}: not a total between 0 and {self.bound}")
 
 
-def decode_counts(m: int, base: int, levels: int, what: str = "row") -> tuple[int, ...]:
-    """Split n₁ + n₂·B + … into (n₁, n₂, …); every count must be below B."""
+def decode_counts(
+    m: int, base: int, levels: int, what: str = "row", ballots: int | None = None
+) -> tuple[int, ...]:
+    """Split n₁ + n₂·B + … into (n₁, n₂, …).
+
+    Unambiguous only if B exceeds the number of ballots: given ``ballots``, a smaller B
+    and a total with more marks than ballots are refused.
+    """
+    if ballots is not None and base <= ballots:
+        raise CryptoError("bad_parameters", f"base {base} must exceed the {ballots} ballots")
     counts = []
     for _ in range(levels):
         counts.append(m % base)
         m //= base
-    if m:
+    if m or (ballots is not None and sum(counts) > ballots):
         raise CryptoError("count_out_of_range", f"{what}: total exceeds the encoding")
     return tuple(counts)
 

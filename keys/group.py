@@ -27,7 +27,8 @@ P: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 
 #: Counts of group operations by kind, for the benchmarks' floor:
 #: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (k·P + j·G),
-#: ``add`` (P + Q), ``parse`` (decompress and validate a point).
+#: ``add`` (P + Q), ``sum`` (one addition inside a many-point sum), ``parse`` (decompress
+#: and validate a point), ``schnorr`` (a BIP340 verification).
 OPS: Counter[str] = Counter()
 
 INFINITY_BYTES: Final = b"\x00"
@@ -181,7 +182,7 @@ def point_sum(points: list[Point]) -> Point:
         return INFINITY
     if len(pks) == 1:
         return Point(pks[0])
-    OPS["add"] += len(pks) - 1
+    OPS["sum"] += len(pks) - 1
     try:
         return Point(PublicKey.combine_keys(pks))
     except ValueError:

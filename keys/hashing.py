@@ -77,8 +77,14 @@ def _reject_floats(obj: Any, path: str = "$") -> None:
 
 def canonical_json(obj: Any) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8, no floats (integers and strings only)."""
-    _reject_floats(obj)
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    try:
+        _reject_floats(obj)
+        text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800"
+        raise CryptoError("bad_encoding", "text is not valid Unicode") from None
+    except RecursionError:
+        raise CryptoError("bad_encoding", "nested too deeply") from None
 
 
 def manifest_hash(manifest: Any) -> bytes:

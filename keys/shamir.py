@@ -87,7 +87,8 @@ def _eval(coefficients: list[int], z: int) -> int:
 def deal(k: int, n: int, nonces: Nonces = SYSTEM) -> tuple[ElectionKey, list[int]]:
     """Draw a fresh election secret and split it; returns the public key and the n shares.
 
-    The secret itself is not returned: it lives only in this call's local variables.
+    The secret itself is not returned or written anywhere; it exists in this process's
+    memory during the call (Python cannot promise to wipe integers afterwards).
     """
     check_parameters(k, n)
     coefficients = [nonces.scalar() for _ in range(k)]

@@ -25,7 +25,8 @@ FORMAT: Final = "phieu-share/1"
 #: scrypt cost: 2^17 × 8 × 128 B = 128 MiB of memory, about half a second here.
 DEFAULT_SCRYPT_N: Final = 1 << 17
 MIN_SCRYPT_N: Final = 1 << 14
-MAX_SCRYPT_N: Final = 1 << 20
+#: 2^18 × 8 × 128 B = 256 MiB: a hostile file cannot make us spend more.
+MAX_SCRYPT_N: Final = 1 << 18
 MIN_PASSPHRASE: Final = 10
 MAX_FILE_BYTES: Final = 64 * 1024
 
@@ -64,7 +65,7 @@ def seal(
     """Encrypt one share into the bytes of a share file."""
     check_passphrase(passphrase)
     if not MIN_SCRYPT_N <= scrypt_n <= MAX_SCRYPT_N or scrypt_n & (scrypt_n - 1):
-        raise CryptoError("bad_parameters", "scrypt N must be a power of two in 2^14..2^20")
+        raise CryptoError("bad_parameters", "scrypt N must be a power of two in 2^14..2^18")
     header: dict[str, Any] = {
         "format": FORMAT,
         "election": {"id": election_id, "public_key": public_key.hex()},
@@ -97,7 +98,7 @@ def read_header(data: bytes) -> dict[str, Any]:
         raise CryptoError("bad_share", "file too large")
     try:
         body = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # bad UTF-8 or JSON, huge integers, deep nesting
         raise CryptoError("bad_share", "not a share file (not JSON)") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise CryptoError("bad_share", f"not a share file (format is not {FORMAT})")
@@ -114,7 +115,7 @@ def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> 
     n, r, p = _field(kdf, "n"), _field(kdf, "r"), _field(kdf, "p")
     ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (n, r, p))
     if not ints or not (
-        MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and 1 <= r <= 16 and p == 1
+        MIN_SCRYPT_N <= n <= MAX_SCRYPT_N and n & (n - 1) == 0 and r == 8 and p == 1
     ):
         raise CryptoError("bad_share", "unsupported scrypt parameters")
     salt = hex_to_bytes(_field(kdf, "salt"), "salt")

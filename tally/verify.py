@@ -116,8 +116,9 @@ def _check_cards(
 
 def _check_chain(
     record: Record, manifest: Manifest, committed: set[bytes], revoked: set[bytes], report: Report
-) -> tuple[list[dict[str, Any]], bytes]:
+) -> tuple[list[dict[str, Any]], list[Ballot]]:
     entries = record.json("ballots.json").get("ballots", [])
+    parsed: list[Ballot] = []
     prev = manifest.hash
     heads = {0: prev}
     used: dict[bytes, int] = {}
@@ -144,6 +145,7 @@ def _check_chain(
         if ballot.card in used:
             raise VerifyError(item, f"second ballot of the card of ballot #{used[ballot.card]}")
         used[ballot.card] = n
+        parsed.append(ballot)
         prev = link
         heads[n] = link
     report.ok(f"{len(entries)} ballots chained from the manifest hash, one per unrevoked card")
@@ -157,7 +159,7 @@ def _check_chain(
     if close.get("count") != len(entries):
         raise VerifyError("signed close", "signed ballot count differs from the chain")
     report.ok(f"signed final head {prev.hex()[:16]}… over {len(entries)} ballots")
-    return entries, prev
+    return entries, parsed
 
 
 def _check_signed(
@@ -186,7 +188,7 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")
     report.ok(f"election key and {manifest.key.trustees} trustee keys consistent (Feldman)")
     committed, revoked = _check_cards(record, manifest, report)
-    entries, _ = _check_chain(record, manifest, committed, revoked, report)
+    entries, ballots = _check_chain(record, manifest, committed, revoked, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
     report.ok(f"every proof and card signature of {len(entries)} ballots")
     try:
@@ -194,7 +196,6 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
         figures = parse_figures(record.json("figures.json"))
     except CryptoError as err:
         raise _fail("tally", err) from None
-    ballots = [Ballot.from_json(e["ballot"]) for e in entries]
     expected = aggregate_ballots(manifest, ballots)
     for r, (got, want) in enumerate(zip(totals, expected, strict=True)):
         if got != want:

@@ -184,6 +184,7 @@ def test_zero_challenges_and_infinity_are_handled():
         (lambda b: b.pop("signature"), "expected exactly"),
         (lambda b: b.update(version=2), "unsupported version"),
         (lambda b: b.update(version=True), "unsupported version"),
+        (lambda b: b.update(version=1.0), "unsupported version"),
         (lambda b: b.update(rows=[]), "rows"),
         (lambda b: b.update(rows="x"), "rows"),
         (lambda b: b["rows"][0].update(c="00"), "row 0.c"),

@@ -95,3 +95,8 @@ def test_canonical_json():
     assert canonical_json({"b": 1, "a": "ă"}) == '{"a":"ă","b":1}'.encode()
     with pytest.raises(CryptoError):
         canonical_json({"a": 1.5})
+
+
+def test_canonical_json_refuses_bad_unicode():
+    with pytest.raises(CryptoError):
+        canonical_json({"title": "\ud800"})

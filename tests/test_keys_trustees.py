@@ -222,3 +222,40 @@ def test_election_key_json_is_checked():
         shamir.ElectionKey.from_json({"threshold": 2})
     with pytest.raises(CryptoError):
         shamir.check_parameters(4, 3)
+
+
+def test_hostile_share_files_are_clean_errors():
+    _, blob = _sealed()
+    doc = json.loads(blob)
+    for tamper in (
+        lambda d: d["kdf"].update(n=1 << 20),
+        lambda d: d["kdf"].update(r=16),
+        lambda d: d["trustee"].update(name="\ud800"),
+    ):
+        bad = json.loads(blob)
+        tamper(bad)
+        with pytest.raises(CryptoError):
+            sharefile.open_share(json.dumps(bad).encode(), PASS)
+    assert doc["kdf"]["r"] == 8
+    for raw in (b'{"format": ' + b"9" * 5000 + b"}", b"[" * 20000 + b"]" * 20000):
+        with pytest.raises(CryptoError) as err:
+            sharefile.open_share(raw, PASS)
+        assert err.value.code == "bad_share"
+
+
+def test_decode_counts_refuses_a_base_too_small_or_too_many_marks():
+    with pytest.raises(CryptoError):
+        decode_counts(3, 2, 3, ballots=3)  # base 2 cannot count 3 ballots
+    with pytest.raises(CryptoError):
+        decode_counts(3 + 3 * 7, 7, 3, ballots=5)  # 6 marks from 5 ballots
+    assert decode_counts(3 + 2 * 7, 7, 3, ballots=5) == (3, 2, 0)
+
+
+def test_combine_checks_its_input():
+    key, shares = election(2, 3)
+    ctx = context("rating", rows=2)
+    totals = _totals(ctx, [[1, 2]])
+    good = [partial_decrypt(ctx.manifest_hash, key, i, shares[i - 1], totals) for i in (1, 2)]
+    short = PartialDecryption(2, good[1].shares[:1], good[1].proofs[:1])
+    with pytest.raises(CryptoError):
+        combine(key, totals, [good[0], short])
