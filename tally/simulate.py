@@ -63,8 +63,12 @@ def simulate(
     seed: int = 1,
     nonces: Nonces = SYSTEM,
     blank_rate: float = 0.05,
+    choices: list[list[int]] | None = None,
 ) -> Simulation:
-    """Run a whole vote: ``members`` ballots, random choices (seeded), k of n trustees."""
+    """Run a whole vote: ``members`` ballots, k of n trustees.
+
+    Choices are random (seeded) unless given: one list per member, 0 = blank, i = level i.
+    """
     rng = random.Random(seed)  # noqa: S311 - chooses simulated votes, not secrets
     key, shares = shamir.deal(k, n, nonces)
     secrets_ = [cards.new_secret() for _ in range(members + spares)]
@@ -86,10 +90,13 @@ def simulate(
     manifest = parse_manifest(raw)
     ctx = manifest.context()
     levels = len(manifest.levels)
-    choices = [
-        [0 if rng.random() < blank_rate else rng.randint(1, levels) for _ in range(officials)]
-        for _ in range(members)
-    ]
+    if choices is None:
+        choices = [
+            [0 if rng.random() < blank_rate else rng.randint(1, levels) for _ in range(officials)]
+            for _ in range(members)
+        ]
+    elif len(choices) != members or any(len(c) != officials for c in choices):
+        raise ValueError("one choice per official for each member")
     ballots = [encrypt_ballot(ctx, sks[i], choices[i], nonces) for i in range(members)]
     entries = chain_entries(manifest.hash, ballots)
     head = bytes.fromhex(entries[-1]["hash"]) if entries else manifest.hash
