@@ -67,3 +67,19 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
     body = {"election_id": manifest.election_id, "manifest": manifest.hash.hex()} | part.to_json()
     out_path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     click.echo(f"Đã ghi / written: {out_path} (trustee {part.trustee})")
+
+
+@main.command()
+@click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def minutes(record_path: Path, out_path: Path) -> None:
+    """Print the minutes (biên bản kiểm phiếu) of a counted RECORD as a PDF."""
+    from tally.minutes import minutes_pdf
+
+    try:
+        pdf = minutes_pdf(Record.load(record_path))
+    except CryptoError as err:
+        click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
+        sys.exit(1)
+    out_path.write_bytes(pdf)
+    click.echo(f"Đã ghi / written: {out_path}")
