@@ -17,6 +17,7 @@ from keys.ballot import Ballot, verify_ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
 
+from tally.actions import verify_actions
 from tally.count import accept_partial, aggregate_ballots, parse_figures, parse_totals, results
 from tally.manifest import Manifest, card_commitment, parse_manifest
 from tally.record import TAG_CHECKPOINT, TAG_CLOSE, Record, chain_link, head_message
@@ -188,6 +189,11 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")
     report.ok(f"election key and {manifest.key.trustees} trustee keys consistent (Feldman)")
     committed, revoked = _check_cards(record, manifest, report)
+    try:
+        actions = verify_actions(record.json("actions.json").get("actions", []))
+    except CryptoError as err:
+        raise _fail("action log", err) from None
+    report.ok(f"action log: {actions} entries hash-chained")
     entries, ballots = _check_chain(record, manifest, committed, revoked, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
     report.ok(f"every proof and card signature of {len(entries)} ballots")

@@ -253,3 +253,28 @@ def test_cli_verify_and_partial_decrypt(sim, tmp_path):
     )
     assert again.exit_code == 1 and "Sai mật khẩu" in again.output
     assert not (tmp_path / "p.json").exists()
+
+
+def test_action_log_chain_is_checked(sim):
+    from tally.actions import GENESIS, action_hash
+
+    entries, prev = [], GENESIS
+    for n, action in enumerate(["poll.create", "poll.freeze", "poll.open", "poll.close"], 1):
+        fields = {
+            "id": n,
+            "at": f"2026-11-22T0{n}:00:00.000000Z",
+            "actor": "thuky",
+            "action": action,
+            "details": {"poll": "sim"},
+        }
+        h = action_hash(prev, fields)
+        entries.append(fields | {"prev_hash": prev.hex(), "hash": h.hex()})
+        prev = h
+    rec = _record(sim)
+    rec.put("actions.json", {"actions": entries})
+    assert any("4 entries" in line for line in verify_record(rec, workers=1).lines)
+    entries[2]["actor"] = "someone else"
+    rec.put("actions.json", {"actions": entries})
+    _fails(rec, "action log", "action 3")
+    rec.put("actions.json", {"actions": [entries[0], entries[3]]})
+    _fails(rec, "action log", "action 2")
