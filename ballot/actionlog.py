@@ -14,6 +14,7 @@ JSON made of strings, integers, booleans, null, lists and objects (no floats).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -145,13 +146,20 @@ class LogCheck:
 
 def verify_log() -> LogCheck:
     """Recompute the whole chain from the database and report the first break."""
-    prev_hash = GENESIS
-    expected_id = 1
-    count = 0
     rows = db.session.scalars(
         select(ActionLogEntry).order_by(ActionLogEntry.id).execution_options(yield_per=500)
     )
+    try:
+        return _verify_entries(rows)
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL
+
+
+def _verify_entries(rows: Iterable[ActionLogEntry]) -> LogCheck:
+    prev_hash = GENESIS
+    count = 0
     for entry in rows:
+        expected_id = count + 1
         if entry.id != expected_id:
             return LogCheck(False, count, prev_hash, f"entry {expected_id} is missing", expected_id)
         if entry.prev_hash != prev_hash:
@@ -168,7 +176,6 @@ def verify_log() -> LogCheck:
         if recomputed != entry.hash:
             return LogCheck(False, count, prev_hash, f"entry {entry.id} was altered", entry.id)
         prev_hash = entry.hash
-        expected_id += 1
         count += 1
     return LogCheck(True, count, prev_hash)
 

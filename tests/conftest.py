@@ -130,6 +130,23 @@ def app(database: _Database, tmp_path: Path, app_config: dict[str, Any]) -> Iter
 
 
 @pytest.fixture
+def make_app(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Factory: another app on the same database with some settings changed."""
+    made: list[Flask] = []
+
+    def factory(**overrides: Any) -> Flask:
+        other = create_app({**app.config, **overrides})
+        made.append(other)
+        return other
+
+    yield factory
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A test client (plain http, cookies kept)."""
     return app.test_client()
