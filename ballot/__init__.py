@@ -62,7 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from ballot import home, i18n
     from ballot.cli import init_cli
-    from ballot.db import init_db
+    from ballot.db import init_db, init_write_hooks
     from ballot.errors import init_errors
     from ballot.extensions import babel, csrf, limiter, login_manager
     from ballot.security import init_security
@@ -86,4 +86,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         importlib.import_module(area).init_app(app)
 
     app.context_processor(i18n.template_context)
+    init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
     return app

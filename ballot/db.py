@@ -12,9 +12,12 @@ Transactions — one commit per request, explicit:
 
 SQLite connections get ``journal_mode=WAL``, ``synchronous=FULL``, ``foreign_keys=ON``
 and a ``busy_timeout``; the driver's implicit transaction handling is replaced by an
-explicit ``BEGIN`` so that savepoints and transactional DDL work. A writer that must not
-race (appending to a hash chain) calls :func:`begin_write` first thing in its
-transaction: ``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL it is a no-op and the caller
+explicit ``BEGIN`` so that savepoints and transactional DDL work. On SQLite every
+POST/PUT/PATCH/DELETE request starts its transaction with ``BEGIN IMMEDIATE``
+(``SQLITE_IMMEDIATE_WRITES``), so a request that reads then writes waits for the one
+write lock (busy_timeout) instead of failing with SQLITE_BUSY when another writer
+committed in between. Outside a request (CLI, a second transaction in a view) a writer
+calls :func:`begin_write` first thing; on PostgreSQL that is a no-op and the caller
 takes its own row or advisory lock.
 """
 
@@ -25,7 +28,7 @@ import sqlite3
 import warnings
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
@@ -95,6 +98,14 @@ def init_db(app: Flask) -> None:
                 _setup_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
 
 
+def init_write_hooks(app: Flask) -> None:
+    """On SQLite, let writing requests begin IMMEDIATE (register after CSRF and limits)."""
+    with app.app_context():
+        sqlite = db.engine.dialect.name == "sqlite"
+    if sqlite and app.config.get("SQLITE_IMMEDIATE_WRITES", True):
+        app.before_request(_writes_begin_immediate)
+
+
 def begin_write() -> None:
     """Start the current transaction as a writer (SQLite ``BEGIN IMMEDIATE``).
 
@@ -102,13 +113,26 @@ def begin_write() -> None:
     the busy timeout) for the single write lock instead of failing later when a read
     transaction tries to upgrade. On PostgreSQL it does nothing: take a row lock
     (``SELECT ... FOR UPDATE``) or an advisory lock for what you serialize.
+    Calling it again in a transaction it already began is fine.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("error", exc.SAWarning)
         try:
             db.session.connection(execution_options={"sqlite_immediate": True})
-        except exc.SAWarning as err:  # the connection had already begun
-            raise RuntimeError("begin_write() must come first in its transaction") from err
+            return
+        except exc.SAWarning:  # the transaction already has its connection
+            pass
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.get_execution_options().get(
+        "sqlite_immediate"
+    ):
+        raise RuntimeError("begin_write() must come first in its transaction")
+
+
+def _writes_begin_immediate() -> None:
+    """before_request on SQLite: POST/PUT/PATCH/DELETE start as writers."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "static":
+        begin_write()
 
 
 def dispose_engines(app: Flask) -> None:

@@ -18,6 +18,8 @@ SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 - refused in production
 SQLALCHEMY_DATABASE_URI = None
 #: Milliseconds a SQLite connection waits for a lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: On SQLite, POST/PUT/PATCH/DELETE requests take the write lock at their first statement.
+SQLITE_IMMEDIATE_WRITES = True
 
 # --- Cookies and sessions ---------------------------------------------------------------
 #: Secure cookies; turn off only for plain-http local development or tests.

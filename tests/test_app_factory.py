@@ -109,13 +109,50 @@ def test_begin_write_takes_the_write_lock(app) -> None:
 
     with app.app_context():
         begin_write()
+        begin_write()  # idempotent within its transaction
         db.session.execute(text("SELECT 1"))
-        if db.engine.dialect.name == "sqlite":
+        sqlite = db.engine.dialect.name == "sqlite"
+        if sqlite:
             raw = db.session.connection().connection.dbapi_connection
-            assert raw.in_transaction
-        with pytest.raises(RuntimeError):
-            begin_write()  # too late: the transaction has begun
+            assert raw.in_transaction  # BEGIN IMMEDIATE ran before the SELECT
+        db.session.commit()
+        db.session.execute(text("SELECT 1"))  # a new, deferred transaction
+        if sqlite:
+            with pytest.raises(RuntimeError):
+                begin_write()  # too late: the transaction has begun
         db.session.rollback()
+
+
+def test_writing_requests_take_the_sqlite_write_lock(app, client) -> None:
+    """Two connections: while a POST holds the lock, another writer must wait."""
+    import sqlalchemy as sa
+
+    seen = {}
+
+    @app.post("/_t/lock")
+    def lock_probe() -> str:
+        other = sa.create_engine(
+            app.config["SQLALCHEMY_DATABASE_URI"], connect_args={"timeout": 0.05}
+        )
+        try:
+            with other.connect() as conn:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                seen["other_got_lock"] = True
+                conn.exec_driver_sql("ROLLBACK")
+        except sa.exc.OperationalError:
+            seen["other_got_lock"] = False
+        finally:
+            other.dispose()
+        return "ok"
+
+    from ballot.extensions import csrf
+
+    csrf.exempt(lock_probe)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+    assert client.post("/_t/lock").status_code == 200
+    assert seen["other_got_lock"] is False
 
 
 def test_wsgi_module_builds_the_app(monkeypatch) -> None:

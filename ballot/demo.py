@@ -1,0 +1,122 @@
+"""``python -m ballot.demo`` (``make run``): a local demo on SQLite behind gunicorn.
+
+1. migrates the database (the SQLite file in ``instance/`` unless configured otherwise);
+2. creates — or resets the password of — the demo secretariat account ``thuky`` with a
+   generated password, printed once to this terminal (never logged);
+3. seeds a demo vote through :func:`seed_demo_vote` (the hook the polls area fills in);
+4. replaces this process with gunicorn (``config/gunicorn.conf.py``) on
+   127.0.0.1:$PORT (8000 by default) and prints the URL to open.
+
+``--no-serve`` stops after step 3 (tests, or to prepare a database).
+Plain http on localhost: the demo turns the cookies' Secure flag off for itself only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_USERNAME = "thuky"
+#: Modules with ``seed_demo(app, base_url) -> list[str]`` (lines to print, e.g. card
+#: links). The polls area creates ``ballot/polls/demo.py``; missing modules are skipped.
+DEMO_SEEDERS = ("ballot.polls.demo",)
+
+
+def demo_environment(port: int) -> None:
+    """Settings for a local http demo, shared with the gunicorn workers via the env."""
+    os.environ.setdefault("PHIEU_SECRET_KEY", secrets.token_hex(32))
+    os.environ.setdefault("PHIEU_SESSION_COOKIE_SECURE", "false")
+    os.environ.setdefault("PHIEU_REMEMBER_COOKIE_SECURE", "false")
+    os.environ.setdefault("GUNICORN_WORKERS", "2")
+    os.environ["PORT"] = str(port)
+
+
+def ensure_demo_account(app: Flask) -> str:
+    """Create or reset the demo secretariat account; returns its new password."""
+    from ballot.accounts.operations import create_user, find_user, set_password
+    from ballot.db import db
+
+    password = secrets.token_urlsafe(12)
+    with app.app_context():
+        user = find_user(DEMO_USERNAME)
+        if user is None:
+            create_user(DEMO_USERNAME, password, "secretariat", actor="demo")
+        else:
+            set_password(user, password, actor="demo")
+            user.active = True
+        db.session.commit()
+    return password
+
+
+def seed_demo_vote(app: Flask, base_url: str) -> list[str]:
+    """Run every available demo seeder; returns the lines they want printed."""
+    lines: list[str] = []
+    for name in DEMO_SEEDERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name and name.startswith(err.name):
+                continue  # that area does not exist yet
+            raise
+        with app.app_context():
+            lines.extend(module.seed_demo(app, base_url))
+    return lines
+
+
+def prepare(port: int) -> tuple[Flask, list[str]]:
+    """Migrate, create the demo account and seed; returns the app and lines to print."""
+    from ballot import create_app
+    from ballot.db import dispose_engines
+    from ballot.migrate import upgrade_database
+
+    demo_environment(port)
+    app = create_app()
+    upgrade_database(app)
+    base_url = f"http://127.0.0.1:{port}"
+    password = ensure_demo_account(app)
+    lines = [
+        "",
+        "Phiếu tín nhiệm — demo",
+        f"  Database:   {app.config['SQLALCHEMY_DATABASE_URI']}",
+        f"  Open:       {base_url}/",
+        f"  Login:      {base_url}/account/login",
+        f"  Secretariat account: {DEMO_USERNAME}",
+        f"  Password (shown once, not stored anywhere): {password}",
+    ]
+    seeded = seed_demo_vote(app, base_url)
+    lines += seeded or ["  (No demo vote yet: the polls area will seed one here.)"]
+    dispose_engines(app)
+    return app, lines
+
+
+def serve() -> None:
+    """Replace this process with gunicorn on 127.0.0.1:$PORT."""
+    os.chdir(ROOT)
+    conf = str(ROOT / "config" / "gunicorn.conf.py")
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "-c", conf, "wsgi:app"])  # noqa: S606
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m ballot.demo``."""
+    parser = argparse.ArgumentParser(prog="python -m ballot.demo", description=__doc__)
+    parser.add_argument("--no-serve", action="store_true", help="prepare only, no server")
+    args = parser.parse_args(argv)
+    port = int(os.environ.get("PORT", "8000"))
+    _app, lines = prepare(port)
+    print("\n".join(lines), flush=True)  # noqa: T201 - the terminal is the audience
+    if args.no_serve:
+        return 0
+    print(f"\nStarting gunicorn on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n", flush=True)
+    serve()
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
