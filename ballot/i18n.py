@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
@@ -33,6 +33,10 @@ def available_languages() -> list[str]:
 
 def select_locale() -> str:
     """Flask-Babel's locale selector: cookie, then Accept-Language, then the default."""
+    if not has_request_context():  # CLI commands, tests of operations
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if not has_request_context():  # CLI commands, background work
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = available_languages()
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"])
     if chosen in languages:
@@ -105,9 +109,8 @@ def compile_catalogs() -> None:
             "-d",
             str(TRANSLATIONS),
             "--no-fuzzy-matching",
-            "--omit-header",
         ],
-        [*pybabel, "compile", "-d", str(TRANSLATIONS), "--statistics"],
+        [*pybabel, "compile", "-d", str(TRANSLATIONS), "--use-fuzzy", "--statistics"],
     ]
     for command in commands:
         subprocess.run(command, check=True, cwd=root)  # noqa: S603

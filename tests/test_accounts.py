@@ -227,3 +227,39 @@ def test_logout_needs_post_with_token(client, auth, make_user) -> None:
         client.get("/")
         assert current_user.is_authenticated
         assert "_user_id" in session
+
+
+def test_login_rate_limit_is_shared_through_redis(make_app, make_user) -> None:
+    """With redis storage a fresh app (another worker) still sees the earlier attempts."""
+    import secrets
+
+    redis = pytest.importorskip("redis")
+    server = redis.Redis.from_url("redis://127.0.0.1:6379")
+    try:
+        server.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"phieu-test-{secrets.token_hex(4)}"
+    settings = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+    make_user("thuky")
+    try:
+        for expected in (200, 200, 429):
+            worker = make_app(**settings).test_client()
+            page = worker.get("/account/login").get_data(as_text=True)
+            response = worker.post(
+                "/account/login",
+                data={
+                    "username": "thuky",
+                    "password": "wrong-password",
+                    "csrf_token": extract_csrf(page),
+                },
+            )
+            assert response.status_code == expected
+    finally:
+        for key in server.scan_iter(f"*{prefix}*"):
+            server.delete(key)
+        server.close()

@@ -177,3 +177,20 @@ def test_gunicorn_config(monkeypatch) -> None:
     assert settings["timeout"] > 0
     assert "%(h)s" not in settings["access_log_format"]  # no client address in logs
     assert "%(r)s" not in settings["access_log_format"]  # no query string in logs
+
+
+def test_production_example_config(monkeypatch, tmp_path: Path) -> None:
+    """The example file, with its placeholder secret, is refused; with a real one it starts."""
+    example = Path(__file__).parent.parent / "config" / "production.example.py"
+    (tmp_path / "config.py").write_text(example.read_text())
+    monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
+    with pytest.raises(ConfigurationError):
+        create_app()
+    monkeypatch.setenv("PHIEU_SECRET_KEY", "s" * 64)
+    app = create_app()
+    assert app.config["ENV_NAME"] == "production"
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
+    assert app.config["HSTS_SECONDS"] > 0
+    with app.app_context():
+        db.engine.dispose()

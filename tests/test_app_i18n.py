@@ -96,3 +96,10 @@ def test_every_template_string_is_translated() -> None:
         "untranslated strings; run `python -m ballot.i18n`, translate them in "
         f"ballot/translations/vi/LC_MESSAGES/messages.po and run it again: {missing}"
     )
+
+
+def test_translations_outside_a_request(app) -> None:
+    from flask_babel import gettext
+
+    with app.app_context():
+        assert gettext("Log in") == "Đăng nhập"
