@@ -120,7 +120,12 @@ def app_config() -> dict[str, Any]:
 @pytest.fixture
 def app(database: _Database, tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     """A fresh app on a clean, migrated database."""
-    config = {**base_test_config(), **database.fresh(tmp_path), **app_config}
+    config = {
+        **base_test_config(),
+        "SERVER_KEY_PATH": str(tmp_path / "server-ed25519.pem"),
+        **database.fresh(tmp_path),
+        **app_config,
+    }
     app = create_app(config)
     yield app
     database.clean(app)

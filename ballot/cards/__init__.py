@@ -1,0 +1,1 @@
+"""The cards area of the web layer."""

@@ -1,0 +1,168 @@
+"""Cards: make them (secrets in memory only), revoke by serial, issue spares, reconcile.
+
+Printing happens before the freeze, because the manifest commits to the card set. So a
+card cannot carry the manifest hash; it carries the *ballot fingerprint* instead: the
+hash of everything the phone encrypts under (the manifest without its ``cards``
+section). The phone recomputes it from the manifest it downloads and refuses to
+encrypt if it differs (a server swapping the election key is caught before any vote).
+Printing the cards therefore locks the officials and keys; reprinting replaces every
+card (the old ones are destroyed) until the manifest is frozen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ballot.actionlog import log_action
+from ballot.cards.models import Card
+from ballot.db import db
+from ballot.polls.models import Poll
+from ballot.polls.operations import officials, refuse, require_state
+from ballot.serverkey import server_public_key
+from keys import cards
+from keys.hashing import canonical_json, digest
+from keys.shamir import ElectionKey
+from tally.manifest import build_manifest
+
+TAG_BALLOT_DEFINITION = b"phieu/v1/ballot-definition"
+MAX_CARDS = 5000
+
+
+@dataclass(frozen=True)
+class PrintedCard:
+    """What goes on paper; exists only while the PDF is made."""
+
+    serial: str
+    code: str
+    spare: bool
+
+
+def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without its card section and the base derived from it."""
+    return {k: v for k, v in manifest.items() if k not in ("cards", "base")}
+
+
+def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
+    """digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))."""
+    return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))
+
+
+def draft_manifest(poll: Poll) -> dict[str, Any]:
+    """The manifest as it will be frozen, minus the cards (for the fingerprint)."""
+    if poll.election_key is None:
+        raise refuse("not_ready", _l("Run the key ceremony first."))
+    rows = officials(poll)
+    if not rows:
+        raise refuse("not_ready", _l("Add the officials first."))
+    raw = build_manifest(
+        election_id=poll.public_id,
+        meeting=poll.meeting,
+        title=poll.title,
+        kind=poll.kind,
+        officials=[(o.name, o.position) for o in rows],
+        summoned=poll.summoned,
+        trustee_names=list(poll.trustee_names),
+        key=ElectionKey.from_json(poll.election_key),
+        card_keys=[bytes(32)],
+        server_key=server_public_key(),
+        denominator=poll.denominator,
+        members_total=poll.members_total,
+    )
+    raw["rules"]["thresholds"] = poll.thresholds
+    return raw
+
+
+def cards_printed(poll: Poll) -> bool:
+    """Whether cards exist (then officials and keys are locked)."""
+    return bool(db.session.scalar(select(func.count()).where(Card.poll_id == poll.id)))
+
+
+def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], bytes]:
+    """Make ``summoned + spares`` new cards, replacing any earlier ones.
+
+    Returns the cards to print (secrets only in memory) and the ballot fingerprint.
+    """
+    require_state(poll, "draft")
+    if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
+        raise refuse("bad_count", _l("Too many spare cards."), 400)
+    fingerprint = ballot_fingerprint(draft_manifest(poll))
+    replaced = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    printed = []
+    for i in range(poll.summoned + spares):
+        secret = cards.new_secret()
+        serial = f"{i + 1:04d}"
+        key = cards.public_key(cards.signing_key(poll.public_id, secret))
+        spare = i >= poll.summoned
+        db.session.add(Card(poll_id=poll.id, serial=serial, public_key=key, spare=spare))
+        printed.append(PrintedCard(serial, cards.encode_code(secret), spare))
+    log_action(
+        actor,
+        "cards.make",
+        {"poll": poll.public_id, "cards": len(printed), "spares": spares, "replaced": replaced},
+    )
+    return printed, fingerprint
+
+
+def card_by_serial(poll: Poll, serial: str) -> Card:
+    """The card with this printed serial, or a 404 error."""
+    card = db.session.scalar(
+        select(Card).where(Card.poll_id == poll.id, Card.serial == serial.strip())
+    )
+    if card is None:
+        raise refuse("unknown_card", _l("No card has this serial."), 404)
+    return card
+
+
+def revoke(actor: str, poll: Poll, serial: str) -> Card:
+    """Revoke a lost card by its serial (recorded in the record's revocations)."""
+    require_state(poll, "ready", "open")
+    card = card_by_serial(poll, serial)
+    if card.status == "used":
+        raise refuse("card_used", _l("This card has already voted; it cannot be revoked."))
+    if card.status == "revoked":
+        raise refuse("card_revoked", _l("This card is already revoked."))
+    order = db.session.scalar(
+        select(func.count()).where(Card.poll_id == poll.id, Card.status == "revoked")
+    )
+    card.status = "revoked"
+    card.revoked_order = (order or 0) + 1
+    log_action(actor, "cards.revoke", {"poll": poll.public_id, "serial": card.serial})
+    return card
+
+
+def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
+    """Record that the spare with this serial was handed out (counts as issued)."""
+    require_state(poll, "ready", "open")
+    card = card_by_serial(poll, serial)
+    if not card.spare or card.spare_issued or card.status == "revoked":
+        raise refuse("not_spare", _l("This is not an unused spare card."))
+    card.spare_issued = True
+    log_action(actor, "cards.spare", {"poll": poll.public_id, "serial": card.serial})
+    return card
+
+
+def reconciliation(poll: Poll) -> dict[str, int]:
+    """Printed, revoked, used, unused, and spares issued."""
+    rows = db.session.execute(
+        select(Card.status, func.count()).where(Card.poll_id == poll.id).group_by(Card.status)
+    ).all()
+    by_status = {status: int(n) for status, n in rows}
+    spares_issued = db.session.scalar(
+        select(func.count()).where(Card.poll_id == poll.id, Card.spare_issued.is_(True))
+    )
+    return {
+        "printed": sum(by_status.values()),
+        "revoked": by_status.get("revoked", 0),
+        "used": by_status.get("used", 0),
+        "unused": by_status.get("unused", 0),
+        "spares_issued": int(spares_issued or 0),
+    }
+
+
+def issued(poll: Poll) -> int:
+    """Cards issued (phát ra): one per member checked in, plus spares handed out."""
+    return poll.present + reconciliation(poll)["spares_issued"]

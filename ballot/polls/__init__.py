@@ -1,0 +1,1 @@
+"""The polls area of the web layer."""

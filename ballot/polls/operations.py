@@ -1,0 +1,295 @@
+"""State changes of a vote. Each function checks its rule, changes the session, logs the
+action, and never commits (the calling view commits once). Rules (DESIGN §2, §5):
+
+* officials, rules, keys and cards change only in ``draft``;
+* freezing needs officials, the election key and the cards; it builds the manifest;
+* opening needs ``ready`` and a quorum (≥ 2/3 of summoned present) or a recorded reason;
+* ballots are accepted only while ``open``; closing signs the final chain head.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ballot.actionlog import log_action
+from ballot.cards.models import Card
+from ballot.db import db
+from ballot.errors import ApiError
+from ballot.polls.models import Official, Poll
+from ballot.serverkey import server_key, server_public_key
+from keys import sharefile, signing
+from keys.hashing import canonical_json, manifest_hash
+from keys.shamir import ElectionKey, check_parameters, deal
+from tally.manifest import build_manifest, parse_manifest
+from tally.record import TAG_CLOSE, head_message
+from tally.rules import DEFAULT_THRESHOLDS, quorum_met
+
+MAX_OFFICIALS = 200
+
+
+def now() -> datetime:
+    """The current time (UTC)."""
+    return datetime.now(UTC)
+
+
+def refuse(code: str, message: Any, status: int = 409) -> ApiError:
+    """An ApiError carrying a translated message."""
+    return ApiError(status, code, str(message))
+
+
+def require_state(poll: Poll, *states: str) -> None:
+    """Refuse unless the vote is in one of ``states``."""
+    if poll.state not in states:
+        raise refuse(
+            "wrong_state",
+            _l("Not possible now: the vote is %(state)s.", state=state_label(poll.state)),
+        )
+
+
+def state_label(state: str) -> str:
+    """The state's name in the user's language."""
+    labels = {
+        "draft": _l("being prepared"),
+        "ready": _l("ready (manifest frozen)"),
+        "open": _l("open"),
+        "closed": _l("closed"),
+        "tallied": _l("counted"),
+        "published": _l("published"),
+    }
+    return str(labels.get(state, state))
+
+
+def create_poll(
+    actor: str,
+    *,
+    meeting: str,
+    title: str,
+    kind: str,
+    summoned: int,
+    trustee_names: list[str],
+    threshold: int,
+    denominator: str = "returned",
+    members_total: int | None = None,
+) -> Poll:
+    """A new vote in ``draft`` with the default thresholds of its kind."""
+    if kind not in DEFAULT_THRESHOLDS:
+        raise refuse("bad_kind", _l("Unknown kind of vote."), 400)
+    names = [n.strip() for n in trustee_names if n.strip()]
+    if len(set(names)) != len(names):
+        raise refuse("bad_trustees", _l("Trustee names must be different."), 400)
+    try:
+        check_parameters(threshold, len(names))
+    except ValueError:
+        raise refuse(
+            "bad_trustees", _l("Need at least one trustee and 1 ≤ k ≤ n trustees."), 400
+        ) from None
+    if denominator == "members_total" and not members_total:
+        raise refuse("bad_rules", _l("This denominator needs the total number of members."), 400)
+    poll = Poll(
+        public_id=secrets.token_urlsafe(9),
+        meeting=meeting.strip(),
+        title=title.strip(),
+        kind=kind,
+        summoned=summoned,
+        members_total=members_total,
+        denominator=denominator,
+        thresholds=[t.to_json() for t in DEFAULT_THRESHOLDS[kind]],
+        trustee_names=names,
+        trustees=len(names),
+        threshold=threshold,
+        state="draft",
+    )
+    db.session.add(poll)
+    db.session.flush()
+    log_action(actor, "poll.create", {"poll": poll.public_id, "title": poll.title, "kind": kind})
+    return poll
+
+
+def officials(poll: Poll) -> list[Official]:
+    """The officials in ballot order."""
+    stmt = select(Official).where(Official.poll_id == poll.id).order_by(Official.position_order)
+    return list(db.session.scalars(stmt))
+
+
+def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
+    """Append one official at the end of the ballot."""
+    require_state(poll, "draft")
+    name, position = name.strip(), position.strip()
+    if not name:
+        raise refuse("bad_official", _l("The full name is required."), 400)
+    count = db.session.scalar(select(func.count()).where(Official.poll_id == poll.id)) or 0
+    if count >= MAX_OFFICIALS:
+        raise refuse("too_many", _l("Too many officials on one ballot."), 400)
+    official = Official(poll_id=poll.id, position_order=count + 1, name=name, position=position)
+    db.session.add(official)
+    log_action(actor, "poll.official.add", {"poll": poll.public_id, "name": name})
+    return official
+
+
+def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
+    """Replace the whole list (an import): all rows or none."""
+    require_state(poll, "draft")
+    if not rows or len(rows) > MAX_OFFICIALS:
+        raise refuse("bad_import", _l("The list must have between 1 and 200 officials."), 400)
+    for o in officials(poll):
+        db.session.delete(o)
+    db.session.flush()
+    for i, (name, position) in enumerate(rows, start=1):
+        db.session.add(Official(poll_id=poll.id, position_order=i, name=name, position=position))
+    log_action(actor, "poll.official.import", {"poll": poll.public_id, "count": len(rows)})
+
+
+def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> None:
+    """Move one official to ``new_order`` (1-based), shifting the others."""
+    require_state(poll, "draft")
+    rows = officials(poll)
+    moving = next((o for o in rows if o.id == official_id), None)
+    if moving is None or not 1 <= new_order <= len(rows):
+        raise refuse("bad_order", _l("No such official or position."), 400)
+    rows.remove(moving)
+    rows.insert(new_order - 1, moving)
+    for o in rows:  # two passes: the unique (poll, order) constraint holds throughout
+        o.position_order += 10_000
+    db.session.flush()
+    for i, o in enumerate(rows, start=1):
+        o.position_order = i
+    log_action(actor, "poll.official.move", {"poll": poll.public_id, "to": new_order})
+
+
+def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[str, bytes]]:
+    """Make the election key at the laptop; return one sealed share file per trustee.
+
+    The shares exist only in this request's memory; only public keys are stored.
+    """
+    require_state(poll, "draft")
+    if len(passphrases) != poll.trustees:
+        raise refuse("bad_passphrases", _l("One passphrase per trustee is needed."), 400)
+    if len(set(passphrases)) != len(passphrases):
+        raise refuse("bad_passphrases", _l("Two trustees typed the same passphrase."), 400)
+    for p in passphrases:
+        if len(p) < sharefile.MIN_PASSPHRASE:
+            raise refuse(
+                "bad_passphrases", _l("Each passphrase needs at least 10 characters."), 400
+            )
+    key, shares = deal(poll.threshold, poll.trustees)
+    files = [
+        (
+            f"{poll.public_id}-trustee-{i}.share.json",
+            sharefile.seal(poll.public_id, key.public_key, i, name, share, passphrase),
+        )
+        for i, (name, share, passphrase) in enumerate(
+            zip(poll.trustee_names, shares, passphrases, strict=True), start=1
+        )
+    ]
+    shares.clear()
+    poll.election_key = key.to_json()
+    log_action(actor, "poll.ceremony", {"poll": poll.public_id, "public_key": key.public_key.hex()})
+    return files
+
+
+def freeze(actor: str, poll: Poll) -> bytes:
+    """Build and freeze the manifest (draft → ready); return its hash."""
+    require_state(poll, "draft")
+    rows = officials(poll)
+    if not rows:
+        raise refuse("not_ready", _l("Add the officials first."))
+    if poll.election_key is None:
+        raise refuse("not_ready", _l("Run the key ceremony first."))
+    keys = list(db.session.scalars(select(Card.public_key).where(Card.poll_id == poll.id)))
+    if not keys:
+        raise refuse("not_ready", _l("Print the cards first."))
+    raw = build_manifest(
+        election_id=poll.public_id,
+        meeting=poll.meeting,
+        title=poll.title,
+        kind=poll.kind,
+        officials=[(o.name, o.position) for o in rows],
+        summoned=poll.summoned,
+        trustee_names=list(poll.trustee_names),
+        key=ElectionKey.from_json(poll.election_key),
+        card_keys=[bytes(k) for k in keys],
+        server_key=server_public_key(),
+        denominator=poll.denominator,
+        members_total=poll.members_total,
+    )
+    raw["rules"]["thresholds"] = poll.thresholds
+    parse_manifest(raw)  # the verifier's own checks, before anything is frozen
+    poll.manifest = canonical_json(raw).decode()
+    poll.manifest_hash = manifest_hash(raw)
+    poll.chain_head = poll.manifest_hash
+    poll.state = "ready"
+    log_action(actor, "poll.freeze", {"poll": poll.public_id, "manifest": poll.manifest_hash.hex()})
+    return poll.manifest_hash
+
+
+def check_in(actor: str, poll: Poll, delta: int) -> int:
+    """Count members in (+1) or correct a mistake (−1). Names no one and no card."""
+    require_state(poll, "draft", "ready", "open")
+    if delta not in (1, -1) or poll.present + delta < 0 or poll.present + delta > poll.summoned:
+        raise refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
+    poll.present += delta
+    log_action(actor, "poll.checkin", {"poll": poll.public_id, "present": poll.present})
+    return poll.present
+
+
+def open_poll(
+    actor: str, poll: Poll, override_reason: str | None = None, closes_at: datetime | None = None
+) -> None:
+    """ready → open, with quorum or a recorded reason."""
+    require_state(poll, "ready")
+    reason = (override_reason or "").strip()
+    if not quorum_met(poll.present, poll.summoned) and not reason:
+        raise refuse(
+            "no_quorum",
+            _l("No quorum: fewer than 2/3 of those summoned are present. Give a reason to open."),
+        )
+    poll.quorum_override = reason or None
+    poll.state = "open"
+    poll.opened_at = now()
+    poll.closes_at = closes_at
+    log_action(
+        actor,
+        "poll.open",
+        {"poll": poll.public_id, "present": poll.present, "override": poll.quorum_override},
+    )
+
+
+def close_poll(actor: str, poll: Poll) -> None:
+    """open → closed; the server signs the final chain head."""
+    from ballot.voting.models import SignedHead
+
+    db.session.refresh(poll, with_for_update=True)  # wait for casts in progress
+    require_state(poll, "open")
+    poll.state = "closed"
+    poll.closed_at = now()
+    at = poll.closed_at.isoformat(timespec="seconds")
+    head = bytes(poll.chain_head or b"")
+    message = head_message(TAG_CLOSE, bytes(poll.manifest_hash or b""), poll.ballot_count, head, at)
+    db.session.add(
+        SignedHead(
+            poll_id=poll.id,
+            kind="close",
+            count=poll.ballot_count,
+            head=head,
+            at=at,
+            signature=signing.sign(server_key(), message),
+        )
+    )
+    log_action(
+        actor,
+        "poll.close",
+        {"poll": poll.public_id, "ballots": poll.ballot_count, "head": head.hex()},
+    )
+
+
+def get_poll(public_id: str) -> Poll:
+    """The vote with this public id, or a 404 error."""
+    poll = db.session.scalar(select(Poll).where(Poll.public_id == public_id))
+    if poll is None:
+        raise refuse("unknown_vote", _l("There is no such vote."), 404)
+    return poll

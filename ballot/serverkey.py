@@ -1,0 +1,50 @@
+"""The server's Ed25519 signing key (checkpoints and the final chain head).
+
+Kept in a PEM file (``SERVER_KEY_PATH``, default ``instance/server-ed25519.pem``),
+encrypted under the app's SECRET_KEY so the file alone does not give the key, created
+with mode 0600 on first use. Every app server of one installation shares the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from flask import current_app
+
+from keys import signing
+
+_CACHE: dict[str, Ed25519PrivateKey] = {}
+
+
+def _path() -> Path:
+    configured = current_app.config.get("SERVER_KEY_PATH")
+    return Path(configured or os.path.join(current_app.instance_path, "server-ed25519.pem"))
+
+
+def server_key() -> Ed25519PrivateKey:
+    """Load (or create once) the server's signing key."""
+    path = _path()
+    cached = _CACHE.get(str(path))
+    if cached is not None:
+        return cached
+    passphrase = str(current_app.config["SECRET_KEY"]).encode()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = signing.private_to_pem(signing.generate(), passphrase)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker created it first: read theirs
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(pem)
+    key = signing.private_from_pem(path.read_bytes(), passphrase)
+    _CACHE[str(path)] = key
+    return key
+
+
+def server_public_key() -> bytes:
+    """The 32-byte public key published in the manifest."""
+    return signing.public_bytes(server_key())

@@ -1,0 +1,1 @@
+"""The voting area of the web layer."""

@@ -1,0 +1,71 @@
+"""The ballot box: a hash chain of accepted ballots, and the server's signed heads.
+
+A ballot row carries no IP address, user agent or time: only its place in the chain.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ballot.db import db
+
+
+class BallotEntry(db.Model):  # type: ignore[name-defined,misc]
+    """One accepted ballot, linked to the previous one."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "seq", name="uq_ballots_seq"),
+        # One ballot per card, enforced by the database too.
+        UniqueConstraint("poll_id", "card_key", name="uq_ballots_card"),
+        UniqueConstraint("poll_id", "prev_hash", name="uq_ballots_prev"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The vote.
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    #: Position in the chain, 1-based.
+    seq: Mapped[int] = mapped_column(Integer)
+    #: The card that cast it (public key), burned in the same transaction.
+    card_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: The receipt shown to the member.
+    tracker: Mapped[bytes] = mapped_column(LargeBinary(32), index=True)
+    #: Chain hash of the previous entry (the manifest hash for seq 1).
+    prev_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: digest(TAG_CHAIN, prev_hash, seq, tracker).
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: The ballot JSON exactly as verified (canonical).
+    body: Mapped[str] = mapped_column(Text)
+
+
+class SignedHead(db.Model):  # type: ignore[name-defined,misc]
+    """A checkpoint or the close: the chain head at ``count`` signed by the server."""
+
+    __tablename__ = "signed_heads"
+    __table_args__ = (
+        CheckConstraint("kind IN ('checkpoint','close')", name="kind"),
+        UniqueConstraint("poll_id", "kind", "count", name="uq_signed_heads"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    #: "checkpoint" or "close".
+    kind: Mapped[str] = mapped_column(String(16))
+    #: Number of ballots covered.
+    count: Mapped[int] = mapped_column(Integer)
+    #: Chain head after ``count`` ballots.
+    head: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: ISO-8601 time that was signed.
+    at: Mapped[str] = mapped_column(String(40))
+    #: Ed25519 signature (tally.record.head_message).
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -1,0 +1,69 @@
+"""Factories for voting-day tests: a vote taken through the real operations."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from ballot.cards import operations as cards_ops
+from ballot.db import db
+from ballot.polls import operations as polls
+from ballot.polls.models import Poll
+from keys import cards
+from keys.ballot import encrypt_ballot
+from tally.manifest import parse_manifest
+
+PASSPHRASES = ["mật khẩu thứ nhất", "mật khẩu thứ hai", "mật khẩu thứ ba"]
+
+
+@dataclass
+class OpenVote:
+    """An open vote, its card codes and share files (kept by the test only)."""
+
+    poll_id: int
+    public_id: str
+    codes: list[str]
+    shares: list[tuple[str, bytes]]
+
+
+def make_vote(
+    members: int = 4,
+    officials: int = 3,
+    kind: str = "rating",
+    spares: int = 1,
+    state: str = "open",
+) -> OpenVote:
+    """Create, import officials, run the ceremony, print cards, freeze, check in, open."""
+    poll = polls.create_poll(
+        "thuky",
+        meeting="Kỳ họp thứ Mười, HĐND tỉnh",
+        title="Lấy phiếu tín nhiệm giữa nhiệm kỳ",
+        kind=kind,
+        summoned=members,
+        trustee_names=["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"],
+        threshold=2,
+    )
+    polls.replace_officials(
+        "thuky", poll, [(f"Ông Nguyễn Văn Số {i + 1}", "Phó Chủ tịch") for i in range(officials)]
+    )
+    shares = polls.run_ceremony("thuky", poll, PASSPHRASES)
+    printed, _ = cards_ops.make_cards("thuky", poll, spares)
+    if state != "draft":
+        polls.freeze("thuky", poll)
+        for _ in range(members):
+            polls.check_in("thuky", poll, 1)
+    if state in ("open", "closed"):
+        polls.open_poll("thuky", poll)
+    if state == "closed":
+        polls.close_poll("thuky", poll)
+    db.session.commit()
+    return OpenVote(poll.id, poll.public_id, [c.code for c in printed], shares)
+
+
+def ballot_body(vote: OpenVote, card: int, choices: list[int]) -> bytes:
+    """A signed, encrypted ballot for card number ``card`` (the phone's work, in Python)."""
+    poll = db.session.get(Poll, vote.poll_id)
+    assert poll is not None and poll.manifest is not None
+    ctx = parse_manifest(json.loads(poll.manifest)).context()
+    sk = cards.signing_key(vote.public_id, cards.decode_code(vote.codes[card]))
+    return json.dumps(encrypt_ballot(ctx, sk, choices).to_json()).encode()
