@@ -1,0 +1,1 @@
+"""The counting area: totals after close, trustees' partial decryptions, results, record."""

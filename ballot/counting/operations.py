@@ -1,0 +1,158 @@
+"""The count (DESIGN §2, §3.5): only after close, only totals are decrypted.
+
+1. ``start_count``: closed vote → the per-official encrypted totals and the figures;
+2. ``submit_partial``: one trustee's partial decryption (made offline with
+   ``python -m tally partial-decrypt`` or in the trustee's browser), checked on arrival:
+   a bad proof, a duplicate trustee or another vote's data is refused and changes nothing;
+3. with k valid ones the results are computed under the rules, the vote becomes
+   ``tallied`` and the record hash is fixed; ``publish`` makes it ``published``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from ballot.actionlog import ActionLogEntry, log_action
+from ballot.cards.operations import issued
+from ballot.counting.export import build_record
+from ballot.counting.models import Count, PartialRecord
+from ballot.db import db
+from ballot.polls.models import Poll
+from ballot.polls.operations import refuse, require_state
+from ballot.voting.models import BallotEntry
+from keys.ballot import Ballot
+from keys.decryption import PartialDecryption
+from keys.errors import CryptoError
+from keys.hashing import canonical_json
+from tally.count import (
+    accept_partial,
+    aggregate_ballots,
+    figures_json,
+    parse_totals,
+    results,
+    tally_json,
+)
+from tally.manifest import Manifest, parse_manifest
+from tally.rules import Figures
+
+
+def manifest_of(poll: Poll) -> Manifest:
+    """The parsed frozen manifest."""
+    return parse_manifest(json.loads(poll.manifest or "{}"))
+
+
+def get_count(poll: Poll) -> Count | None:
+    """The vote's count, if started."""
+    return db.session.scalar(select(Count).where(Count.poll_id == poll.id))
+
+
+def start_count(actor: str, poll: Poll) -> Count:
+    """Aggregate the chain's ballots into one encrypted total per official (closed only)."""
+    require_state(poll, "closed")
+    existing = get_count(poll)
+    if existing is not None:
+        return existing
+    manifest = manifest_of(poll)
+    bodies = db.session.scalars(
+        select(BallotEntry.body).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
+    )
+    ballots = [Ballot.from_json(json.loads(b)) for b in bodies]
+    figures = Figures(
+        summoned=poll.summoned,
+        present=poll.present,
+        issued=max(issued(poll), len(ballots)),
+        returned=len(ballots),
+        members_total=poll.members_total,
+    )
+    times = {
+        "opened_at": poll.opened_at.isoformat(timespec="seconds") if poll.opened_at else None,
+        "closed_at": poll.closed_at.isoformat(timespec="seconds") if poll.closed_at else None,
+    }
+    count = Count(
+        poll_id=poll.id,
+        tally=canonical_json(
+            tally_json(aggregate_ballots(manifest, ballots), len(ballots))
+        ).decode(),
+        figures=canonical_json(figures_json(figures) | times).decode(),
+    )
+    db.session.add(count)
+    log_action(actor, "count.start", {"poll": poll.public_id, "ballots": len(ballots)})
+    return count
+
+
+def partials(poll: Poll) -> list[PartialDecryption]:
+    """The accepted partial decryptions, by trustee index."""
+    rows = db.session.scalars(
+        select(PartialRecord.body)
+        .where(PartialRecord.poll_id == poll.id)
+        .order_by(PartialRecord.trustee)
+    )
+    return [PartialDecryption.from_json(json.loads(b)) for b in rows]
+
+
+def submit_partial(actor: str, poll: Poll, upload: Any) -> int:
+    """Check and store one trustee's partial decryption; complete the count at k.
+
+    ``upload`` is the JSON object written by ``tally partial-decrypt`` (or the browser).
+    Returns the trustee index. Raises ApiError naming the trustee on any problem.
+    """
+    require_state(poll, "closed")
+    count = get_count(poll) or start_count(actor, poll)
+    manifest = manifest_of(poll)
+    if isinstance(upload, dict):
+        if upload.get("manifest", manifest.hash.hex()) != manifest.hash.hex():
+            raise refuse("wrong_vote", _l("This partial decryption is for another vote."), 400)
+        upload = {k: upload.get(k) for k in ("trustee", "shares", "proofs")}
+    totals, _ = parse_totals(json.loads(count.tally), manifest)
+    accepted = partials(poll)
+    try:
+        part = accept_partial(manifest, totals, accepted, upload)
+    except CryptoError as err:
+        trustee = upload.get("trustee") if isinstance(upload, dict) else "?"
+        if err.code == "duplicate_trustee":
+            message = _l("Trustee %(n)s has already taken part.", n=trustee)
+        elif err.code == "bad_encoding":
+            message = _l("The file is not a partial decryption.")
+        else:
+            message = _l("The partial decryption of trustee %(n)s does not verify.", n=trustee)
+        raise refuse(err.code, message, 400) from None
+    db.session.add(
+        PartialRecord(
+            poll_id=poll.id, trustee=part.trustee, body=canonical_json(part.to_json()).decode()
+        )
+    )
+    log_action(actor, "count.partial", {"poll": poll.public_id, "trustee": part.trustee})
+    if len(accepted) + 1 >= manifest.key.threshold:
+        _complete(actor, poll, count, manifest, totals, [*accepted, part])
+    return part.trustee
+
+
+def _complete(
+    actor: str, poll: Poll, count: Count, manifest: Manifest, totals: Any, parts: list[Any]
+) -> None:
+    figures_obj = json.loads(count.figures)
+    figures = Figures(
+        **{k: figures_obj[k] for k in ("summoned", "present", "issued", "returned")},
+        members_total=figures_obj.get("members_total"),
+    )
+    try:
+        res = results(manifest, figures, totals, parts)
+    except CryptoError as err:
+        raise refuse(err.code, _l("The totals could not be decrypted."), 400) from None
+    count.results = canonical_json(res).decode()
+    poll.state = "tallied"
+    log_action(actor, "poll.tallied", {"poll": poll.public_id, "trustees": res["trustees"]})
+    db.session.flush()
+    count.last_action_id = db.session.scalar(select(func.max(ActionLogEntry.id)))
+    count.record_hash = build_record(poll).hash()
+
+
+def publish(actor: str, poll: Poll) -> None:
+    """tallied → published (the record and results become public)."""
+    require_state(poll, "tallied")
+    poll.state = "published"
+    log_action(actor, "poll.publish", {"poll": poll.public_id})
