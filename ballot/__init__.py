@@ -4,19 +4,21 @@
 instance folder's ``config.py``, then ``PHIEU_*`` environment variables (or, for tests,
 the ``test_config`` mapping instead of the last two). Each domain area is a subpackage
 (``ballot/accounts`` …) with ``models``, ``operations``, ``forms``, ``views`` and
-``templates/<area>/``; its ``init_app(app)`` is called from :data:`AREAS`.
+``templates/<area>/``. Every subpackage whose ``__init__`` defines ``init_app(app)``
+(register blueprints, CLI commands) is found and called, in alphabetical order;
+see :func:`domain_areas`.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import pkgutil
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask
-
-#: Domain areas: each module has ``init_app(app)`` (blueprints, commands).
-AREAS = ["ballot.accounts"]
 
 #: SECRET_KEY values that mark a development setup.
 _WEAK_SECRET_PREFIXES = ("dev", "REPLACE", "change")
@@ -41,6 +43,17 @@ def _check_production(app: Flask) -> None:
         )
     if not app.config.get("SESSION_COOKIE_SECURE"):
         raise ConfigurationError("refusing to start in production without secure cookies")
+
+
+def domain_areas() -> list[ModuleType]:
+    """The subpackages of ``ballot`` that define ``init_app(app)``, by name."""
+    areas = []
+    for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda i: i.name):
+        if info.ispkg and info.name not in ("static", "templates", "translations"):
+            module = importlib.import_module(f"ballot.{info.name}")
+            if callable(getattr(module, "init_app", None)):
+                areas.append(module)
+    return areas
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -82,8 +95,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(home.bp)
     app.register_blueprint(i18n.bp)
-    for area in AREAS:
-        importlib.import_module(area).init_app(app)
+    for area in domain_areas():
+        area.init_app(app)
 
     app.context_processor(i18n.template_context)
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock

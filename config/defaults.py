@@ -51,6 +51,9 @@ RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "fixed-window"
 #: Login attempts per client address (POST only).
 LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+#: Manual card-code entry per client address. Members on conference Wi-Fi usually share
+#: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
+CARD_RATE_LIMIT = "120 per minute"
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
