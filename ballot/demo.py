@@ -31,7 +31,15 @@ DEMO_SEEDERS = ("ballot.polls.demo",)
 
 def demo_environment(port: int) -> None:
     """Settings for a local http demo, shared with the gunicorn workers via the env."""
-    os.environ.setdefault("PHIEU_SECRET_KEY", secrets.token_hex(32))
+    # One key per demo folder, kept across runs: the server's signing key in instance/
+    # is encrypted under it, so a fresh random key each run would lock that key out.
+    key_file = ROOT / "instance" / "demo-secret-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    os.environ.setdefault("PHIEU_SECRET_KEY", key_file.read_text().strip())
     os.environ.setdefault("PHIEU_SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("PHIEU_REMEMBER_COOKIE_SECURE", "false")
     os.environ.setdefault("GUNICORN_WORKERS", "2")
