@@ -204,3 +204,35 @@ def test_rollback_leaves_no_entry(app) -> None:
         log_action("thuky", "poll.test", {})
         db.session.rollback()
         assert verify_log().count == 0
+
+
+def test_concurrent_appends_keep_one_chain(app) -> None:
+    """Writers in parallel threads (own sessions) never fork the chain."""
+    import threading
+
+    from ballot.db import begin_write
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def writer(n: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(3):
+                    begin_write()
+                    log_action(f"writer{n}", "poll.test", {"i": i})
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    with app.app_context():
+        check = verify_log()
+        assert check.ok and check.count == 24
