@@ -7,7 +7,8 @@
 //       → {type: 'result', request: 'choose', index, choice, ready}; the row is encrypted next
 //   {type: 'submit'} → {type: 'result', request: 'submit', ballot, tracker, submitMs}
 //   {type: 'forget'} → drops the card key and every encryption
-// Unprompted: {type: 'progress', ready, total, row} after each row is encrypted.
+// Unprompted: {type: 'ready'} once loaded; {type: 'progress', ready, total, row} after each
+// row is encrypted (ready = rows whose encryption matches the current choice).
 // Failures: {type: 'error', request, code, detail} (codes of keys/errors.py).
 // The card secret and key never leave this worker.
 import { BallotSession } from './ballot-session.js';
