@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the area's commands (and, later, its pages)."""
+    """Register the area's pages and commands."""
     from ballot.counting.rehearse import rehearse_command
+    from ballot.counting.views import bp
 
+    app.register_blueprint(bp)
     app.cli.add_command(rehearse_command)

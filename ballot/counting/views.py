@@ -1,0 +1,206 @@
+"""Counting pages: start the count, add trustees' partial decryptions, results, downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ballot.counting import operations as counting
+from ballot.counting.export import build_record
+from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
+from ballot.db import db
+from ballot.errors import ApiError
+from ballot.permissions import secretariat_required, staff_required
+from ballot.polls.operations import get_poll, refuse
+from tally.rules import LEVEL_LABELS
+
+bp = Blueprint("counting", __name__, template_folder="templates", url_prefix="/polls")
+MAX_PART_BYTES = 2 * 1024 * 1024
+DENOMINATOR_LABELS = {
+    "returned": _l("the ballots returned"),
+    "members_total": _l("the total number of members"),
+    "summoned": _l("the number summoned"),
+    "issued": _l("the ballots issued"),
+}
+
+
+def _results(poll: Any) -> dict[str, Any] | None:
+    count = counting.get_count(poll)
+    return json.loads(count.results) if count is not None and count.results else None
+
+
+@bp.get("/<public_id>/count")
+@staff_required
+def count_page(public_id: str) -> ResponseReturnValue:
+    """The count's state, the trustees who took part, the results once complete."""
+    poll = get_poll(public_id)
+    count = counting.get_count(poll)
+    manifest = counting.manifest_of(poll) if poll.manifest else None
+    return render_template(
+        "counting/count.html",
+        poll=poll,
+        count=count,
+        manifest=manifest,
+        taken=[p.trustee for p in counting.partials(poll)] if count else [],
+        results=_results(poll),
+        labels=LEVEL_LABELS,
+        start_form=StartCountForm(),
+        upload_form=PartialUploadForm(),
+        publish_form=PublishForm(),
+    )
+
+
+@bp.post("/<public_id>/count/start")
+@secretariat_required
+def start(public_id: str) -> ResponseReturnValue:
+    """Compute the encrypted totals (the vote must be closed)."""
+    poll = get_poll(public_id)
+    if StartCountForm().validate_on_submit():
+        counting.start_count(current_user.username, poll)
+        db.session.commit()
+        flash(_("The encrypted totals are ready for the trustees."), "success")
+    return redirect(url_for("counting.count_page", public_id=public_id))
+
+
+@bp.post("/<public_id>/count/partial")
+@secretariat_required
+def upload_partial(public_id: str) -> ResponseReturnValue:
+    """Check one trustee's partial decryption on arrival; keep it only if it verifies."""
+    poll = get_poll(public_id)
+    form = PartialUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the trustee's file first."), "error")
+        return redirect(url_for("counting.count_page", public_id=public_id))
+    data = form.part.data.read(MAX_PART_BYTES + 1)
+    try:
+        if len(data) > MAX_PART_BYTES:
+            raise refuse("too_large", _("The file is too large."), 413)
+        try:
+            upload = json.loads(data.decode("utf-8"))
+        except (ValueError, RecursionError):
+            raise refuse("bad_file", _("The file is not a partial decryption."), 400) from None
+        trustee = counting.submit_partial(current_user.username, poll, upload)
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("counting.count_page", public_id=public_id))
+    flash(_("Trustee %(n)s's partial decryption verifies and was added.", n=trustee), "success")
+    return redirect(url_for("counting.count_page", public_id=public_id))
+
+
+@bp.post("/<public_id>/publish")
+@secretariat_required
+def publish(public_id: str) -> ResponseReturnValue:
+    """tallied → published."""
+    poll = get_poll(public_id)
+    if PublishForm().validate_on_submit():
+        counting.publish(current_user.username, poll)
+        db.session.commit()
+        flash(_("The results and the record are public."), "success")
+    return redirect(url_for("counting.count_page", public_id=public_id))
+
+
+def _counted(public_id: str) -> tuple[Any, dict[str, Any]]:
+    poll = get_poll(public_id)
+    results = _results(poll)
+    if results is None:
+        raise refuse("not_counted", _("The count is not complete."), 409)
+    return poll, results
+
+
+def _download(data: bytes, mimetype: str, name: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/<public_id>/results.json")
+@staff_required
+def results_json(public_id: str) -> ResponseReturnValue:
+    """The results exactly as in the record."""
+    poll, results = _counted(public_id)
+    body = json.dumps(results, ensure_ascii=False, indent=1).encode()
+    return _download(body, "application/json", f"ket-qua-{poll.public_id}.json")
+
+
+@bp.get("/<public_id>/results.csv")
+@staff_required
+def results_csv(public_id: str) -> ResponseReturnValue:
+    """One row per official (UTF-8 with BOM so spreadsheet programs read the diacritics)."""
+    poll, results = _counted(public_id)
+    levels = counting.manifest_of(poll).levels
+    out = io.StringIO()
+    writer = csv.writer(out)
+    head = ["STT", "Họ và tên", "Chức vụ"]
+    for lv in levels:
+        head += [LEVEL_LABELS[lv], f"{LEVEL_LABELS[lv]} (%)"]
+    writer.writerow([*head, "Không đánh dấu", "Ghi chú"])
+    for o in results["officials"]:
+        row = [o["index"], o["name"], o["position"]]
+        for lv in levels:
+            row += [o["counts"][lv], o["percent"][lv]]
+        writer.writerow([*row, o["blank"], " ".join(o["flags"])])
+    data = ("\ufeff" + out.getvalue()).encode("utf-8")
+    return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
+
+
+@bp.get("/<public_id>/record.zip")
+@staff_required
+def record_zip(public_id: str) -> ResponseReturnValue:
+    """The election record (what ``python -m tally verify`` checks)."""
+    poll = get_poll(public_id)
+    if not poll.manifest:
+        raise refuse("not_ready", _("The manifest is not frozen yet."), 409)
+    buffer = io.BytesIO()
+    record = build_record(poll)
+    _save_zip(record, buffer)
+    return _download(buffer.getvalue(), "application/zip", f"ho-so-{poll.public_id}.zip")
+
+
+def _save_zip(record: Any, buffer: io.BytesIO) -> None:
+    import zipfile
+
+    files = dict(record.files)
+    files["record-hash.txt"] = record.hash().hex().encode() + b"\n"
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(files):
+            z.writestr(name, files[name])
+
+
+@bp.get("/<public_id>/minutes.pdf")
+@staff_required
+def minutes(public_id: str) -> ResponseReturnValue:
+    """The minutes (biên bản kiểm phiếu) as a PDF."""
+    from tally.minutes import minutes_pdf
+
+    poll, _results_obj = _counted(public_id)
+    pdf = minutes_pdf(build_record(poll))
+    return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
+
+
+@bp.get("/<public_id>/results")
+@staff_required
+def results_page(public_id: str) -> ResponseReturnValue:
+    """Results for the projector: a bar per official, percentages, flags."""
+    poll, results = _counted(public_id)
+    manifest = counting.manifest_of(poll)
+    count = counting.get_count(poll)
+    return render_template(
+        "counting/results.html",
+        poll=poll,
+        results=results,
+        levels=manifest.levels,
+        labels=LEVEL_LABELS,
+        thresholds={t.flag: t.label for t in manifest.thresholds},
+        denominator_label=DENOMINATOR_LABELS[results["denominator"]["name"]],
+        record_hash=bytes(count.record_hash or b"").hex() if count else "",
+    )
