@@ -1,0 +1,241 @@
+"""The burst: N members submit a 44-row ballot within 60 s to real gunicorn.
+
+Prepares a vote (through the operations), encrypts every member's ballot beforehand
+with the Python twin of the phone's code (on every core), starts gunicorn on
+127.0.0.1, sends each ballot at a random moment of the window, and prints accepted,
+errors, latency p50/p95/p99, throughput, peak memory per worker (VmHWM) and the CPU
+time spent in proof verification as a share of the workers' CPU time.
+
+Run: .venv/bin/python -m bench.burst --members 500 [--db sqlite|postgresql] [--window 60]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _encrypt(args: tuple[dict[str, Any], str, list[str], int]) -> list[bytes]:
+    from keys import cards
+    from keys.ballot import encrypt_ballot
+    from tally.manifest import parse_manifest
+
+    manifest, public_id, codes, seed = args
+    ctx = parse_manifest(manifest).context()
+    rng = random.Random(seed)  # noqa: S311 - simulated choices
+    out = []
+    for code in codes:
+        sk = cards.signing_key(public_id, cards.decode_code(code))
+        choices = [rng.choice([0, 1, 2, 2, 3]) for _ in range(ctx.rows)]
+        out.append(json.dumps(encrypt_ballot(ctx, sk, choices).to_json()).encode())
+    return out
+
+
+def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, list[bytes], Any]:
+    """Create an open vote and every member's encrypted ballot."""
+    os.environ.update(env)
+    from ballot import create_app
+    from ballot.cards import operations as cards_ops
+    from ballot.db import db
+    from ballot.migrate import upgrade_database
+    from ballot.polls import operations as polls
+
+    app = create_app()
+    upgrade_database(app)
+    with app.app_context():
+        poll = polls.create_poll(
+            "bench",
+            meeting="Bench",
+            title="Burst",
+            kind="rating",
+            summoned=members,
+            trustee_names=["A", "B", "C"],
+            threshold=2,
+        )
+        polls.replace_officials(
+            "bench", poll, [(f"Người {i + 1}", "Chức vụ") for i in range(officials)]
+        )
+        polls.run_ceremony("bench", poll, ["passphrase-1xx", "passphrase-2xx", "passphrase-3xx"])
+        printed, _ = cards_ops.make_cards("bench", poll, spares=0)
+        polls.freeze("bench", poll)
+        poll.present = members
+        polls.open_poll("bench", poll)
+        db.session.commit()
+        manifest, public_id = json.loads(poll.manifest), poll.public_id
+        db.engine.dispose()
+    codes = [c.code for c in printed]
+    workers = os.cpu_count() or 1
+    chunks = [codes[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        parts = list(
+            pool.map(_encrypt, [(manifest, public_id, c, i) for i, c in enumerate(chunks)])
+        )
+    ballots = [b for part in parts for b in part]
+    return public_id, ballots, manifest
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(x) for x in text.split()]
+
+
+def _proc(pid: int) -> tuple[int, float]:
+    """(VmHWM in kB, CPU seconds) of a process."""
+    hwm = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return hwm, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def post(url: str, body: bytes) -> tuple[int, float]:
+    """POST a ballot; (status, seconds)."""
+    start = time.perf_counter()
+    req = urllib.request.Request(  # noqa: S310 - loopback only
+        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310
+            r.read()
+            status = r.status
+    except urllib.error.HTTPError as err:
+        status = err.code
+    except OSError:
+        status = 0
+    return status, time.perf_counter() - start
+
+
+def main() -> None:
+    """Run one burst and print the figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=500)
+    ap.add_argument("--officials", type=int, default=44)
+    ap.add_argument("--window", type=float, default=60.0)
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--workers", type=int, default=3)
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="phieu-burst-"))
+    dbname = None
+    if args.db == "postgresql":
+        dbname = f"phieu_burst_{secrets.token_hex(4)}"
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts/pgdb.py"), "create", PG_ADMIN, dbname], check=True
+        )
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{dbname}"
+    else:
+        url = f"sqlite:///{tmp}/burst.sqlite3"
+    env = {
+        "DATABASE_URL": url,
+        "PHIEU_SECRET_KEY": secrets.token_hex(32),
+        "PHIEU_SERVER_KEY_PATH": str(tmp / "server.pem"),
+        "PHIEU_CAST_RATE_LIMIT": "100000 per minute",
+        "PHIEU_CARD_RATE_LIMIT": "100000 per minute",
+        "PORT": str(args.port),
+        "GUNICORN_WORKERS": str(args.workers),
+        "GUNICORN_LOGLEVEL": "warning",
+    }
+    t0 = time.perf_counter()
+    public_id, ballots, manifest = prepare(env, args.members, args.officials)
+    print(
+        f"prepared {len(ballots)} ballots × {args.officials} rows in "
+        f"{time.perf_counter() - t0:.1f} s ({args.db})"
+    )
+    from keys.ballot import Ballot, verify_ballot
+    from tally.manifest import parse_manifest
+
+    ctx = parse_manifest(manifest).context()
+    t = time.perf_counter()
+    for b in ballots[:20]:
+        verify_ballot(ctx, Ballot.from_json(json.loads(b)))
+    verify_cost = (time.perf_counter() - t) / 20
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/", timeout=1).read()  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        workers = _children(server.pid)
+        cpu_before = sum(_proc(w)[1] for w in workers)
+        cast_url = f"{base}/v/{public_id}/cast"
+        rng = random.Random(7)  # noqa: S311
+        offsets = sorted(rng.uniform(0, args.window) for _ in ballots)
+        start = time.perf_counter()
+
+        def send(i: int) -> tuple[int, float]:
+            delay = offsets[i] - (time.perf_counter() - start)
+            if delay > 0:
+                time.sleep(delay)
+            return post(cast_url, ballots[i])
+
+        with ThreadPoolExecutor(max_workers=128) as pool:
+            results = list(pool.map(send, range(len(ballots))))
+        elapsed = time.perf_counter() - start
+        stats = [_proc(w) for w in workers]
+        cpu = sum(s[1] for s in stats) - cpu_before
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        if dbname:
+            subprocess.run(
+                [sys.executable, str(ROOT / "scripts/pgdb.py"), "drop", PG_ADMIN, dbname],
+                check=False,
+            )
+    ok = sorted(t for s, t in results if s == 200)
+    errors = [s for s, _ in results if s != 200]
+
+    def pct(q: float) -> float:
+        return ok[min(len(ok) - 1, int(q * len(ok)))] * 1000 if ok else float("nan")
+
+    print(
+        f"members {len(ballots)}: accepted {len(ok)} ({100 * len(ok) / len(ballots):.1f} %), "
+        f"errors {len(errors)} {sorted(set(errors))}"
+    )
+    print(
+        f"latency p50 {pct(0.5):.0f} ms, p95 {pct(0.95):.0f} ms, p99 {pct(0.99):.0f} ms, "
+        f"max {ok[-1] * 1000 if ok else 0:.0f} ms (target p95 ≤ 1000 ms)"
+    )
+    print(f"throughput {len(ok) / elapsed:.1f} ballots/s over {elapsed:.1f} s")
+    print(
+        f"peak memory per worker (VmHWM): {', '.join(f'{h / 1024:.0f} MB' for h, _ in stats)}"
+        f" (target ≤ 200 MB)"
+    )
+    share = verify_cost * len(ok) / cpu if cpu else float("nan")
+    print(
+        f"workers' CPU {cpu:.1f} s; proof verification ≈ {verify_cost * 1000:.0f} ms/ballot × "
+        f"{len(ok)} = {verify_cost * len(ok):.1f} s ({100 * share:.0f} % of it)"
+    )
+
+
+if __name__ == "__main__":
+    main()
