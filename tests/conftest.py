@@ -106,9 +106,11 @@ class _Database:
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Database]:
     """The session's migrated database (PostgreSQL schema or SQLite template)."""
     database = _Database(tmp_path_factory.mktemp("db"))
-    database.setup()
-    yield database
-    database.teardown()
+    try:
+        database.setup()
+        yield database
+    finally:
+        database.teardown()
 
 
 @pytest.fixture
