@@ -5,7 +5,7 @@ the vote's identifier, sk = hash_to_scalar(TAG_CARD_KEY, election_id, secret), a
 signs with BIP340 Schnorr over secp256k1 (libsecp256k1). The server keeps only the
 32-byte x-only public key.
 
-The manual-entry code is the secret in Crockford base32 (no I, L, O, U; those are
+The manual-entry code is the secret in the Crockford base32 alphabet (no I, L, O, U; those are
 read as 1, 1, 0 on input) followed by two check characters, 28 characters in groups
 of four: a mistyped character is caught on the phone before anything is sent.
 """
