@@ -81,6 +81,10 @@ PERMISSIONS_POLICY = (
 #: Strict-Transport-Security max-age in seconds; 0 = header not sent (set it behind HTTPS).
 HSTS_SECONDS = 0
 
+# --- Cards ------------------------------------------------------------------------------------
+#: Address members' phones reach the app at (printed in the cards' QR codes and links).
+BASE_URL = "http://127.0.0.1:8000"
+
 # --- Requests -------------------------------------------------------------------------------
 #: Largest request body accepted (CSV/XLSX imports); bigger bodies get a 413.
 MAX_CONTENT_LENGTH = 4 * 1024 * 1024

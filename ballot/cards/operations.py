@@ -107,6 +107,14 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
     return printed, fingerprint
 
 
+def discard_cards(actor: str, poll: Poll) -> int:
+    """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
+    require_state(poll, "draft")
+    count = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
+    return int(count or 0)
+
+
 def card_by_serial(poll: Poll, serial: str) -> Card:
     """The card with this printed serial, or a 404 error."""
     card = db.session.scalar(

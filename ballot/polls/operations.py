@@ -51,6 +51,16 @@ def require_state(poll: Poll, *states: str) -> None:
         )
 
 
+def require_no_cards(poll: Poll) -> None:
+    """Refuse while cards exist: they carry the fingerprint of the officials and keys."""
+    printed = db.session.scalar(select(func.count()).where(Card.poll_id == poll.id))
+    if printed:
+        raise refuse(
+            "cards_printed",
+            _l("Cards are already printed for this list and keys. Discard them first."),
+        )
+
+
 def state_label(state: str) -> str:
     """The state's name in the user's language."""
     labels = {
@@ -119,6 +129,7 @@ def officials(poll: Poll) -> list[Official]:
 def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     """Append one official at the end of the ballot."""
     require_state(poll, "draft")
+    require_no_cards(poll)
     name, position = name.strip(), position.strip()
     if not name:
         raise refuse("bad_official", _l("The full name is required."), 400)
@@ -134,6 +145,7 @@ def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
     """Replace the whole list (an import): all rows or none."""
     require_state(poll, "draft")
+    require_no_cards(poll)
     if not rows or len(rows) > MAX_OFFICIALS:
         raise refuse("bad_import", _l("The list must have between 1 and 200 officials."), 400)
     for o in officials(poll):
@@ -147,6 +159,7 @@ def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> No
 def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> None:
     """Move one official to ``new_order`` (1-based), shifting the others."""
     require_state(poll, "draft")
+    require_no_cards(poll)
     rows = officials(poll)
     moving = next((o for o in rows if o.id == official_id), None)
     if moving is None or not 1 <= new_order <= len(rows):
@@ -167,6 +180,7 @@ def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[s
     The shares exist only in this request's memory; only public keys are stored.
     """
     require_state(poll, "draft")
+    require_no_cards(poll)
     if len(passphrases) != poll.trustees:
         raise refuse("bad_passphrases", _l("One passphrase per trustee is needed."), 400)
     if len(set(passphrases)) != len(passphrases):

@@ -1,0 +1,50 @@
+"""Card forms (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+
+class PrintForm(FlaskForm):
+    """Make the cards (one per member summoned, plus spares) and download the PDF."""
+
+    spares = IntegerField(
+        _l("Spare cards"),
+        default=5,
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=1000, message=_l("Between 0 and 1000.")),
+        ],
+    )
+    submit = SubmitField(_l("Make the cards and download the PDF"))
+
+
+class SerialForm(FlaskForm):
+    """A card's printed serial (revoke it, or hand out a spare)."""
+
+    serial = StringField(
+        _l("Card serial (on the stub)"),
+        validators=[
+            DataRequired(message=_l("Enter the serial printed on the stub.")),
+            Length(max=16),
+            Regexp(r"^\s*\d{1,8}\s*$", message=_l("A serial is made of digits, like 0042.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+
+    def normalized(self) -> str:
+        """The serial as printed: four digits at least ("42" → "0042")."""
+        return (self.serial.data or "").strip().zfill(4)
+
+
+class DiscardForm(FlaskForm):
+    """Destroy every printed card of a draft vote."""
+
+    confirm = BooleanField(
+        _l("I confirm: the printed cards will be destroyed and not used"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Discard the printed cards"))

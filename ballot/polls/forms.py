@@ -1,0 +1,246 @@
+"""Secretariat forms for a vote (Flask-WTF: every form carries a CSRF token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from keys.sharefile import MIN_PASSPHRASE
+
+MAX_TRUSTEES = 15
+
+
+def kind_choices() -> list[tuple[str, Any]]:
+    """The two kinds of vote (DESIGN §2)."""
+    return [
+        ("rating", _l("Rating (lấy phiếu tín nhiệm): high confidence, confidence, low")),
+        ("confidence", _l("Confidence (bỏ phiếu tín nhiệm): confidence, no confidence")),
+    ]
+
+
+def denominator_choices() -> list[tuple[str, Any]]:
+    """What percentages and thresholds are computed over."""
+    return [
+        ("returned", _l("Ballots returned (NQ 96/2023/QH15, default)")),
+        ("members_total", _l("Total number of members (NQ 85/2014/QH13)")),
+        ("summoned", _l("Number summoned")),
+        ("issued", _l("Cards issued")),
+    ]
+
+
+class PollForm(FlaskForm):
+    """Create a vote."""
+
+    meeting = StringField(
+        _l("Meeting"),
+        validators=[DataRequired(message=_l("Enter the meeting's name.")), Length(max=300)],
+    )
+    title = StringField(
+        _l("Title of the vote"),
+        validators=[DataRequired(message=_l("Enter the title of the vote.")), Length(max=300)],
+    )
+    kind = SelectField(_l("Kind of vote"), choices=kind_choices, default="rating")
+    summoned = IntegerField(
+        _l("Number summoned"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=1, max=4000, message=_l("Between 1 and 4000.")),
+        ],
+    )
+    denominator = SelectField(
+        _l("Percentages are computed over"), choices=denominator_choices, default="returned"
+    )
+    members_total = IntegerField(
+        _l("Total number of members (only for that denominator)"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1."))],
+    )
+    trustee_names = TextAreaField(
+        _l("Counting committee (trustees): one full name per line"),
+        validators=[DataRequired(message=_l("Enter at least one trustee.")), Length(max=3000)],
+        render_kw={"rows": 4},
+    )
+    threshold = IntegerField(
+        _l("Trustees needed to count (k)"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(
+                min=1, max=MAX_TRUSTEES, message=_l("Between 1 and the number of trustees.")
+            ),
+        ],
+    )
+    submit = SubmitField(_l("Create the vote"))
+
+    def names(self) -> list[str]:
+        """The trustees' names, one per non-empty line."""
+        return [
+            line.strip() for line in (self.trustee_names.data or "").splitlines() if line.strip()
+        ]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks, then the cross-field rules shown next to their fields."""
+        ok = super().validate(extra_validators)
+        names = self.names()
+        if len(names) > MAX_TRUSTEES:
+            self.trustee_names.errors = [*self.trustee_names.errors, _l("At most 15 trustees.")]
+            ok = False
+        if any(len(n) > 120 for n in names):
+            self.trustee_names.errors = [*self.trustee_names.errors, _l("A name is too long.")]
+            ok = False
+        if names and self.threshold.data and self.threshold.data > len(names):
+            self.threshold.errors = [
+                *self.threshold.errors,
+                _l("k cannot exceed the number of trustees."),
+            ]
+            ok = False
+        if self.denominator.data == "members_total" and not self.members_total.data:
+            self.members_total.errors = [
+                *self.members_total.errors,
+                _l("This denominator needs the total number of members."),
+            ]
+            ok = False
+        return ok
+
+
+class OfficialForm(FlaskForm):
+    """Add one official at the end of the ballot."""
+
+    name = StringField(
+        _l("Full name"),
+        validators=[DataRequired(message=_l("The full name is required.")), Length(max=200)],
+    )
+    position = StringField(_l("Position"), validators=[Length(max=300)])
+    submit = SubmitField(_l("Add"))
+
+
+class ImportForm(FlaskForm):
+    """Upload a CSV or XLSX list that replaces the officials."""
+
+    file = FileField(
+        _l("CSV (UTF-8) or XLSX file"),
+        validators=[FileRequired(message=_l("Choose a file."))],
+        render_kw={"accept": ".csv,.xlsx,text/csv"},
+    )
+    submit = SubmitField(_l("Import and replace the list"))
+
+
+class MoveForm(FlaskForm):
+    """Move an official one place up or down."""
+
+    direction = HiddenField(validators=[DataRequired()])
+
+
+class FreezeForm(FlaskForm):
+    """Freeze the manifest, with a confirmation (it never changes afterwards)."""
+
+    confirm = BooleanField(
+        _l("I have checked the officials, the keys and the cards: freeze the manifest"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Freeze the manifest"))
+
+
+class CheckInForm(FlaskForm):
+    """+1 or −1 on the counter of members present."""
+
+    delta = HiddenField(validators=[DataRequired()])
+
+
+class OpenForm(FlaskForm):
+    """Open the vote: optional countdown, reason when there is no quorum, confirmation."""
+
+    minutes = IntegerField(
+        _l("Close automatically after (minutes, optional)"),
+        validators=[Optional(), NumberRange(min=1, max=24 * 60, message=_l("Between 1 and 1440."))],
+    )
+    reason = TextAreaField(
+        _l("Reason for opening without quorum"),
+        validators=[Length(max=1000)],
+        render_kw={"rows": 3},
+    )
+    confirm = BooleanField(
+        _l("I confirm: open the vote now"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Open the vote"))
+
+
+class CloseForm(FlaskForm):
+    """Close the vote, with a confirmation."""
+
+    confirm = BooleanField(
+        _l("I confirm: close the vote now; no ballot is accepted afterwards"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Close the vote"))
+
+
+def ceremony_form(trustee_names: list[str], formdata: Any = None) -> FlaskForm:
+    """A form with a passphrase and its confirmation for each trustee, in index order."""
+
+    class CeremonyForm(FlaskForm):
+        submit = SubmitField(_l("Make the keys and download the share files"))
+
+        def pairs(self) -> list[tuple[str, Any, Any]]:
+            return [
+                (name, self[f"pass_{i}"], self[f"again_{i}"])
+                for i, name in enumerate(trustee_names, start=1)
+            ]
+
+        def validate(self, extra_validators: Any = None) -> bool:
+            ok = super().validate(extra_validators)
+            seen: dict[str, str] = {}
+            for name, first, again in self.pairs():
+                value = first.data or ""
+                if len(value) < MIN_PASSPHRASE:
+                    first.errors = [*first.errors, _l("At least 10 characters.")]
+                    ok = False
+                elif value in seen:
+                    first.errors = [
+                        *first.errors,
+                        _l(
+                            "The same passphrase as %(name)s: each trustee needs their own.",
+                            name=seen[value],
+                        ),
+                    ]
+                    ok = False
+                else:
+                    seen[value] = name
+                if value != (again.data or ""):
+                    again.errors = [*again.errors, _l("The two passphrases are different.")]
+                    ok = False
+            return ok
+
+    for i, name in enumerate(trustee_names, start=1):
+        setattr(
+            CeremonyForm,
+            f"pass_{i}",
+            PasswordField(
+                _l("Passphrase of %(name)s", name=name),
+                validators=[Length(max=256)],
+                render_kw={"autocomplete": "new-password"},
+            ),
+        )
+        setattr(
+            CeremonyForm,
+            f"again_{i}",
+            PasswordField(
+                _l("Passphrase of %(name)s, again", name=name),
+                validators=[Length(max=256)],
+                render_kw={"autocomplete": "new-password"},
+            ),
+        )
+    return CeremonyForm(formdata=formdata) if formdata is not None else CeremonyForm()

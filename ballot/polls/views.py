@@ -1,0 +1,324 @@
+"""Secretariat pages of a vote: list, create, dashboard, officials, key ceremony, log.
+
+Thin views over :mod:`ballot.polls.operations`: each POST validates its form, calls
+one operation, commits once, then answers. A rule refused by an operation
+(:class:`ApiError`) is shown next to the form or as a message; nothing is changed.
+Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ballot.actionlog import ActionLogEntry
+from ballot.cards.operations import cards_printed, reconciliation
+from ballot.db import db
+from ballot.errors import ApiError
+from ballot.permissions import has_role, secretariat_required, staff_required
+from ballot.polls import operations as ops
+from ballot.polls.ceremony import share_archive
+from ballot.polls.forms import (
+    ImportForm,
+    MoveForm,
+    OfficialForm,
+    PollForm,
+    ceremony_form,
+    denominator_choices,
+)
+from ballot.polls.importing import read_officials
+from ballot.polls.models import Poll
+from tally.rules import DEFAULT_THRESHOLDS, quorum_met
+
+bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
+
+
+def actor() -> str:
+    """Who acts, for the action log."""
+    return str(current_user.username)
+
+
+def attempt(action: Callable[[], Any], success: str) -> bool:
+    """Run one operation and commit; flash its refusal instead (then nothing changed)."""
+    try:
+        action()
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        flash(err.message, "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+def next_step(poll: Poll) -> tuple[str, str | None]:
+    """What the secretariat does next, and where."""
+    pid = poll.public_id
+    if poll.state == "draft":
+        if not ops.officials(poll):
+            return _("Add or import the officials."), url_for("polls.officials", public_id=pid)
+        if poll.election_key is None:
+            return _("Run the key ceremony with the counting committee."), url_for(
+                "polls.ceremony", public_id=pid
+            )
+        if not cards_printed(poll):
+            return _("Print the cards."), url_for("cards.manage", public_id=pid)
+        return _("Check the list and freeze the manifest."), url_for("polls.freeze", public_id=pid)
+    if poll.state == "ready":
+        if not quorum_met(poll.present, poll.summoned):
+            return _("Check members in until there is a quorum."), url_for(
+                "polls.checkin", public_id=pid
+            )
+        return _("Open the vote."), url_for("polls.open_vote", public_id=pid)
+    if poll.state == "open":
+        return _("Voting is open. Close it when everyone has voted."), url_for(
+            "polls.close_vote", public_id=pid
+        )
+    counting = "counting.count_page" in current_app.view_functions
+    if poll.state == "closed":
+        return _("Voting is closed. Count the votes with the counting committee."), (
+            url_for("counting.count_page", public_id=pid) if counting else None
+        )
+    return _("The count is done."), (
+        url_for("counting.results_page", public_id=pid)
+        if "counting.results_page" in current_app.view_functions
+        else None
+    )
+
+
+def poll_nav(poll: Poll) -> dict[str, Any]:
+    """Template values shared by every page of one vote."""
+    return {
+        "poll": poll,
+        "state_label": ops.state_label(poll.state),
+        "can_act": has_role("secretariat"),
+    }
+
+
+def threshold_texts(kind: str) -> list[str]:
+    """The default thresholds of a kind of vote, as readable sentences."""
+    return [t.label for t in DEFAULT_THRESHOLDS[kind]]
+
+
+@bp.get("/")
+@staff_required
+def index() -> ResponseReturnValue:
+    """Every vote, newest first."""
+    polls = list(db.session.scalars(select(Poll).order_by(Poll.id.desc())))
+    return render_template(
+        "polls/index.html",
+        polls=polls,
+        labels={p.public_id: ops.state_label(p.state) for p in polls},
+        can_act=has_role("secretariat"),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@secretariat_required
+def create() -> ResponseReturnValue:
+    """Create a vote in draft."""
+    form = PollForm()
+    if form.validate_on_submit():
+        try:
+            poll = ops.create_poll(
+                actor(),
+                meeting=form.meeting.data or "",
+                title=form.title.data or "",
+                kind=form.kind.data or "",
+                summoned=int(form.summoned.data or 0),
+                trustee_names=form.names(),
+                threshold=int(form.threshold.data or 0),
+                denominator=form.denominator.data or "returned",
+                members_total=form.members_total.data or None,
+            )
+            db.session.commit()
+        except ApiError as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+        else:
+            flash(_("The vote was created. Next: add the officials."), "success")
+            return redirect(url_for("polls.dashboard", public_id=poll.public_id))
+    status = 400 if request.method == "POST" else 200
+    thresholds = {kind: threshold_texts(kind) for kind in DEFAULT_THRESHOLDS}
+    return render_template("polls/new.html", form=form, thresholds=thresholds), status
+
+
+@bp.get("/<public_id>/")
+@staff_required
+def dashboard(public_id: str) -> ResponseReturnValue:
+    """The vote's state, figures and next step."""
+    poll = ops.get_poll(public_id)
+    step, step_url = next_step(poll)
+    return render_template(
+        "polls/dashboard.html",
+        **poll_nav(poll),
+        step=step,
+        step_url=step_url,
+        official_count=len(ops.officials(poll)),
+        cards=reconciliation(poll),
+        thresholds=[t.get("label", "") for t in poll.thresholds],
+        quorum=quorum_met(poll.present, poll.summoned),
+        needed=quorum_needed(poll.summoned),
+        denominator_label=dict(denominator_choices()).get(poll.denominator, poll.denominator),
+    )
+
+
+def quorum_needed(summoned: int) -> int:
+    """Fewest members present for a quorum: ⌈2/3 × summoned⌉."""
+    return (2 * summoned + 2) // 3
+
+
+def _officials_page(
+    poll: Poll,
+    form: OfficialForm | None = None,
+    import_form: ImportForm | None = None,
+    import_errors: list[str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "polls/officials.html",
+            **poll_nav(poll),
+            officials=ops.officials(poll),
+            editable=poll.state == "draft" and not cards_printed(poll),
+            form=form or OfficialForm(formdata=None),
+            import_form=import_form or ImportForm(formdata=None),
+            import_errors=import_errors or [],
+            move_form=MoveForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.get("/<public_id>/officials")
+@staff_required
+def officials(public_id: str) -> ResponseReturnValue:
+    """The officials in ballot order, with the add, import and reorder forms."""
+    return _officials_page(ops.get_poll(public_id))
+
+
+@bp.post("/<public_id>/officials")
+@secretariat_required
+def add_official(public_id: str) -> ResponseReturnValue:
+    """Append one official."""
+    poll = ops.get_poll(public_id)
+    form = OfficialForm()
+    if not form.validate_on_submit():
+        return _officials_page(poll, form=form, status=400)
+    try:
+        ops.add_official(actor(), poll, form.name.data or "", form.position.data or "")
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        form.form_errors.append(err.message)
+        return _officials_page(poll, form=form, status=err.status)
+    flash(_("Added: %(name)s.", name=(form.name.data or "").strip()), "success")
+    return redirect(url_for("polls.officials", public_id=public_id))
+
+
+@bp.post("/<public_id>/officials/import")
+@secretariat_required
+def import_officials(public_id: str) -> ResponseReturnValue:
+    """Replace the list from a CSV or XLSX file: every row valid, or nothing changes."""
+    poll = ops.get_poll(public_id)
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return _officials_page(poll, import_form=form, status=400)
+    upload = form.file.data
+    result = read_officials(upload.filename or "", upload.read())
+    if not result.ok:
+        return _officials_page(poll, import_form=form, import_errors=result.errors, status=400)
+    try:
+        ops.replace_officials(actor(), poll, result.rows)
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        return _officials_page(poll, import_form=form, import_errors=[err.message], status=400)
+    flash(_("Imported %(count)s officials.", count=len(result.rows)), "success")
+    return redirect(url_for("polls.officials", public_id=public_id))
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/move")
+@secretariat_required
+def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Move an official one place up or down (until the manifest is frozen)."""
+    poll = ops.get_poll(public_id)
+    form = MoveForm()
+    rows = ops.officials(poll)
+    current = next((o.position_order for o in rows if o.id == official_id), None)
+    if (
+        not form.validate_on_submit()
+        or current is None
+        or form.direction.data not in ("up", "down")
+    ):
+        flash(_("No such official or position."), "error")
+    else:
+        target = current - 1 if form.direction.data == "up" else current + 1
+        attempt(
+            lambda: ops.move_official(actor(), poll, official_id, target),
+            _("The order was changed."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
+
+
+@bp.route("/<public_id>/ceremony", methods=["GET", "POST"])
+@secretariat_required
+def ceremony(public_id: str) -> ResponseReturnValue:
+    """Key ceremony: each trustee types a passphrase twice; the answer is the ZIP."""
+    poll = ops.get_poll(public_id)
+    form = ceremony_form(list(poll.trustee_names))
+    if form.validate_on_submit():
+        passphrases = [first.data or "" for _name, first, _again in form.pairs()]
+        try:
+            files = ops.run_ceremony(actor(), poll, passphrases)
+            archive = share_archive(poll, files)
+            db.session.commit()
+        except ApiError as err:
+            db.session.rollback()
+            form.form_errors.append(err.message)
+        else:
+            response = Response(archive, mimetype="application/zip")
+            response.headers["Content-Disposition"] = (
+                f'attachment; filename="khoa-kiem-phieu-{poll.public_id}.zip"'
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        finally:
+            passphrases.clear()
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "polls/ceremony.html",
+        **poll_nav(poll),
+        form=form,
+        locked=poll.state != "draft" or cards_printed(poll),
+    ), status
+
+
+@bp.get("/<public_id>/log")
+@staff_required
+def log(public_id: str) -> ResponseReturnValue:
+    """The action log entries of this vote, oldest first (read-only)."""
+    poll = ops.get_poll(public_id)
+    entries = list(
+        db.session.scalars(
+            select(ActionLogEntry)
+            .where(ActionLogEntry.details["poll"].as_string() == poll.public_id)
+            .order_by(ActionLogEntry.id)
+        )
+    )
+    return render_template("polls/log.html", **poll_nav(poll), entries=entries)

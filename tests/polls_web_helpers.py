@@ -1,0 +1,117 @@
+"""Helpers for the secretariat page tests: log in, post forms with CSRF, set up a vote."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from ballot.db import db
+from ballot.polls.models import Official, Poll
+from tests.conftest import DEFAULT_PASSWORD, extract_csrf
+
+TRUSTEES = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
+PASSPHRASES = ["mật khẩu thứ nhất", "mật khẩu thứ hai", "mật khẩu thứ ba"]
+OFFICIALS_CSV = (
+    "Thứ tự,Họ và tên,Chức vụ\n"
+    "1,Nguyễn Văn Một,Chủ tịch UBND tỉnh\n"
+    "2,Trần Thị Hai,Phó Chủ tịch HĐND tỉnh\n"
+    "3,Lê Văn Ba,Giám đốc Sở Tài chính\n"
+)
+
+
+def login(client: FlaskClient, username: str) -> None:
+    """Log in through the real form."""
+    token = extract_csrf(client.get("/account/login").get_data(as_text=True))
+    response = client.post(
+        "/account/login",
+        data={"username": username, "password": DEFAULT_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def token(client: FlaskClient) -> str:
+    """The session's CSRF token (from the logout form every page carries)."""
+    return extract_csrf(client.get("/").get_data(as_text=True))
+
+
+def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:
+    """POST a form with the session's CSRF token."""
+    return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kw)
+
+
+def ceremony_data(passphrases: list[str] = PASSPHRASES) -> dict[str, str]:
+    """The ceremony form: each passphrase typed twice."""
+    data = {}
+    for i, p in enumerate(passphrases, start=1):
+        data[f"pass_{i}"] = p
+        data[f"again_{i}"] = p
+    return data
+
+
+def create_vote(client: FlaskClient, summoned: int = 4, **overrides: Any) -> str:
+    """Create a vote through the form; return its public id."""
+    data = {
+        "meeting": "Kỳ họp thứ Mười, HĐND tỉnh",
+        "title": "Lấy phiếu tín nhiệm giữa nhiệm kỳ",
+        "kind": "rating",
+        "summoned": str(summoned),
+        "denominator": "returned",
+        "members_total": "",
+        "trustee_names": "\n".join(TRUSTEES),
+        "threshold": "2",
+        **overrides,
+    }
+    response = post(client, "/polls/new", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rstrip("/").split("/")[-1]
+
+
+def upload(client: FlaskClient, pid: str, content: bytes, name: str = "ds.csv") -> Any:
+    """Upload an officials file to the import form."""
+    return post(
+        client,
+        f"/polls/{pid}/officials/import",
+        {"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def prepare_vote(client: FlaskClient, summoned: int = 4, spares: int = 2) -> tuple[str, bytes]:
+    """Create, import, ceremony, print (returns the PDF); the vote is still in draft."""
+    pid = create_vote(client, summoned)
+    assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
+    assert post(client, f"/polls/{pid}/ceremony", ceremony_data()).status_code == 200
+    response = post(client, f"/polls/{pid}/cards/print", {"spares": str(spares)})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    return pid, response.data
+
+
+def frozen_vote(client: FlaskClient, summoned: int = 4, spares: int = 2) -> str:
+    """A vote prepared through the pages and frozen."""
+    pid, _pdf = prepare_vote(client, summoned, spares)
+    assert post(client, f"/polls/{pid}/freeze", {"confirm": "y"}).status_code == 302
+    return pid
+
+
+def poll_row(app: Flask, pid: str) -> Poll:
+    """The vote as stored now (detached)."""
+    with app.app_context():
+        poll = db.session.scalar(select(Poll).where(Poll.public_id == pid))
+        assert poll is not None
+        db.session.expunge(poll)
+        return poll
+
+
+def official_rows(app: Flask, pid: str) -> list[tuple[int, str, str]]:
+    """(order, name, position) of the vote's officials."""
+    with app.app_context():
+        poll = db.session.scalar(select(Poll).where(Poll.public_id == pid))
+        assert poll is not None
+        rows = db.session.scalars(
+            select(Official).where(Official.poll_id == poll.id).order_by(Official.position_order)
+        )
+        return [(o.position_order, o.name, o.position) for o in rows]
