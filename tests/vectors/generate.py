@@ -8,17 +8,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
-from keys import cards, shamir
+from keys import cards, shamir, sharefile
 from keys.ballot import ElectionContext, encrypt_row, sign_ballot
+from keys.decryption import partial_decrypt
+from keys.elgamal import ZERO, Ciphertext, encrypt
 from keys.hashing import (
     TAG_BALLOT,
+    TAG_SHARE_AAD,
     canonical_json,
     digest,
     encode_parts,
     hash_to_scalar,
     manifest_hash,
+    u32,
 )
 from keys.nonces import DeterministicNonces
 
@@ -158,12 +164,106 @@ def ballot_vectors() -> list[dict[str, Any]]:
     return out
 
 
+def _count_context() -> tuple[bytes, shamir.ElectionKey, list[int], list[Ciphertext]]:
+    """A 2-of-3 key, a manifest hash and four row totals (the last one: no ballots)."""
+    key, shares = shamir.deal(2, 3, DeterministicNonces(b"count/key"))
+    mh = digest(b"phieu/test-manifest", b"count")
+    nonces = DeterministicNonces(b"count/ballots")
+    totals = []
+    for row in ([1, 4, 16], [0, 0, 1], [16, 16, 16]):
+        cts = [encrypt(key.public_key, m, nonces.scalar()) for m in row]
+        totals.append(cts[0] + cts[1] + cts[2])
+    return mh, key, shares, [*totals, ZERO]
+
+
+SHARE_PASSPHRASES = ["mật khẩu thứ nhất", "correct horse battery", "Trần Văn Cường 2026"]
+SHARE_NAMES = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
+
+
+def sharefile_vectors() -> dict[str, Any]:
+    """Share files sealed by keys.sharefile.seal with a fixed salt and nonce (n = 2^14).
+
+    seal() draws the salt with secrets.token_hex and the nonce with secrets.token_bytes;
+    for the vectors only, the module's ``secrets`` is replaced by fixed values.
+    """
+    mh, key, shares, _ = _count_context()
+    files = []
+    for i, share in enumerate(shares, start=1):
+        salt = digest(b"phieu/test-share-salt", u32(i))[:16]
+        nonce = digest(b"phieu/test-share-nonce", u32(i))[:12]
+        fixed = SimpleNamespace(
+            token_hex=lambda _n, s=salt: s.hex(), token_bytes=lambda _n, c=nonce: c
+        )
+        with mock.patch.object(sharefile, "secrets", fixed):
+            data = sharefile.seal(
+                "hđnd-2026",
+                key.public_key,
+                i,
+                SHARE_NAMES[i - 1],
+                share,
+                SHARE_PASSPHRASES[i - 1],
+                scrypt_n=sharefile.MIN_SCRYPT_N,
+            )
+        body = json.loads(data)
+        header = {k: v for k, v in body.items() if k != "cipher"}
+        opened = sharefile.open_share(data, SHARE_PASSPHRASES[i - 1], "hđnd-2026")
+        assert opened.secret_share == share
+        files.append(
+            {
+                "trustee": i,
+                "passphrase": SHARE_PASSPHRASES[i - 1],
+                "salt": salt.hex(),
+                "nonce": nonce.hex(),
+                "derived_key": sharefile._kdf(
+                    SHARE_PASSPHRASES[i - 1], salt, sharefile.MIN_SCRYPT_N, 8, 1
+                ).hex(),
+                "aad": digest(TAG_SHARE_AAD, canonical_json(header)).hex(),
+                "secret_share": f"{share:064x}",
+                "file": data.decode(),
+            }
+        )
+    return {
+        "election_id": "hđnd-2026",
+        "manifest_hash": mh.hex(),
+        "public_key": key.public_key.hex(),
+        "verification_keys": [v.hex() for v in key.verification_keys],
+        "files": files,
+    }
+
+
+def decryption_vectors() -> dict[str, Any]:
+    """Each trustee's partial decryption of the same totals with recorded nonces."""
+    mh, key, shares, totals = _count_context()
+    partials = []
+    for i, share in enumerate(shares, start=1):
+        nonces = DeterministicNonces(f"count/trustee-{i}".encode())
+        part = partial_decrypt(mh, key, i, share, totals, nonces)
+        partials.append(
+            {
+                "trustee": i,
+                "secret_share": f"{share:064x}",
+                "nonces": [f"{k:064x}" for k in nonces.drawn],
+                "partial": part.to_json(),
+            }
+        )
+    return {
+        "manifest_hash": mh.hex(),
+        "public_key": key.public_key.hex(),
+        "verification_keys": [v.hex() for v in key.verification_keys],
+        "totals": [t.to_json() for t in totals],
+        "row_sums": [21, 1, 48, 0],
+        "partials": partials,
+    }
+
+
 def main() -> None:
     """Write every vector file."""
     _write("hashing.json", hashing_vectors())
     _write("cards.json", card_vectors())
     _write("rows.json", row_vectors())
     _write("ballots.json", ballot_vectors())
+    _write("sharefile.json", sharefile_vectors())
+    _write("decryption.json", decryption_vectors())
 
 
 if __name__ == "__main__":

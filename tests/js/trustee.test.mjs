@@ -1,0 +1,171 @@
+// The trustee's side of the count in the browser (phieu-trustee.js) against the
+// Python-made vectors: scrypt, the share files sealed by keys.sharefile.seal, and the
+// partial decryptions of keys.decryption.partial_decrypt, byte for byte.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp256k1.js';
+import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
+import {
+  openShare, partialDecrypt, verifyPartial, readHeader, TAG_SHARE_AAD,
+} from '../../ballot/static/js/phieu-trustee.js';
+import { vectors, clone, flipHex } from './helpers.mjs';
+
+const S = vectors('sharefile');
+const D = vectors('decryption');
+const bytes = (text) => new TextEncoder().encode(text);
+const expected = { electionId: S.election_id, publicKey: S.public_key, verificationKeys: S.verification_keys };
+
+async function refused(promise, code) {
+  await assert.rejects(promise, (err) => {
+    assert.ok(err instanceof CryptoError, String(err));
+    assert.equal(err.code, code, err.message);
+    return true;
+  });
+}
+
+/** A share file with one header field changed (and the JSON re-serialised). */
+function edited(file, change) {
+  const body = JSON.parse(file);
+  change(body);
+  return bytes(JSON.stringify(body, null, 2));
+}
+
+test('scrypt: RFC 7914 §12 vector 2 (N=1024, r=8, p=16)', () => {
+  const out = scrypt(utf8('password'), utf8('NaCl'), { N: 1024, r: 8, p: 16, dkLen: 64 });
+  assert.equal(toHex(out),
+    'fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162' +
+    '2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640');
+});
+
+test('scrypt of the vectors equals Python (hashlib/cryptography)', async () => {
+  for (const f of S.files) {
+    const key = await scryptAsync(utf8(f.passphrase), fromHex(f.salt), { N: 2 ** 14, r: 8, p: 1, dkLen: 32 });
+    assert.equal(toHex(key), f.derived_key);
+  }
+});
+
+test('associated data = digest(share-file tag, canonical header)', () => {
+  for (const f of S.files) {
+    const header = readHeader(bytes(f.file));
+    delete header.cipher;
+    assert.equal(toHex(digest(TAG_SHARE_AAD, canonicalJson(header))), f.aad);
+  }
+});
+
+test('opens the Python-made share files and reproduces the partial decryptions', async () => {
+  const progress = [];
+  for (const f of S.files) {
+    const opened = await openShare(bytes(f.file), f.passphrase, expected,
+      { onProgress: (x) => progress.push(x) });
+    assert.equal(opened.trustee, f.trustee);
+    assert.equal(opened.electionId, S.election_id);
+    assert.equal(opened.secretShare.toString(16).padStart(64, '0'), f.secret_share);
+    const v = D.partials[f.trustee - 1];
+    assert.equal(v.secret_share, f.secret_share);
+    const part = partialDecrypt(D.manifest_hash, D.public_key, opened.trustee, opened.secretShare,
+      D.totals, listNonces(v.nonces));
+    assert.deepEqual(part, v.partial);
+    assert.equal(JSON.stringify(part), JSON.stringify(v.partial));
+    verifyPartial(D.manifest_hash, D.public_key, D.verification_keys, D.totals, part);
+    opened.wipe();
+    assert.equal(opened.secretShare, 0n);
+  }
+  assert.ok(progress.length > 3 && progress.at(-1) === 1, 'scrypt reports progress');
+});
+
+test('partial decryption with fresh nonces verifies (and differs)', () => {
+  const v = D.partials[1];
+  const part = partialDecrypt(fromHex(D.manifest_hash), D.public_key, 2, BigInt('0x' + v.secret_share), D.totals);
+  assert.deepEqual(part.shares, v.partial.shares);
+  assert.notDeepEqual(part.proofs, v.partial.proofs);
+  verifyPartial(D.manifest_hash, D.public_key, D.verification_keys, D.totals, part);
+});
+
+test('verifyPartial refuses a bent proof, a wrong trustee, a missing row', () => {
+  const good = D.partials[0].partial;
+  const cases = [
+    [(p) => { p.proofs[1].s = flipHex(p.proofs[1].s, 63); }, 'bad_decryption'],
+    [(p) => { p.shares[0] = D.partials[1].partial.shares[0]; }, 'bad_decryption'],
+    [(p) => { p.trustee = 2; }, 'bad_decryption'],
+    [(p) => { p.trustee = 4; }, 'bad_decryption'],
+    [(p) => { p.shares.pop(); }, 'bad_decryption'],
+    [(p) => { p.proofs[0].c = 'zz'; }, 'bad_encoding'],
+  ];
+  for (const [change, code] of cases) {
+    const p = clone(good);
+    change(p);
+    assert.throws(() => verifyPartial(D.manifest_hash, D.public_key, D.verification_keys, D.totals, p),
+      (err) => err.code === code, JSON.stringify(p).slice(0, 80));
+  }
+});
+
+test('wrong passphrase → wrong_passphrase', async () => {
+  await refused(openShare(bytes(S.files[0].file), 'mật khẩu thứ hai', expected), 'wrong_passphrase');
+  await refused(openShare(bytes(S.files[0].file), S.files[1].passphrase, expected), 'wrong_passphrase');
+});
+
+test('tampered files are refused with the codes of keys/sharefile.py', async () => {
+  const f = S.files[0];
+  const cases = [
+    [(b) => { b.trustee.name = 'Kẻ mạo danh'; }, 'wrong_passphrase'],
+    [(b) => { b.trustee.index = 2; b.trustee.verification_key = S.verification_keys[1]; }, 'wrong_passphrase'],
+    [(b) => { b.kdf.extra = 1; }, 'wrong_passphrase'],
+    [(b) => { b.cipher.data = flipHex(b.cipher.data, 10); }, 'wrong_passphrase'],
+    [(b) => { b.cipher.nonce = flipHex(b.cipher.nonce, 0); }, 'wrong_passphrase'],
+    [(b) => { b.kdf.n = 2 ** 19; }, 'bad_share'],
+    [(b) => { b.kdf.n = 3 * 2 ** 14; }, 'bad_share'],
+    [(b) => { b.kdf.n = 2 ** 13; }, 'bad_share'],
+    [(b) => { b.kdf.r = 16; }, 'bad_share'],
+    [(b) => { b.kdf.p = 2; }, 'bad_share'],
+    [(b) => { b.kdf.n = '16384'; }, 'bad_share'],
+    [(b) => { b.kdf.r = true; }, 'bad_share'],
+    [(b) => { delete b.kdf.salt; }, 'bad_share'],
+    [(b) => { b.cipher.data = b.cipher.data.slice(2); }, 'bad_share'],
+    [(b) => { b.cipher.nonce += '00'; }, 'bad_share'],
+    [(b) => { b.trustee.index = 0; }, 'bad_share'],
+    [(b) => { b.trustee.name = 7; }, 'bad_share'],
+    [(b) => { b.format = 'phieu-share/2'; }, 'bad_share'],
+    [(b) => { b.kdf.salt = b.kdf.salt.toUpperCase(); }, 'bad_encoding'],
+    [(b) => { b.trustee.verification_key = '02' + '00'.repeat(32); }, 'bad_point'],
+    [(b) => { b.election.id = 'other-vote'; }, 'share_other_election'],
+  ];
+  for (const [change, code] of cases) {
+    await refused(openShare(edited(f.file, change), f.passphrase, expected), code);
+  }
+  for (const raw of ['', 'not json', '[]', '{"format": "phieu-share/1"}',
+    '\ufeff' + f.file, f.file.replace('"n": 16384', '"n": 16384.0'),
+    f.file.replace('"index": 1', '"index": 1e0')]) {
+    await refused(openShare(bytes(raw), f.passphrase, expected), 'bad_share');
+  }
+  await refused(openShare(new Uint8Array(64 * 1024 + 1), f.passphrase, expected), 'bad_share');
+  await refused(openShare(Uint8Array.of(0xff, 0xfe), f.passphrase, expected), 'bad_share');
+});
+
+test('another vote, another key, another trustee list → refused', async () => {
+  const f = S.files[1];
+  await refused(openShare(bytes(f.file), f.passphrase, { ...expected, electionId: 'khac' }), 'share_other_election');
+  await refused(openShare(bytes(f.file), f.passphrase, { ...expected, publicKey: S.verification_keys[0] }),
+    'share_other_election');
+  await refused(openShare(bytes(f.file), f.passphrase, { ...expected, verificationKeys: S.verification_keys.slice(0, 1) }),
+    'share_mismatch');
+  await refused(openShare(bytes(f.file), f.passphrase, { ...expected, verificationKeys: [...S.verification_keys.slice(1), S.verification_keys[0]] }),
+    'share_mismatch');
+  // Without expectations the file still opens (the header is checked by the AAD).
+  const opened = await openShare(bytes(f.file), f.passphrase);
+  assert.equal(opened.trustee, 2);
+});
+
+test('a share that does not match its verification key → share_mismatch', async () => {
+  // Re-seal trustee 1's file so that the ciphertext holds trustee 2's share (a correct
+  // AES-GCM tag over the same header): only the x·G = X check can catch it.
+  const f = S.files[0];
+  const body = JSON.parse(f.file);
+  const header = clone(body);
+  delete header.cipher;
+  const aad = digest(TAG_SHARE_AAD, canonicalJson(header));
+  const key = await crypto.subtle.importKey('raw', fromHex(f.derived_key), 'AES-GCM', false, ['encrypt']);
+  const sealed = new Uint8Array(await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv: fromHex(f.nonce), additionalData: aad }, key, fromHex(S.files[1].secret_share)));
+  body.cipher.data = toHex(sealed);
+  await refused(openShare(bytes(JSON.stringify(body)), f.passphrase, expected), 'share_mismatch');
+});
