@@ -1,0 +1,98 @@
+"""The public board (every tracker in chain order, fingerprints, search) and the projector.
+
+No login. These pages show trackers, counts and chain hashes only: nothing per
+official exists before the count, and nothing here would show it if it did.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from ballot.board import operations as ops
+from ballot.polls.models import Poll
+from ballot.polls.operations import get_poll, state_label
+from ballot.voting.operations import board as chain_page
+
+bp = Blueprint("board", __name__, template_folder="templates")
+
+PAGE_SIZE = 100
+
+
+def _after() -> int:
+    try:
+        return max(0, int(request.args.get("after", "0")))
+    except ValueError:
+        return 0
+
+
+def _page(poll: Poll, after: int) -> tuple[list[tuple[int, bytes]], int | None]:
+    rows = chain_page(poll, after=after, limit=PAGE_SIZE + 1)
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return rows, (rows[-1][0] if more and rows else None)
+
+
+@bp.get("/board/<public_id>")
+def board(public_id: str) -> ResponseReturnValue:
+    """The board page; ``?q=`` searches a tracker, ``?after=`` pages through the chain."""
+    poll = get_poll(public_id)
+    after = _after()
+    rows, next_after = _page(poll, after)
+    raw_query = request.args.get("q", "").strip()
+    query = ops.normalize_query(raw_query)
+    found = ops.search_trackers(poll, query) if query else []
+    return render_template(
+        "board/board.html",
+        poll=poll,
+        state=state_label(poll.state),
+        fingerprints=ops.fingerprints(poll),
+        rows=rows,
+        after=after,
+        prev_after=max(0, after - PAGE_SIZE) if after else None,
+        next_after=next_after,
+        raw_query=raw_query,
+        query=query,
+        found=found,
+    )
+
+
+@bp.get("/board/<public_id>/board.json")
+def board_json(public_id: str) -> ResponseReturnValue:
+    """The board as JSON (auditors' scripts): fingerprints, head and one page of trackers."""
+    poll = get_poll(public_id)
+    rows, next_after = _page(poll, _after())
+    return jsonify(
+        vote=poll.public_id,
+        state=poll.state,
+        ballots=poll.ballot_count,
+        chain_head=poll.chain_head.hex() if poll.chain_head else None,
+        fingerprints=ops.fingerprints(poll),
+        trackers=[{"seq": seq, "tracker": tracker.hex()} for seq, tracker in rows],
+        next_after=next_after,
+    )
+
+
+@bp.get("/projector/<public_id>")
+def projector(public_id: str) -> ResponseReturnValue:
+    """The big-screen turnout page (refreshed by projector.js): never any result."""
+    poll = get_poll(public_id)
+    return render_template(
+        "board/projector.html",
+        poll=poll,
+        state=state_label(poll.state),
+        turnout=ops.turnout(poll),
+        fingerprints=ops.fingerprints(poll),
+    )
+
+
+@bp.get("/projector/<public_id>/status.json")
+def projector_status(public_id: str) -> ResponseReturnValue:
+    """Turnout, countdown and fingerprints for the projector's polling script."""
+    poll = get_poll(public_id)
+    return jsonify(
+        state=poll.state,
+        state_label=state_label(poll.state),
+        **ops.turnout(poll),
+        fingerprints=ops.fingerprints(poll),
+    )

@@ -1,0 +1,357 @@
+// The member's voting page (module script; the strict CSP allows no inline script).
+//
+// 1. The card code and the 16-hex ballot fingerprint come from the link's fragment
+//    (#CODE.FINGERPRINT), which is removed from the address bar at once; or the code
+//    is typed. The card key is derived here: the code never goes to the server.
+// 2. The manifest is downloaded; the ballot fingerprint computed here must start with
+//    the card's, or nothing goes further. The card's status is checked by public key.
+// 3. Rows are encrypted in ballot-worker.js as they are chosen; on submit the signed
+//    ballot is stored (vote-send.js) before it is sent, then retried until answered.
+import { canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
+import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
+import { BallotForm, fill } from './vote-ballot.js';
+import { allRecords, loadRecord, saveRecord, sendUntilAnswered } from './vote-send.js';
+
+const TAG_BALLOT_DEFINITION = utf8('phieu/v1/ballot-definition');
+const app = document.getElementById('vote-app');
+const S = JSON.parse(document.getElementById('vote-strings').textContent);
+const $ = (id) => document.getElementById(id);
+const SECTIONS = ['entry', 'problem', 'ballot', 'review', 'sending', 'receipt'];
+const vote = app.dataset.vote;
+
+const state = { code: null, cardFp: null, card: null, manifest: null, worker: null, form: null };
+globalThis.phieuTimings = { start: performance.now() };
+
+function status(text) { $('status').textContent = text; }
+
+function show(id, focus = true) {
+  for (const s of SECTIONS) $(s).hidden = s !== id;
+  if (id) status('');
+  const heading = id && $(id).querySelector('h2');
+  if (focus && heading) heading.focus();
+}
+
+function problem(title, text, { retry = false, detail = '' } = {}) {
+  $('problem-title').textContent = title;
+  $('problem-text').textContent = text;
+  $('problem-detail').textContent = detail;
+  $('retry').hidden = !retry;
+  show('problem');
+}
+
+/** Ballot fingerprint: digest(TAG, canonical JSON of the manifest without cards and base). */
+function ballotFingerprint(manifest) {
+  const definition = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'cards' && k !== 'base'));
+  return toHex(digest(TAG_BALLOT_DEFINITION, canonicalJson(definition)));
+}
+
+function groups(hex, size = 4) { return hex.match(new RegExp(`.{1,${size}}`, 'g')).join(' '); }
+
+// ---------------------------------------------------------------- code ----
+
+function codeMessage(err) {
+  const detail = String(err?.detail ?? err?.message ?? err);
+  if (detail.startsWith('expected')) return fill(S.bad_code_length, { n: state.typedLength ?? 0 });
+  if (detail.includes('not used') || detail.includes('first character')) return S.bad_code_chars;
+  if (detail.includes('check characters')) return S.bad_code_check;
+  return fill(S.bad_code, { detail });
+}
+
+/** Decode the code and derive the card's public key (hex); throws with a clear message. */
+function deriveCard(code) {
+  const secret = decodeCode(code);
+  const key = toHex(publicKey(signingKey(vote, secret)));
+  secret.fill(0);
+  return key;
+}
+
+function readFragment() {
+  const fragment = decodeURIComponent(location.hash.slice(1));
+  if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
+  if (!fragment) return null;
+  const dot = fragment.lastIndexOf('.');
+  const code = dot >= 0 ? fragment.slice(0, dot) : fragment;
+  const fp = dot >= 0 ? fragment.slice(dot + 1).toLowerCase() : null;
+  return { code, fp: fp && /^[0-9a-f]{8,64}$/.test(fp) ? fp : null };
+}
+
+function showEntry(error = '') {
+  const records = allRecords(vote).filter((r) => r.status === 'accepted');
+  $('stored').hidden = records.length === 0;
+  $('stored-title').textContent = S.stored_receipts;
+  $('stored-list').replaceChildren(...records.map((r) => {
+    const li = document.createElement('li');
+    const code = document.createElement('code');
+    code.textContent = groups(r.tracker);
+    li.append(code);
+    return li;
+  }));
+  $('code-error').textContent = error;
+  $('code-error').hidden = !error;
+  $('code-field').classList.toggle('has-error', Boolean(error));
+  $('code').setAttribute('aria-invalid', String(Boolean(error)));
+  show('entry', !error);
+  if (error) $('code').focus();
+}
+
+$('entry-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const typed = $('code').value;
+  state.typedLength = [...typed.toUpperCase()].filter((ch) => !' -\t\n'.includes(ch)).length;
+  try {
+    state.card = deriveCard(typed);
+  } catch (err) {
+    showEntry(codeMessage(err));
+    return;
+  }
+  state.code = typed;
+  state.cardFp = null;
+  $('code').value = '';
+  start();
+});
+
+// ---------------------------------------------------------------- flow ----
+
+async function getJson(url) {
+  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  let data = null;
+  try { data = await response.json(); } catch { data = null; }
+  return { status: response.status, data };
+}
+
+/** Everything after the card is known: local record, manifest, fingerprint, card status. */
+async function start() {
+  status(S.checking);
+  for (const s of SECTIONS) $(s).hidden = true;
+  const record = loadRecord(vote, state.card);
+  if (record?.status === 'pending') return resume(record);
+  if (record?.status === 'accepted') return showReceipt(record, S.used_title, S.used_here);
+  state.worker = state.worker ?? startWorker(); // loads while the manifest downloads
+  let manifestAnswer;
+  try {
+    manifestAnswer = await getJson(app.dataset.manifestUrl);
+  } catch {
+    return problem(S.network_title, S.network, { retry: true });
+  }
+  const { state: voteState, manifest } = manifestAnswer.data ?? {};
+  if (!manifest) return problem(S.not_open_title, S.not_open, { retry: true });
+  const fingerprint = ballotFingerprint(manifest);
+  $('fingerprint').textContent = groups(fingerprint.slice(0, 16));
+  if (state.cardFp && !fingerprint.startsWith(state.cardFp)) {
+    return problem(S.fingerprint_title, fill(S.fingerprint, {
+      card: groups(state.cardFp), ballot: groups(fingerprint.slice(0, state.cardFp.length)),
+    }));
+  }
+  if (manifest.election_id !== vote) return problem(S.fingerprint_title, S.wrong_vote);
+  state.manifest = manifest;
+  if (voteState === 'draft' || voteState === 'ready') return problem(S.not_open_title, S.not_open, { retry: true });
+  if (voteState !== 'open') return problem(S.closed_title, S.closed);
+  let cardAnswer;
+  try {
+    cardAnswer = await getJson(app.dataset.cardUrl + state.card);
+  } catch {
+    return problem(S.network_title, S.network, { retry: true });
+  }
+  // The status is advice (the cast endpoint decides): when rate-limited, go on.
+  const cardStatus = cardAnswer.status === 429 ? 'unused' : cardAnswer.data?.status;
+  if (cardStatus === 'used') return problem(S.used_title, S.used);
+  if (cardStatus === 'revoked') return problem(S.revoked_title, S.revoked);
+  if (cardStatus === 'unknown') return problem(S.unknown_title, S.unknown);
+  if (cardStatus !== 'unused') return problem(S.network_title, S.network, { retry: true });
+  return openBallot();
+}
+
+$('retry').addEventListener('click', () => {
+  if (state.resumeRecord) resume(state.resumeRecord);
+  else if (state.card) start();
+  else location.reload();
+});
+
+// ---------------------------------------------------------------- worker ----
+
+function startWorker() {
+  const worker = new Worker(app.dataset.workerUrl, { type: 'module' });
+  const pending = new Map();
+  let next = 1;
+  worker.onmessage = (event) => {
+    const msg = event.data ?? {};
+    if (msg.type === 'progress') {
+      $('encrypting').textContent = fill(S.encrypting, { ready: msg.ready, total: msg.total });
+    } else if (msg.id && pending.has(msg.id)) {
+      const { resolve, reject } = pending.get(msg.id);
+      pending.delete(msg.id);
+      if (msg.type === 'error') reject(Object.assign(new Error(msg.detail), { code: msg.code }));
+      else resolve(msg);
+    }
+  };
+  worker.onerror = (event) => {
+    for (const { reject } of pending.values()) reject(new Error(event.message || 'worker failed'));
+    pending.clear();
+  };
+  return {
+    call(type, args = {}) {
+      return new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, type, ...args });
+      });
+    },
+    terminate() { worker.terminate(); },
+  };
+}
+
+async function openBallot() {
+  status(S.preparing);
+  const m = state.manifest;
+  const context = {
+    manifest_hash: toHex(manifestHash(m)),
+    public_key: m.trustees.public_key,
+    kind: m.kind,
+    rows: m.officials.length,
+    base: m.base,
+  };
+  if (!(m.base > m.cards?.count)) return problem(S.fingerprint_title, S.wrong_vote);
+  state.worker = state.worker ?? startWorker();
+  let init;
+  try {
+    init = await state.worker.call('init', { context, electionId: vote, cardCode: state.code });
+  } catch (err) {
+    return problem(S.refused_title, fill(S.crypto_error, { detail: err.code ?? err.message }));
+  }
+  if (init.card !== state.card) return problem(S.refused_title, fill(S.crypto_error, { detail: 'card' }));
+  state.form = new BallotForm({
+    list: $('rows'),
+    progress: $('progress'),
+    officials: m.officials,
+    levels: m.levels,
+    strings: S,
+    onChoose: (index, choice) => {
+      state.worker.call('choose', { index, choice }).catch((err) => {
+        problem(S.refused_title, fill(S.crypto_error, { detail: err.code ?? err.message }));
+      });
+    },
+  });
+  show('ballot');
+  globalThis.phieuTimings.ballotShown = performance.now();
+  app.dataset.ready = 'ballot';
+}
+
+$('to-review').addEventListener('click', () => {
+  state.form.renderReview($('review-list'), $('review-warning'));
+  show('review');
+});
+$('back').addEventListener('click', () => show('ballot'));
+
+$('submit').addEventListener('click', async () => {
+  $('submit').disabled = true;
+  show('sending');
+  $('send-status').textContent = S.sending;
+  const t0 = performance.now();
+  let signed;
+  try {
+    signed = await state.worker.call('submit');
+  } catch (err) {
+    $('submit').disabled = false;
+    return problem(S.refused_title, fill(S.crypto_error, { detail: err.code ?? err.message }));
+  }
+  globalThis.phieuTimings.submitToSigned = performance.now() - t0;
+  const record = { status: 'pending', ballot: signed.ballot, tracker: signed.tracker };
+  state.stored = saveRecord(vote, state.card, record);
+  if (!state.stored) $('send-status').textContent = S.storage;
+  state.code = null; // the ballot is signed: the secret is no longer needed on this page
+  state.worker.call('forget').catch(() => {});
+  return resume(record);
+});
+
+// ---------------------------------------------------------------- sending ----
+
+async function resume(record) {
+  state.resumeRecord = record;
+  show('sending');
+  if (state.stored !== false) $('send-status').textContent = S.sending;
+  const t0 = performance.now();
+  const answer = await sendUntilAnswered(app.dataset.castUrl, record, ({ attempt, wait, offline }) => {
+    $('send-status').textContent = offline ? S.offline : fill(S.retrying, { s: wait, n: attempt + 1 });
+  });
+  globalThis.phieuTimings.sendMs = performance.now() - t0;
+  const card = record.ballot.card;
+  if (answer.ok) {
+    if (answer.tracker !== record.tracker) return problem(S.refused_title, S.mismatch);
+    const accepted = { status: 'accepted', tracker: answer.tracker, seq: answer.seq };
+    saveRecord(vote, card, accepted);
+    state.resumeRecord = null;
+    return showReceipt(accepted);
+  }
+  saveRecord(vote, card, { ...record, status: 'refused', code: answer.code, message: answer.message });
+  const retry = answer.code === 'not_open';
+  if (!retry) state.resumeRecord = null;
+  if (answer.code === 'card_used') return problem(S.used_title, S.used, { detail: answer.message });
+  if (answer.code === 'closed') return problem(S.closed_title, S.closed, { detail: answer.message });
+  if (answer.code === 'card_revoked') return problem(S.revoked_title, S.revoked, { detail: answer.message });
+  if (answer.code === 'unknown_card') return problem(S.unknown_title, S.unknown, { detail: answer.message });
+  return problem(S.refused_title, answer.message, { retry });
+}
+
+function showReceipt(record, title = null, note = null) {
+  $('tracker').textContent = groups(record.tracker);
+  $('tracker').dataset.hex = record.tracker;
+  if (title) $('receipt-title').textContent = title;
+  $('receipt-note').hidden = !note;
+  $('receipt-note').textContent = note ?? '';
+  $('board-link').href = `${app.dataset.boardUrl}?q=${record.tracker}#found`;
+  show('receipt');
+  app.dataset.ready = 'receipt';
+  if (state.worker) { state.worker.terminate(); state.worker = null; }
+}
+
+$('copy').addEventListener('click', async () => {
+  const hex = $('tracker').dataset.hex;
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText(hex);
+    ok = true;
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents($('tracker'));
+    getSelection().removeAllRanges();
+    getSelection().addRange(range);
+    try { ok = document.execCommand('copy'); } catch { ok = false; }
+  }
+  $('copy-status').textContent = ok ? S.copied : S.copy_failed;
+});
+
+// Switching language reloads the page: keep the card in the fragment across that reload.
+for (const link of document.querySelectorAll('.lang-switch a.lang')) {
+  link.addEventListener('click', async (event) => {
+    if (!state.code) return;
+    event.preventDefault();
+    try { await fetch(link.href, { credentials: 'same-origin' }); } catch { /* reload anyway */ }
+    history.replaceState(history.state, '', `${location.pathname}#${state.code}${state.cardFp ? `.${state.cardFp}` : ''}`);
+    location.reload();
+  });
+}
+
+// ---------------------------------------------------------------- boot ----
+
+function boot() {
+  const fromLink = readFragment();
+  if (fromLink) {
+    try {
+      state.card = deriveCard(fromLink.code);
+      state.code = fromLink.code;
+      state.cardFp = fromLink.fp;
+      return start();
+    } catch (err) {
+      state.typedLength = [...fromLink.code].filter((ch) => !' -\t\n'.includes(ch)).length;
+      return showEntry(codeMessage(err));
+    }
+  }
+  const pending = allRecords(vote).find((r) => r.status === 'pending');
+  if (pending) {
+    state.card = pending.card;
+    return resume(pending);
+  }
+  return showEntry();
+}
+
+boot();

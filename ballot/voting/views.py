@@ -1,0 +1,102 @@
+"""The member's side: the voting page, its manifest, the card check and the cast endpoint.
+
+No login: a member is authenticated only by the card, whose secret stays in the URL
+fragment and in the phone (the server sees the card's public key and its signature).
+Nothing here logs the card key, the ballot or the tracker; gunicorn's access log
+carries neither the client address nor the query string (config/gunicorn.conf.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+
+from ballot.db import db
+from ballot.extensions import csrf_exempt_api, limiter
+from ballot.polls.operations import get_poll, refuse
+from ballot.voting import operations
+from ballot.voting.page_text import vote_page_strings
+
+bp = Blueprint("voting", __name__, template_folder="templates", url_prefix="/v")
+
+_CARD_KEY_RE = re.compile(r"[0-9a-f]{64}")
+
+#: Defaults of the member endpoints' per-address limits. A whole conference may sit
+#: behind one Wi-Fi address, so they are generous: they stop floods, not members.
+DEFAULT_LIMITS = {
+    "CAST_RATE_LIMIT": "1200 per minute",
+    "CARD_RATE_LIMIT": "1200 per minute",
+}
+
+
+def setting_limit(name: str) -> Callable[[], str]:
+    """A rate limit read from the config at request time, with a default of our own."""
+
+    def _limit() -> str:
+        return str(current_app.config.get(name, DEFAULT_LIMITS[name]))
+
+    return _limit
+
+
+@bp.get("/<public_id>")
+def vote_page(public_id: str) -> ResponseReturnValue:
+    """The voting page: a shell filled by vote-page.js from the manifest."""
+    poll = get_poll(public_id)
+    return render_template(
+        "voting/vote.html", poll=poll, strings=vote_page_strings(), code_length=28
+    )
+
+
+@bp.get("/<public_id>/manifest.json")
+def manifest(public_id: str) -> ResponseReturnValue:
+    """``{"state": ..., "manifest": <the frozen manifest text exactly as stored>}``.
+
+    The manifest is spliced in verbatim so the phone hashes what the server froze;
+    it is ``null`` while the vote is still being prepared.
+    """
+    poll = get_poll(public_id)
+    state = jsonify(poll.state).get_data(as_text=True).strip()
+    text = poll.manifest if poll.manifest is not None else "null"
+    body = f'{{"state":{state},"manifest":{text}}}'
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/<public_id>/card/<card_key>")
+@limiter.limit(setting_limit("CARD_RATE_LIMIT"))
+def card(public_id: str, card_key: str) -> ResponseReturnValue:
+    """``{"status": unused|used|revoked|unknown, "state": ...}`` for a card public key."""
+    poll = get_poll(public_id)
+    if not _CARD_KEY_RE.fullmatch(card_key):
+        raise refuse("bad_card", _l("This is not a card key."), 400)
+    status = operations.card_status(poll, bytes.fromhex(card_key))
+    return jsonify(status=status, state=poll.state)
+
+
+@bp.post("/<public_id>/cast")
+@limiter.limit(setting_limit("CAST_RATE_LIMIT"))
+@csrf_exempt_api
+def cast(public_id: str) -> ResponseReturnValue:
+    """Accept one signed, encrypted ballot; answer the receipt only after the commit.
+
+    CSRF-exempt on purpose: only ``application/json`` bodies are taken (a cross-site
+    form cannot send one without a CORS preflight) and the card's signature, not a
+    cookie, authenticates the request.
+    """
+    if request.mimetype != "application/json":
+        raise refuse("bad_ballot", _l("The ballot must be sent as JSON."), 415)
+    length = request.content_length
+    if length is not None and length > operations.MAX_BALLOT_BYTES:
+        raise refuse("too_large", _l("The ballot is too large."), 413)
+    body = request.get_data(cache=False)
+    # On SQLite the writing request began IMMEDIATE: end that transaction so the proofs
+    # are checked without holding the write lock (cast() takes it for the append).
+    db.session.rollback()
+    poll = get_poll(public_id)
+    poll_id = poll.id
+    db.session.rollback()
+    receipt = operations.cast(poll_id, body)
+    return jsonify(tracker=receipt.tracker.hex(), seq=receipt.seq, repeated=receipt.repeated)

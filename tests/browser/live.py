@@ -1,0 +1,81 @@
+"""A real HTTP server for browser tests, and Debian's Chromium through Playwright.
+
+The server is werkzeug's threaded server on a free 127.0.0.1 port, serving the test
+app (its database is the test's temporary SQLite file or PostgreSQL schema). Request
+lines are not logged. Chromium is ``/usr/bin/chromium``; ``playwright install`` is
+never used.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from ballot.cards.operations import ballot_fingerprint
+from ballot.db import db
+from ballot.polls.models import Poll
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "vi-VN",
+}
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        """No access log: a card key in a path must not be written next to an address."""
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve ``app`` in a thread; yield its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """The system Chromium via Playwright, or a skip with the reason."""
+    if not CHROMIUM.exists():
+        print("browser tests skipped: /usr/bin/chromium is missing (apt-get install -y chromium)")
+        pytest.skip("/usr/bin/chromium is missing: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def card_link(base_url: str, public_id: str, code: str, poll_id: int) -> str:
+    """The link printed as a QR code: ``/v/<id>#<code>.<fingerprint 16 hex>``."""
+    poll = db.session.get(Poll, poll_id)
+    assert poll is not None and poll.manifest is not None
+    fingerprint = ballot_fingerprint(json.loads(poll.manifest)).hex()[:16]
+    return f"{base_url}/v/{public_id}#{code.replace('-', '')}.{fingerprint}"
