@@ -7,11 +7,12 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
@@ -30,6 +31,31 @@ DENOMINATOR_LABELS = {
     "summoned": _l("the number summoned"),
     "issued": _l("the ballots issued"),
 }
+
+
+def _trustee_strings() -> dict[str, str]:
+    """Messages of the trustees' in-browser decryption (trustee-page.js), by error code."""
+    not_a_share = _("This is not a valid share file. Choose the .share.json file of this trustee.")
+    return {
+        "missing": _("Choose the share file and type the passphrase."),
+        "opening": _("Opening the share file (this takes a few seconds)…"),
+        "computing": _("Computing the partial decryption…"),
+        "sending": _("Sending the partial decryption…"),
+        "complete": _("The count is complete. Loading the results…"),
+        "verified": _("partial decryption verified"),
+        "wrong_passphrase": _(
+            "Wrong passphrase, or the file was altered. Nothing was sent; try again."
+        ),
+        "bad_share": not_a_share,
+        "bad_encoding": not_a_share,
+        "bad_point": not_a_share,
+        "bad_scalar": not_a_share,
+        "share_other_election": _("This share file belongs to another vote."),
+        "share_mismatch": _("This share file does not match this vote's key for this trustee."),
+        "wrong_trustee": _("This is the share file of trustee %(n)s, not of this trustee."),
+        "network": _("The server could not be reached. Nothing was lost: try again."),
+        "failed": _("The partial decryption could not be made in this browser."),
+    }
 
 
 def _results(poll: Any) -> dict[str, Any] | None:
@@ -55,6 +81,7 @@ def count_page(public_id: str) -> ResponseReturnValue:
         start_form=StartCountForm(),
         upload_form=PartialUploadForm(),
         publish_form=PublishForm(),
+        trustee_strings=_trustee_strings(),
     )
 
 
@@ -95,6 +122,78 @@ def upload_partial(public_id: str) -> ResponseReturnValue:
         return redirect(url_for("counting.count_page", public_id=public_id))
     flash(_("Trustee %(n)s's partial decryption verifies and was added.", n=trustee), "success")
     return redirect(url_for("counting.count_page", public_id=public_id))
+
+
+@bp.get("/<public_id>/count/totals.json")
+@secretariat_required
+def totals_json(public_id: str) -> ResponseReturnValue:
+    """What the trustees' browsers need for their partial decryptions (all public).
+
+    The manifest hash, the election key, the verification keys, the trustees (and who
+    already took part) and the encrypted row totals of tally.json.
+    """
+    poll = get_poll(public_id)
+    count = counting.get_count(poll)
+    if count is None:
+        raise refuse("not_started", _("The count has not started."), 409)
+    manifest = counting.manifest_of(poll)
+    taken = {p.trustee for p in counting.partials(poll)}
+    response = jsonify(
+        election_id=manifest.election_id,
+        state=poll.state,
+        complete=count.results is not None,
+        manifest_hash=manifest.hash.hex(),
+        public_key=manifest.key.public_key.hex(),
+        verification_keys=[x.hex() for x in manifest.key.verification_keys],
+        threshold=manifest.key.threshold,
+        trustees=[
+            {"index": i, "name": name, "taken": i in taken}
+            for i, name in enumerate(manifest.trustee_names, start=1)
+        ],
+        totals=json.loads(count.tally)["totals"],
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<public_id>/count/partial.json")
+@secretariat_required
+def partial_json(public_id: str) -> ResponseReturnValue:
+    """One partial decryption made in a trustee's browser at the laptop (JSON body).
+
+    Only the partial decryption arrives here (never the share or the passphrase); it is
+    checked exactly like an uploaded file. The CSRF token comes in X-CSRFToken.
+    """
+    poll = get_poll(public_id)
+    if not request.is_json:
+        raise refuse("bad_file", _("The file is not a partial decryption."), 415)
+    if (request.content_length or 0) > MAX_PART_BYTES:
+        raise refuse("too_large", _("The file is too large."), 413)
+    data = request.get_data(cache=False)
+    if len(data) > MAX_PART_BYTES:
+        raise refuse("too_large", _("The file is too large."), 413)
+    try:
+        upload = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise refuse("bad_file", _("The file is not a partial decryption."), 400) from None
+    if not isinstance(upload, dict):
+        raise refuse("bad_file", _("The file is not a partial decryption."), 400)
+    trustee = counting.submit_partial(current_user.username, poll, upload)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same trustee sent twice at the same moment
+        db.session.rollback()
+        raise refuse(
+            "duplicate_trustee", _("Trustee %(n)s has already taken part.", n=trustee), 409
+        ) from None
+    complete = poll.state == "tallied"
+    return jsonify(
+        ok=True,
+        trustee=trustee,
+        complete=complete,
+        state=poll.state,
+        message=_("Trustee %(n)s's partial decryption verifies and was added.", n=trustee),
+    )
 
 
 @bp.post("/<public_id>/publish")
