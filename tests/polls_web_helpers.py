@@ -34,8 +34,11 @@ def login(client: FlaskClient, username: str) -> None:
 
 
 def token(client: FlaskClient) -> str:
-    """The session's CSRF token (from the logout form every page carries)."""
-    return extract_csrf(client.get("/").get_data(as_text=True))
+    """The session's CSRF token (the logout form, or the login form when logged out)."""
+    page = client.get("/").get_data(as_text=True)
+    if "csrf_token" not in page:
+        page = client.get("/account/login").get_data(as_text=True)
+    return extract_csrf(page)
 
 
 def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw: Any) -> Any:

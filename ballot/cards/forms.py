@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms import BooleanField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
+
+from ballot.polls.forms import WholeNumberField, at_most
 
 
 class PrintForm(FlaskForm):
     """Make the cards (one per member summoned, plus spares) and download the PDF."""
 
-    spares = IntegerField(
+    spares = WholeNumberField(
         _l("Spare cards"),
         default=5,
         validators=[
@@ -29,7 +31,7 @@ class SerialForm(FlaskForm):
         _l("Card serial (on the stub)"),
         validators=[
             DataRequired(message=_l("Enter the serial printed on the stub.")),
-            Length(max=16),
+            at_most(16),
             Regexp(r"^\s*\d{1,8}\s*$", message=_l("A serial is made of digits, like 0042.")),
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},

@@ -90,7 +90,7 @@ def print_cards(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        form.form_errors.append(err.message)
+        flash(err.message, "error")
         return _manage_page(poll, print_form=form, status=err.status)
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="the-{poll.public_id}.pdf"'
@@ -111,7 +111,7 @@ def discard(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        form.form_errors.append(err.message)
+        flash(err.message, "error")
         return _manage_page(poll, discard_form=form, status=err.status)
     flash(_("%(count)s cards were discarded. Destroy the paper cards too.", count=count), "success")
     return redirect(url_for("cards.manage", public_id=public_id))

@@ -17,11 +17,55 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from keys.sharefile import MIN_PASSPHRASE
 
 MAX_TRUSTEES = 15
+
+
+def at_most(limit: int) -> Length:
+    """A length limit whose message is translated (WTForms has no Vietnamese catalog)."""
+    return Length(max=limit, message=_l("At most %(max)d characters.", max=limit))
+
+
+class WholeNumberField(IntegerField):
+    """An integer field with a translated message for text that is not a number."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the number; an empty value is None (left to Optional/InputRequired)."""
+        if not valuelist:
+            return
+        text = str(valuelist[0] or "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a whole number.")) from None
+
+
+class ChoiceField(SelectField):
+    """A select field with a translated message for a value outside its choices."""
+
+    def pre_validate(self, form: Any) -> None:
+        """Refuse values that are not one of the choices."""
+        if self.data not in {value for value, _label in self.iter_choices_values()}:
+            raise ValidationError(_l("Choose one of the options."))
+
+    def iter_choices_values(self) -> list[tuple[Any, Any]]:
+        """The (value, label) pairs, whether choices is a list or a callable."""
+        choices = self.choices() if callable(self.choices) else self.choices
+        return [(c[0], c[1]) for c in choices or []]
 
 
 def kind_choices() -> list[tuple[str, Any]]:
@@ -47,33 +91,33 @@ class PollForm(FlaskForm):
 
     meeting = StringField(
         _l("Meeting"),
-        validators=[DataRequired(message=_l("Enter the meeting's name.")), Length(max=300)],
+        validators=[DataRequired(message=_l("Enter the meeting's name.")), at_most(300)],
     )
     title = StringField(
         _l("Title of the vote"),
-        validators=[DataRequired(message=_l("Enter the title of the vote.")), Length(max=300)],
+        validators=[DataRequired(message=_l("Enter the title of the vote.")), at_most(300)],
     )
-    kind = SelectField(_l("Kind of vote"), choices=kind_choices, default="rating")
-    summoned = IntegerField(
+    kind = ChoiceField(_l("Kind of vote"), choices=kind_choices, default="rating")
+    summoned = WholeNumberField(
         _l("Number summoned"),
         validators=[
             InputRequired(message=_l("Enter a whole number.")),
             NumberRange(min=1, max=4000, message=_l("Between 1 and 4000.")),
         ],
     )
-    denominator = SelectField(
+    denominator = ChoiceField(
         _l("Percentages are computed over"), choices=denominator_choices, default="returned"
     )
-    members_total = IntegerField(
+    members_total = WholeNumberField(
         _l("Total number of members (only for that denominator)"),
         validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least 1."))],
     )
     trustee_names = TextAreaField(
         _l("Counting committee (trustees): one full name per line"),
-        validators=[DataRequired(message=_l("Enter at least one trustee.")), Length(max=3000)],
+        validators=[DataRequired(message=_l("Enter at least one trustee.")), at_most(3000)],
         render_kw={"rows": 4},
     )
-    threshold = IntegerField(
+    threshold = WholeNumberField(
         _l("Trustees needed to count (k)"),
         validators=[
             InputRequired(message=_l("Enter a whole number.")),
@@ -120,9 +164,9 @@ class OfficialForm(FlaskForm):
 
     name = StringField(
         _l("Full name"),
-        validators=[DataRequired(message=_l("The full name is required.")), Length(max=200)],
+        validators=[DataRequired(message=_l("The full name is required.")), at_most(200)],
     )
-    position = StringField(_l("Position"), validators=[Length(max=300)])
+    position = StringField(_l("Position"), validators=[at_most(300)])
     submit = SubmitField(_l("Add"))
 
 
@@ -162,13 +206,13 @@ class CheckInForm(FlaskForm):
 class OpenForm(FlaskForm):
     """Open the vote: optional countdown, reason when there is no quorum, confirmation."""
 
-    minutes = IntegerField(
+    minutes = WholeNumberField(
         _l("Close automatically after (minutes, optional)"),
         validators=[Optional(), NumberRange(min=1, max=24 * 60, message=_l("Between 1 and 1440."))],
     )
     reason = TextAreaField(
         _l("Reason for opening without quorum"),
-        validators=[Length(max=1000)],
+        validators=[at_most(1000)],
         render_kw={"rows": 3},
     )
     confirm = BooleanField(
@@ -230,7 +274,7 @@ def ceremony_form(trustee_names: list[str], formdata: Any = None) -> FlaskForm:
             f"pass_{i}",
             PasswordField(
                 _l("Passphrase of %(name)s", name=name),
-                validators=[Length(max=256)],
+                validators=[at_most(256)],
                 render_kw={"autocomplete": "new-password"},
             ),
         )
@@ -239,7 +283,7 @@ def ceremony_form(trustee_names: list[str], formdata: Any = None) -> FlaskForm:
             f"again_{i}",
             PasswordField(
                 _l("Passphrase of %(name)s, again", name=name),
-                validators=[Length(max=256)],
+                validators=[at_most(256)],
                 render_kw={"autocomplete": "new-password"},
             ),
         )

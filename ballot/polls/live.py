@@ -83,7 +83,7 @@ def freeze_post(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        form.form_errors.append(err.message)
+        flash(err.message, "error")
         return _freeze_page(poll, form, err.status)
     flash(_("The manifest is frozen. Show its fingerprint on the projector."), "success")
     return redirect(url_for("polls.freeze", public_id=public_id))
@@ -160,7 +160,7 @@ def open_vote_post(public_id: str) -> ResponseReturnValue:
         if target is not None:
             target.errors = [*target.errors, err.message]
         else:
-            form.form_errors.append(err.message)
+            flash(err.message, "error")
         return _open_page(poll, form, err.status)
     flash(_("The vote is open. Members can vote now."), "success")
     return redirect(url_for("polls.dashboard", public_id=public_id))
@@ -197,7 +197,7 @@ def close_vote_post(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        form.form_errors.append(err.message)
+        flash(err.message, "error")
         return _close_page(poll, form, err.status)
     flash(_("The vote is closed. %(count)s ballots.", count=poll.ballot_count), "success")
     return redirect(url_for("polls.dashboard", public_id=public_id))

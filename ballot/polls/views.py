@@ -149,7 +149,7 @@ def create() -> ResponseReturnValue:
             db.session.commit()
         except ApiError as err:
             db.session.rollback()
-            form.form_errors.append(err.message)
+            flash(err.message, "error")
         else:
             flash(_("The vote was created. Next: add the officials."), "success")
             return redirect(url_for("polls.dashboard", public_id=poll.public_id))
@@ -225,7 +225,7 @@ def add_official(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        form.form_errors.append(err.message)
+        flash(err.message, "error")
         return _officials_page(poll, form=form, status=err.status)
     flash(_("Added: %(name)s.", name=(form.name.data or "").strip()), "success")
     return redirect(url_for("polls.officials", public_id=public_id))
@@ -248,7 +248,8 @@ def import_officials(public_id: str) -> ResponseReturnValue:
         db.session.commit()
     except ApiError as err:
         db.session.rollback()
-        return _officials_page(poll, import_form=form, import_errors=[err.message], status=400)
+        flash(err.message, "error")
+        return _officials_page(poll, import_form=form, status=err.status)
     flash(_("Imported %(count)s officials.", count=len(result.rows)), "success")
     return redirect(url_for("polls.officials", public_id=public_id))
 
@@ -290,7 +291,7 @@ def ceremony(public_id: str) -> ResponseReturnValue:
             db.session.commit()
         except ApiError as err:
             db.session.rollback()
-            form.form_errors.append(err.message)
+            flash(err.message, "error")
         else:
             response = Response(archive, mimetype="application/zip")
             response.headers["Content-Disposition"] = (
