@@ -204,3 +204,51 @@ def _pending(page):
     records = [json.loads(v) for v in values]
     assert len(records) == 1 and records[0]["status"] == "pending", records
     return records[0]["tracker"]
+
+
+def test_fingerprint_typed_code_language_and_not_open(app, browser):
+    with app.app_context():
+        vote = make_vote(members=3, officials=3, kind="confidence")
+        ready = make_vote(members=3, officials=3, state="ready")
+        with live_server(app) as base:
+            link = card_link(base, vote.public_id, vote.codes[0], vote.poll_id)
+            context = browser.new_context(**PHONE)
+            page = context.new_page()
+            # A server that swapped anything the card's fingerprint covers is refused.
+            forged = link[:-16] + ("0" if link[-16] != "0" else "1") + link[-15:]
+            page.goto(forged)
+            page.wait_for_selector("#problem:not([hidden])", timeout=TIMEOUT_MS)
+            assert "không khớp" in page.locator("#problem-title").inner_text()
+            assert "#" not in page.url
+
+            # Typed code: a mistyped character is caught by the check characters.
+            page.goto(f"{base}/v/{vote.public_id}")
+            page.wait_for_selector("#entry:not([hidden])")
+            code = vote.codes[1]
+            typo = code[:-6] + ("X" if code[-6] != "X" else "Y") + code[-5:]
+            page.locator("#code").fill(typo)
+            page.locator("#entry-form button[type=submit]").click()
+            assert page.locator("#code-error").is_visible()
+            assert page.locator("#code").get_attribute("aria-invalid") == "true"
+            page.locator("#code").fill("ABC")
+            page.locator("#entry-form button[type=submit]").click()
+            assert "28" in page.locator("#code-error").inner_text()
+            page.locator("#code").fill(code.lower())
+            page.locator("#entry-form button[type=submit]").click()
+            page.wait_for_selector("#vote-app[data-ready=ballot]", timeout=TIMEOUT_MS)
+            assert page.locator("#row-0 button.level").count() == 3  # 2 levels + blank
+            assert page.locator("#fingerprint").inner_text().replace(" ", "") == link[-16:]
+
+            # The language switch keeps the card (in the fragment, never sent).
+            with page.expect_navigation():
+                page.locator(".lang-switch a[lang=en]").click()
+            page.wait_for_selector("#vote-app[data-ready=ballot]", timeout=TIMEOUT_MS)
+            assert page.locator("#progress").inner_text() == "0/3 chosen"
+            assert "#" not in page.url
+
+            # Not open yet: a clear page with "try again".
+            page.goto(card_link(base, ready.public_id, ready.codes[0], ready.poll_id))
+            page.wait_for_selector("#problem:not([hidden])", timeout=TIMEOUT_MS)
+            assert page.locator("#retry").is_visible()
+            assert "not opened" in page.locator("#problem-title").inner_text()
+            context.close()

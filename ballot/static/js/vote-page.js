@@ -37,6 +37,9 @@ function problem(title, text, { retry = false, detail = '' } = {}) {
   $('problem-detail').textContent = detail;
   $('retry').hidden = !retry;
   show('problem');
+  clearTimeout(state.autoRetry);
+  // Waiting for the chair to open the vote: look again on our own now and then.
+  if (title === S.not_open_title && state.card) state.autoRetry = setTimeout(start, 15000);
 }
 
 /** Ballot fingerprint: digest(TAG, canonical JSON of the manifest without cards and base). */
