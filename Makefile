@@ -34,11 +34,14 @@ pytest: $(STAMP)
 jstest:
 	node --test tests/js/
 
-## Benchmarks that print figures (and the ratio to their floor).
+## Benchmarks that print figures (and the ratio to their floor). Not part of `make test`.
 bench: $(STAMP)
 	$(BIN)/python bench/crypto.py
 	node bench/crypto_js.mjs
 	$(BIN)/python bench/crypto_browser.py
+	$(BIN)/python -m bench.tally
+	$(BIN)/python -m bench.burst --members 500
+	$(BIN)/python -m bench.burst --members 1500
 
 ## Regenerate the shared Python/JS test vectors (deterministic).
 vectors: $(STAMP)
