@@ -136,6 +136,9 @@ def test_whole_morning_through_the_pages(app, secretariat):
     assert poll_row(app, pid).state == "open"
     r = post(client, f"/polls/{pid}/close", {"confirm": "y"})
     assert r.status_code == 302 and poll_row(app, pid).state == "closed"
+    dashboard = _text(client.get(f"/polls/{pid}/"))
+    assert "Kiểm phiếu cùng tổ kiểm phiếu" in dashboard
+    assert f'href="/polls/{pid}/count"' in dashboard
 
     # The action log page lists this vote's entries; the chain holds.
     page = _text(client.get(f"/polls/{pid}/log"))
