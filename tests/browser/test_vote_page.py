@@ -167,7 +167,7 @@ def test_lost_response_and_offline_give_the_same_receipt(app, browser):
             _choose_all(page, [1, 1, 1])
             context.set_offline(True)
             _submit(page)
-            page.wait_for_function("document.querySelector('#send-status').textContent.length > 40")
+            _wait_until(page, "document.querySelector('#send-status').textContent.length > 40")
             pending = _pending(page)
             assert len(_ballots()) == 1
             context.set_offline(False)
@@ -183,7 +183,7 @@ def test_lost_response_and_offline_give_the_same_receipt(app, browser):
             _open_ballot(page, card_link(base, vote.public_id, vote.codes[2], vote.poll_id))
             _choose_all(page, [3, 2, 0])
             _submit(page)
-            page.wait_for_function("Object.keys(localStorage).length === 1")
+            _wait_until(page, "Object.keys(localStorage).length === 1")
             pending = _pending(page)
             page.reload()
             page.wait_for_selector("#sending:not([hidden])", timeout=TIMEOUT_MS)
@@ -197,6 +197,14 @@ def test_lost_response_and_offline_give_the_same_receipt(app, browser):
         assert len(entries) == 3
         assert bytes(entries[-1].tracker).hex() == pending
         assert db.session.scalar(select(func.count()).select_from(BallotEntry)) == 3
+
+
+def _wait_until(page, expression, timeout_s=TIMEOUT_MS / 1000):
+    """Poll a JS expression from Python (wait_for_function needs eval: the CSP forbids it)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
 
 
 def _pending(page):
