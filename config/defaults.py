@@ -53,7 +53,10 @@ RATELIMIT_STRATEGY = "fixed-window"
 LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
-CARD_RATE_LIMIT = "120 per minute"
+CARD_RATE_LIMIT = "1200 per minute"
+#: Cast requests per client address: a whole room may sit behind one NAT address, and a
+#: ballot is authenticated by its card signature; this only blunts a flood.
+CAST_RATE_LIMIT = "1200 per minute"
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
