@@ -23,10 +23,11 @@ from sqlalchemy import DDL, JSON, DateTime, LargeBinary, String, event, select, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
-from keys.hashing import canonical_json, digest
+from keys.hashing import canonical_json
+from tally.actions import GENESIS, TAG_ACTION_LOG, action_hash
 
-TAG_ACTION_LOG: Final = b"phieu/v1/action-log"
-GENESIS: Final = bytes(32)
+__all__ = ["GENESIS", "TAG_ACTION_LOG", "ActionLogEntry", "entry_hash", "log_action", "verify_log"]
+
 #: Key of the PostgreSQL advisory lock that serializes appends.
 _PG_LOCK_KEY: Final = 0x70686965  # "phie"
 
@@ -95,7 +96,7 @@ def entry_hash(
         "action": action,
         "details": details,
     }
-    return digest(TAG_ACTION_LOG, prev_hash, canonical_json(fields))
+    return action_hash(prev_hash, fields)
 
 
 def _lock_chain() -> None:

@@ -51,32 +51,24 @@ def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, lis
     """Create an open vote and every member's encrypted ballot."""
     os.environ.update(env)
     from ballot import create_app
-    from ballot.cards import operations as cards_ops
     from ballot.db import db
     from ballot.migrate import upgrade_database
-    from ballot.polls import operations as polls
+    from ballot.polls.quick import quick_vote
 
     app = create_app()
     upgrade_database(app)
     with app.app_context():
-        poll = polls.create_poll(
+        vote = quick_vote(
             "bench",
             meeting="Bench",
             title="Burst",
-            kind="rating",
-            summoned=members,
+            officials=[(f"Người {i + 1}", "Chức vụ") for i in range(officials)],
+            members=members,
             trustee_names=["A", "B", "C"],
             threshold=2,
+            passphrases=["passphrase-1xx", "passphrase-2xx", "passphrase-3xx"],
         )
-        polls.replace_officials(
-            "bench", poll, [(f"Người {i + 1}", "Chức vụ") for i in range(officials)]
-        )
-        polls.run_ceremony("bench", poll, ["passphrase-1xx", "passphrase-2xx", "passphrase-3xx"])
-        printed, _ = cards_ops.make_cards("bench", poll, spares=0)
-        polls.freeze("bench", poll)
-        poll.present = members
-        polls.open_poll("bench", poll)
-        db.session.commit()
+        poll, printed = vote.poll, vote.printed
         manifest, public_id = json.loads(poll.manifest), poll.public_id
         db.engine.dispose()
     codes = [c.code for c in printed]

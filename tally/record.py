@@ -7,6 +7,7 @@ record hash; the web layer writes records through it and the verifier reads them
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass, field
@@ -108,15 +109,24 @@ class Record:
         """The record hash printed in the minutes."""
         return record_hash(self.files)
 
+    def _with_hash(self) -> dict[str, bytes]:
+        return dict(self.files) | {"record-hash.txt": self.hash().hex().encode() + b"\n"}
+
+    def to_zip(self) -> bytes:
+        """The record as zip bytes, with record-hash.txt (what auditors download)."""
+        buffer = io.BytesIO()
+        files = self._with_hash()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for name in sorted(files):
+                z.writestr(name, files[name])
+        return buffer.getvalue()
+
     def save(self, path: str | Path) -> None:
         """Write as a zip (``*.zip``) or into a folder, with record-hash.txt."""
         p = Path(path)
-        files = dict(self.files)
-        files["record-hash.txt"] = self.hash().hex().encode() + b"\n"
+        files = self._with_hash()
         if p.suffix == ".zip":
-            with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
-                for name in sorted(files):
-                    z.writestr(name, files[name])
+            p.write_bytes(self.to_zip())
         else:
             p.mkdir(parents=True, exist_ok=True)
             for name, data in files.items():

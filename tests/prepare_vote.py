@@ -11,35 +11,27 @@ import sys
 def main() -> None:
     """Prepare and print."""
     from ballot import create_app
-    from ballot.cards import operations as cards_ops
-    from ballot.db import db
     from ballot.migrate import upgrade_database
-    from ballot.polls import operations as polls
+    from ballot.polls.quick import quick_vote
 
     members, officials = int(sys.argv[1]), int(sys.argv[2])
     app = create_app()
     upgrade_database(app)
     with app.app_context():
-        p = polls.create_poll(
+        vote = quick_vote(
             "t",
             meeting="M",
             title="T",
-            kind="rating",
-            summoned=members,
+            officials=[(f"Người {i}", "Chức vụ") for i in range(officials)],
+            members=members,
             trustee_names=["A", "B", "C"],
             threshold=2,
+            passphrases=["passphrase-1xx", "passphrase-2xx", "passphrase-3xx"],
         )
-        polls.replace_officials("t", p, [(f"Người {i}", "Chức vụ") for i in range(officials)])
-        polls.run_ceremony("t", p, ["passphrase-1xx", "passphrase-2xx", "passphrase-3xx"])
-        printed, _ = cards_ops.make_cards("t", p, 0)
-        polls.freeze("t", p)
-        p.present = p.summoned
-        polls.open_poll("t", p)
-        db.session.commit()
         out = {
-            "id": p.public_id,
-            "manifest": json.loads(p.manifest or "{}"),
-            "codes": [c.code for c in printed],
+            "id": vote.poll.public_id,
+            "manifest": json.loads(vote.poll.manifest or "{}"),
+            "codes": [c.code for c in vote.printed],
         }
     json.dump(out, sys.stdout)
 

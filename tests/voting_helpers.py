@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ballot.cards import operations as cards_ops
 from ballot.db import db
-from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.polls.quick import quick_vote
 from keys import cards
 from keys.ballot import encrypt_ballot
 from tally.manifest import parse_manifest
@@ -34,29 +33,20 @@ def make_vote(
     state: str = "open",
 ) -> OpenVote:
     """Create, import officials, run the ceremony, print cards, freeze, check in, open."""
-    poll = polls.create_poll(
+    vote = quick_vote(
         "thuky",
         meeting="Kỳ họp thứ Mười, HĐND tỉnh",
         title="Lấy phiếu tín nhiệm giữa nhiệm kỳ",
         kind=kind,
-        summoned=members,
+        officials=[(f"Ông Nguyễn Văn Số {i + 1}", "Phó Chủ tịch") for i in range(officials)],
+        members=members,
         trustee_names=["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"],
         threshold=2,
+        passphrases=PASSPHRASES,
+        spares=spares,
+        state=state,
     )
-    polls.replace_officials(
-        "thuky", poll, [(f"Ông Nguyễn Văn Số {i + 1}", "Phó Chủ tịch") for i in range(officials)]
-    )
-    shares = polls.run_ceremony("thuky", poll, PASSPHRASES)
-    printed, _ = cards_ops.make_cards("thuky", poll, spares)
-    if state != "draft":
-        polls.freeze("thuky", poll)
-        for _ in range(members):
-            polls.check_in("thuky", poll, 1)
-    if state in ("open", "closed"):
-        polls.open_poll("thuky", poll)
-    if state == "closed":
-        polls.close_poll("thuky", poll)
-    db.session.commit()
+    poll, printed, shares = vote.poll, vote.printed, vote.shares
     return OpenVote(poll.id, poll.public_id, [c.code for c in printed], shares)
 
 

@@ -21,12 +21,9 @@ from ballot.actionlog import log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.polls.operations import officials, refuse, require_state
-from ballot.serverkey import server_public_key
+from ballot.polls.operations import manifest_for, refuse, require_state
 from keys import cards
 from keys.hashing import canonical_json, digest
-from keys.shamir import ElectionKey
-from tally.manifest import build_manifest
 
 TAG_BALLOT_DEFINITION = b"phieu/v1/ballot-definition"
 MAX_CARDS = 5000
@@ -53,27 +50,7 @@ def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
 
 def draft_manifest(poll: Poll) -> dict[str, Any]:
     """The manifest as it will be frozen, minus the cards (for the fingerprint)."""
-    if poll.election_key is None:
-        raise refuse("not_ready", _l("Run the key ceremony first."))
-    rows = officials(poll)
-    if not rows:
-        raise refuse("not_ready", _l("Add the officials first."))
-    raw = build_manifest(
-        election_id=poll.public_id,
-        meeting=poll.meeting,
-        title=poll.title,
-        kind=poll.kind,
-        officials=[(o.name, o.position) for o in rows],
-        summoned=poll.summoned,
-        trustee_names=list(poll.trustee_names),
-        key=ElectionKey.from_json(poll.election_key),
-        card_keys=[bytes(32)],
-        server_key=server_public_key(),
-        denominator=poll.denominator,
-        members_total=poll.members_total,
-    )
-    raw["rules"]["thresholds"] = poll.thresholds
-    return raw
+    return manifest_for(poll, [bytes(32)])
 
 
 def cards_printed(poll: Poll) -> bool:

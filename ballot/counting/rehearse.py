@@ -22,12 +22,12 @@ import click
 from flask import Flask, current_app
 from werkzeug.serving import make_server
 
-from ballot.cards import operations as cards_ops
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.polls.quick import quick_vote
 from keys import cards
 from keys.ballot import encrypt_ballot
 from tally.count import decrypt_with_share, parse_totals
@@ -49,24 +49,18 @@ def rehearse(app: Flask, members: int, officials: int, out: Path, seed: int) -> 
     """Run the rehearsal; return the report lines. Raises click.ClickException on failure."""
     rng = random.Random(seed)  # noqa: S311 - chooses rehearsal votes, not secrets
     passphrases = [secrets.token_urlsafe(12) for _ in range(3)]
-    poll = polls.create_poll(
+    vote = quick_vote(
         "rehearsal",
         meeting="Diễn tập trước kỳ họp",
         title=f"Diễn tập lấy phiếu tín nhiệm ({members} đại biểu, {officials} người)",
-        kind="rating",
-        summoned=members,
+        officials=[(f"Người được lấy phiếu {i + 1}", "Chức vụ") for i in range(officials)],
+        members=members,
         trustee_names=["Tổ trưởng", "Thành viên 2", "Thành viên 3"],
         threshold=2,
+        passphrases=passphrases,
+        spares=2,
     )
-    polls.replace_officials(
-        "rehearsal", poll, [(f"Người được lấy phiếu {i + 1}", "Chức vụ") for i in range(officials)]
-    )
-    shares = polls.run_ceremony("rehearsal", poll, passphrases)
-    printed, _ = cards_ops.make_cards("rehearsal", poll, spares=2)
-    polls.freeze("rehearsal", poll)
-    poll.present = members
-    polls.open_poll("rehearsal", poll)
-    db.session.commit()
+    poll, printed, shares = vote.poll, vote.printed, vote.shares
     ctx = counting.manifest_of(poll).context()
     poll_id, public_id = poll.id, poll.public_id
 

@@ -259,20 +259,8 @@ def record_zip(public_id: str) -> ResponseReturnValue:
     poll = get_poll(public_id)
     if not poll.manifest:
         raise refuse("not_ready", _("The manifest is not frozen yet."), 409)
-    buffer = io.BytesIO()
-    record = build_record(poll)
-    _save_zip(record, buffer)
-    return _download(buffer.getvalue(), "application/zip", f"ho-so-{poll.public_id}.zip")
-
-
-def _save_zip(record: Any, buffer: io.BytesIO) -> None:
-    import zipfile
-
-    files = dict(record.files)
-    files["record-hash.txt"] = record.hash().hex().encode() + b"\n"
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(files):
-            z.writestr(name, files[name])
+    zipped = build_record(poll).to_zip()
+    return _download(zipped, "application/zip", f"ho-so-{poll.public_id}.zip")
 
 
 @bp.get("/<public_id>/minutes.pdf")

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ballot.cards import operations as cards_ops
-from ballot.db import db
-from ballot.polls import operations as polls
+from ballot.polls.quick import quick_vote
 
 OFFICIALS = [
     ("Nguyễn Văn Hùng", "Chủ tịch Hội đồng nhân dân tỉnh"),
@@ -36,24 +34,20 @@ def seed_demo(app: Flask, base_url: str) -> list[str]:
     """Create and open a demo vote; return the lines to print (card links, files)."""
     out = Path(app.instance_path) / "demo"
     out.mkdir(parents=True, exist_ok=True)
-    poll = polls.create_poll(
+    passphrases = [secrets.token_urlsafe(12) for _ in TRUSTEES]
+    vote = quick_vote(
         "demo",
         meeting="Kỳ họp thứ Mười, Hội đồng nhân dân tỉnh Hòa Bình Xanh khóa XVII (dữ liệu mẫu)",
         title="Lấy phiếu tín nhiệm đối với người giữ chức vụ do HĐND tỉnh bầu",
-        kind="rating",
-        summoned=MEMBERS,
+        officials=OFFICIALS,
+        members=MEMBERS,
         trustee_names=TRUSTEES,
         threshold=2,
+        passphrases=passphrases,
+        spares=5,
+        present=40,
     )
-    polls.replace_officials("demo", poll, OFFICIALS)
-    passphrases = [secrets.token_urlsafe(12) for _ in TRUSTEES]
-    files = polls.run_ceremony("demo", poll, passphrases)
-    printed, fingerprint = cards_ops.make_cards("demo", poll, spares=5)
-    polls.freeze("demo", poll)
-    for _ in range(40):
-        polls.check_in("demo", poll, 1)
-    polls.open_poll("demo", poll)
-    db.session.commit()
+    poll, files, printed, fingerprint = vote.poll, vote.shares, vote.printed, vote.fingerprint
     lines = [f"Cuộc bỏ phiếu mẫu / demo vote: {poll.title}"]
     for (name, blob), passphrase in zip(files, passphrases, strict=True):
         (out / name).write_bytes(blob)

@@ -206,17 +206,13 @@ def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[s
     return files
 
 
-def freeze(actor: str, poll: Poll) -> bytes:
-    """Build and freeze the manifest (draft → ready); return its hash."""
-    require_state(poll, "draft")
+def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
+    """The manifest of this vote over the given card keys (needs officials and keys)."""
     rows = officials(poll)
     if not rows:
         raise refuse("not_ready", _l("Add the officials first."))
     if poll.election_key is None:
         raise refuse("not_ready", _l("Run the key ceremony first."))
-    keys = list(db.session.scalars(select(Card.public_key).where(Card.poll_id == poll.id)))
-    if not keys:
-        raise refuse("not_ready", _l("Print the cards first."))
     raw = build_manifest(
         election_id=poll.public_id,
         meeting=poll.meeting,
@@ -226,12 +222,22 @@ def freeze(actor: str, poll: Poll) -> bytes:
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
         key=ElectionKey.from_json(poll.election_key),
-        card_keys=[bytes(k) for k in keys],
+        card_keys=card_keys,
         server_key=server_public_key(),
         denominator=poll.denominator,
         members_total=poll.members_total,
     )
     raw["rules"]["thresholds"] = poll.thresholds
+    return raw
+
+
+def freeze(actor: str, poll: Poll) -> bytes:
+    """Build and freeze the manifest (draft → ready); return its hash."""
+    require_state(poll, "draft")
+    keys = list(db.session.scalars(select(Card.public_key).where(Card.poll_id == poll.id)))
+    raw = manifest_for(poll, [bytes(k) for k in keys])
+    if not keys:
+        raise refuse("not_ready", _l("Print the cards first."))
     parse_manifest(raw)  # the verifier's own checks, before anything is frozen
     poll.manifest = canonical_json(raw).decode()
     poll.manifest_hash = manifest_hash(raw)
