@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from werkzeug.serving import make_server
 
 from ballot.counting import operations as counting
@@ -107,6 +108,7 @@ def rehearse(app: Flask, members: int, officials: int, out: Path, seed: int) -> 
 
 
 @click.command("rehearse")
+@with_appcontext
 @click.option("--members", type=click.IntRange(1, 5000), default=20, show_default=True)
 @click.option("--officials", type=click.IntRange(1, 200), default=10, show_default=True)
 @click.option("--out", type=click.Path(dir_okay=True, path_type=Path), required=True)
