@@ -56,6 +56,7 @@ def unit_costs() -> dict[str, float]:
         "add": per_call(lambda: PublicKey.combine_keys([p, q]), 5000),
         "sum": per_call(lambda: PublicKey.combine_keys(many), 20) / (len(many) - 1),
         "parse": per_call(lambda: PublicKey(enc), 5000),
+        "serialize": per_call(lambda: p.format(), 5000),
         "schnorr": per_call(lambda: PublicKeyXOnly(xonly).verify(sig, msg), 3000),
     }
 

@@ -28,7 +28,8 @@ P: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 #: Counts of group operations by kind, for the benchmarks' floor:
 #: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (k·P + j·G),
 #: ``add`` (P + Q), ``sum`` (one addition inside a many-point sum), ``parse`` (decompress
-#: and validate a point), ``schnorr`` (a BIP340 verification).
+#: and validate a point), ``serialize`` (compress a point to 33 bytes), ``schnorr`` (a
+#: BIP340 verification).
 OPS: Counter[str] = Counter()
 
 INFINITY_BYTES: Final = b"\x00"
@@ -92,7 +93,12 @@ class Point:
         """33-byte compressed SEC1 encoding; ``00`` for the point at infinity."""
         if self._pk is None:
             return INFINITY_BYTES
+        OPS["serialize"] += 1
         return bytes(self._pk.format(compressed=True))
+
+    def raw(self) -> PublicKey | None:
+        """The libsecp256k1 key behind this point (None for infinity), for hot loops."""
+        return self._pk
 
     def hex(self) -> str:
         """Lowercase hex of :meth:`to_bytes`."""
