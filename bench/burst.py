@@ -178,6 +178,11 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         workers = _children(server.pid)
+        for _ in range(100):  # gunicorn forks its workers one after another
+            if len(workers) >= args.workers:
+                break
+            time.sleep(0.1)
+            workers = _children(server.pid)
         cpu_before = sum(_proc(w)[1] for w in workers)
         cast_url = f"{base}/v/{public_id}/cast"
         rng = random.Random(7)  # noqa: S311
