@@ -85,39 +85,68 @@ def parse_fraction(text: object) -> Fraction:
     return value
 
 
-#: Default thresholds per kind of vote (editable per vote, recorded in the manifest).
-DEFAULT_THRESHOLDS: Final[dict[str, tuple[Threshold, ...]]] = {
-    "rating": (
+#: The editable fraction of each kind's thresholds, with its default ("p/q").
+EDITABLE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "rating": (("thap_tren_mot_nua", "1/2"), ("thap_tu_hai_phan_ba", "2/3")),
+    "confidence": (("khong_tin_nhiem_tren_mot_nua", "1/2"),),
+}
+
+
+def custom_thresholds(kind: str, fractions: dict[str, str]) -> tuple[Threshold, ...]:
+    """The kind's thresholds with other fractions (flag → "p/q"); raises ValueError.
+
+    For a rating vote the "more than a" band ends where "at least b" begins (a < b).
+    """
+    values = {
+        flag: parse_fraction(fractions.get(flag, default)) for flag, default in EDITABLE[kind]
+    }
+    if any(not 0 < v < 1 for v in values.values()):
+        raise ValueError("each threshold must lie strictly between 0 and 1")
+    if kind == "confidence":
+        a = values["khong_tin_nhiem_tren_mot_nua"]
+        return (
+            Threshold(
+                "khong_tin_nhiem_tren_mot_nua",
+                "khong_tin_nhiem",
+                a,
+                True,
+                None,
+                f"Không tín nhiệm quá {_frac(a)}: trình miễn nhiệm, cách chức hoặc phê chuẩn "
+                "miễn nhiệm, cách chức",
+            ),
+        )
+    a, b = values["thap_tren_mot_nua"], values["thap_tu_hai_phan_ba"]
+    if not a < b:
+        raise ValueError("the first threshold must be below the second")
+    return (
         Threshold(
             "thap_tren_mot_nua",
             "tin_nhiem_thap",
-            Fraction(1, 2),
+            a,
             True,
-            Fraction(2, 3),
-            "Tín nhiệm thấp trên 1/2 và dưới 2/3: có thể xin từ chức; "
+            b,
+            f"Tín nhiệm thấp trên {_frac(a)} và dưới {_frac(b)}: có thể xin từ chức; "
             "nếu không, trình bỏ phiếu tín nhiệm",
         ),
         Threshold(
             "thap_tu_hai_phan_ba",
             "tin_nhiem_thap",
-            Fraction(2, 3),
+            b,
             False,
             None,
-            "Tín nhiệm thấp từ 2/3 trở lên: trình miễn nhiệm, cách chức hoặc phê chuẩn "
+            f"Tín nhiệm thấp từ {_frac(b)} trở lên: trình miễn nhiệm, cách chức hoặc phê chuẩn "
             "miễn nhiệm, cách chức",
         ),
-    ),
-    "confidence": (
-        Threshold(
-            "khong_tin_nhiem_tren_mot_nua",
-            "khong_tin_nhiem",
-            Fraction(1, 2),
-            True,
-            None,
-            "Không tín nhiệm quá 1/2: trình miễn nhiệm, cách chức hoặc phê chuẩn miễn nhiệm, "
-            "cách chức",
-        ),
-    ),
+    )
+
+
+def _frac(f: Fraction) -> str:
+    return f"{f.numerator}/{f.denominator}"
+
+
+#: Default thresholds per kind of vote (DESIGN §2; editable per vote, kept in the manifest).
+DEFAULT_THRESHOLDS: Final[dict[str, tuple[Threshold, ...]]] = {
+    kind: custom_thresholds(kind, {}) for kind in EDITABLE
 }
 
 

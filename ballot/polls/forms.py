@@ -126,7 +126,31 @@ class PollForm(FlaskForm):
             ),
         ],
     )
+    low_more_than = StringField(
+        _l("Rating: flag “low confidence” above this share (p/q)"),
+        default="1/2",
+        validators=[at_most(20)],
+    )
+    low_at_least = StringField(
+        _l("Rating: propose dismissal at this share of “low confidence” or more (p/q)"),
+        default="2/3",
+        validators=[at_most(20)],
+    )
+    distrust_more_than = StringField(
+        _l("Confidence: propose dismissal above this share of “no confidence” (p/q)"),
+        default="1/2",
+        validators=[at_most(20)],
+    )
     submit = SubmitField(_l("Create the vote"))
+
+    def fractions(self) -> dict[str, str]:
+        """The threshold fractions typed for the chosen kind (tally.rules.EDITABLE flags)."""
+        if self.kind.data == "confidence":
+            return {"khong_tin_nhiem_tren_mot_nua": (self.distrust_more_than.data or "").strip()}
+        return {
+            "thap_tren_mot_nua": (self.low_more_than.data or "").strip(),
+            "thap_tu_hai_phan_ba": (self.low_at_least.data or "").strip(),
+        }
 
     def names(self) -> list[str]:
         """The trustees' names, one per non-empty line."""

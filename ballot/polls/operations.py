@@ -27,7 +27,7 @@ from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import ElectionKey, check_parameters, deal
 from tally.manifest import build_manifest, parse_manifest
 from tally.record import TAG_CLOSE, head_message
-from tally.rules import DEFAULT_THRESHOLDS, quorum_met
+from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
 
 MAX_OFFICIALS = 200
 
@@ -85,8 +85,10 @@ def create_poll(
     threshold: int,
     denominator: str = "returned",
     members_total: int | None = None,
+    fractions: dict[str, str] | None = None,
 ) -> Poll:
-    """A new vote in ``draft`` with the default thresholds of its kind."""
+    """A new vote in ``draft``; thresholds are the kind's defaults unless ``fractions``
+    (flag → "p/q", see tally.rules.EDITABLE) says otherwise."""
     if kind not in DEFAULT_THRESHOLDS:
         raise refuse("bad_kind", _l("Unknown kind of vote."), 400)
     names = [n.strip() for n in trustee_names if n.strip()]
@@ -100,6 +102,14 @@ def create_poll(
         ) from None
     if denominator == "members_total" and not members_total:
         raise refuse("bad_rules", _l("This denominator needs the total number of members."), 400)
+    try:
+        thresholds = custom_thresholds(kind, fractions or {})
+    except ValueError:
+        raise refuse(
+            "bad_rules",
+            _l("Thresholds are fractions p/q between 0 and 1, the first below the second."),
+            400,
+        ) from None
     poll = Poll(
         public_id=secrets.token_urlsafe(9),
         meeting=meeting.strip(),
@@ -108,7 +118,7 @@ def create_poll(
         summoned=summoned,
         members_total=members_total,
         denominator=denominator,
-        thresholds=[t.to_json() for t in DEFAULT_THRESHOLDS[kind]],
+        thresholds=[t.to_json() for t in thresholds],
         trustee_names=names,
         trustees=len(names),
         threshold=threshold,

@@ -145,6 +145,7 @@ def create() -> ResponseReturnValue:
                 threshold=int(form.threshold.data or 0),
                 denominator=form.denominator.data or "returned",
                 members_total=form.members_total.data or None,
+                fractions=form.fractions(),
             )
             db.session.commit()
         except ApiError as err:
