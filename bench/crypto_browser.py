@@ -18,7 +18,7 @@ same BallotSession on the throttled main thread, which is what a 4× slower phon
 the effective slowdown of each (time at N× / time at 1×) is printed.
 
 The ballot produced in (b) is checked by the Python core (keys.ballot.verify_ballot).
-Uses /usr/bin/chromium (never `playwright install`); without it, says so and exits 0.
+Uses /usr/bin/chromium (never a browser downloaded by Playwright); without it, says so and exits 0.
 """
 
 from __future__ import annotations

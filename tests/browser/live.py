@@ -2,7 +2,7 @@
 
 The server is werkzeug's threaded server on a free 127.0.0.1 port, serving the test
 app (its database is the test's temporary SQLite file or PostgreSQL schema). Request
-lines are not logged. Chromium is ``/usr/bin/chromium``; ``playwright install`` is
+lines are not logged. Chromium is ``/usr/bin/chromium``; Playwright's own browser download is
 never used.
 """
 
