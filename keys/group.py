@@ -36,11 +36,6 @@ INFINITY_BYTES: Final = b"\x00"
 _HEX: Final = re.compile("[0-9a-f]*")
 
 
-def scalar_bytes(k: int) -> bytes:
-    """32-byte big-endian encoding of a scalar in [0, N)."""
-    return (k % N).to_bytes(32, "big")
-
-
 def scalar_from_bytes(data: bytes, what: str = "scalar") -> int:
     """Decode a 32-byte big-endian scalar, rejecting values ≥ N."""
     if len(data) != 32:

@@ -158,9 +158,14 @@ def percent_text(part: int, whole: int) -> str:
     return f"{hundredths // 100},{hundredths % 100:02d}"
 
 
+def quorum_needed(summoned: int) -> int:
+    """QĐ 96: the fewest members present for a quorum, ⌈2/3 × summoned⌉."""
+    return -(-2 * summoned // 3)
+
+
 def quorum_met(present: int, summoned: int) -> bool:
-    """QĐ 96: at least 2/3 of those summoned are present (exact comparison)."""
-    return summoned > 0 and Fraction(present, summoned) >= Fraction(2, 3)
+    """QĐ 96: at least 2/3 of those summoned are present (exact, in integers)."""
+    return summoned > 0 and present >= quorum_needed(summoned)
 
 
 @dataclass(frozen=True)

@@ -103,3 +103,13 @@ def test_threshold_parsing_round_trip_and_errors():
     for bad in ("0.5", "1/0", "3/2", "a/b", 1):
         with pytest.raises(ValueError):
             parse_fraction(bad)
+
+
+def test_quorum_needed_is_the_exact_two_thirds_boundary():
+    from fractions import Fraction
+
+    from tally.rules import quorum_needed
+
+    for summoned in range(1, 200):
+        n = quorum_needed(summoned)
+        assert Fraction(n, summoned) >= Fraction(2, 3) > Fraction(n - 1, summoned)

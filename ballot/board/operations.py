@@ -16,7 +16,7 @@ from ballot.cards.operations import ballot_fingerprint, issued
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry, SignedHead
-from tally.rules import quorum_met
+from tally.rules import quorum_met, quorum_needed
 
 TRACKER_HEX = 64
 MIN_PREFIX = 8
@@ -86,11 +86,6 @@ def fingerprints(poll: Poll) -> dict[str, Any]:
             "signature": bytes(head.signature).hex(),
         }
     return out
-
-
-def quorum_needed(summoned: int) -> int:
-    """Smallest number present that makes 2/3 of those summoned (QĐ 96)."""
-    return -(-2 * summoned // 3)
 
 
 def seconds_left(poll: Poll, now: datetime | None = None) -> int | None:

@@ -21,8 +21,8 @@ from ballot.permissions import secretariat_required, staff_required
 from ballot.polls import operations as ops
 from ballot.polls.forms import CheckInForm, CloseForm, FreezeForm, OpenForm
 from ballot.polls.models import Poll
-from ballot.polls.views import actor, attempt, bp, next_step, poll_nav, quorum_needed
-from tally.rules import quorum_met
+from ballot.polls.views import actor, attempt, bp, next_step, poll_nav
+from tally.rules import quorum_met, quorum_needed
 
 
 def grouped_hex(data: bytes | None, size: int = 4) -> str:

@@ -43,7 +43,7 @@ from ballot.polls.forms import (
 )
 from ballot.polls.importing import read_officials
 from ballot.polls.models import Poll
-from tally.rules import DEFAULT_THRESHOLDS, quorum_met
+from tally.rules import DEFAULT_THRESHOLDS, quorum_met, quorum_needed
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -177,11 +177,6 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         needed=quorum_needed(poll.summoned),
         denominator_label=dict(denominator_choices()).get(poll.denominator, poll.denominator),
     )
-
-
-def quorum_needed(summoned: int) -> int:
-    """Fewest members present for a quorum: ⌈2/3 × summoned⌉."""
-    return (2 * summoned + 2) // 3
 
 
 def _officials_page(

@@ -180,12 +180,3 @@ def board(poll: Poll, after: int = 0, limit: int = 500) -> list[tuple[int, bytes
         .limit(limit)
     ).all()
     return [(int(s), bytes(t)) for s, t in rows]
-
-
-def find_tracker(poll: Poll, tracker: bytes) -> int | None:
-    """The chain position of a tracker, or None."""
-    return db.session.scalar(
-        select(BallotEntry.seq).where(
-            BallotEntry.poll_id == poll.id, BallotEntry.tracker == tracker
-        )
-    )
