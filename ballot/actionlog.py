@@ -1,4 +1,4 @@
-"""Append-only, hash-chained action log: who did what, when (DESIGN §5).
+"""Append-only, hash-chained action log: who did what, when (docs/architecture.md).
 
 Entry ``n`` stores ``prev_hash`` (the hash of entry ``n-1``, or 32 zero bytes for the
 first) and ``hash = digest(TAG_ACTION_LOG, prev_hash, canonical_json(fields))`` where

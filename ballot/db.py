@@ -6,7 +6,7 @@ Transactions — one commit per request, explicit:
   never commit; they may ``flush`` to get ids or hit constraints early;
 * the view (or CLI command) that called them commits once with ``db.session.commit()``
   *before* it builds the success response, so nothing is acknowledged before it is
-  durably stored (DESIGN §3.6);
+  durably stored (docs/security.md, property 6);
 * on any exception nothing is committed: the error handlers roll back, and
   Flask-SQLAlchemy's teardown (``session.remove()``) rolls back whatever is left.
 

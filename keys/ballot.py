@@ -19,7 +19,7 @@ from keys.hashing import TAG_BALLOT, TAG_TRACKER, digest, u32
 from keys.nonces import SYSTEM, Nonces
 from keys.proofs import RowProof, prove_row, verify_row
 
-#: Levels of each kind of vote, in ballot order (DESIGN §2).
+#: Levels of each kind of vote, in ballot order (docs/rules.md).
 KINDS: Final[dict[str, tuple[str, ...]]] = {
     "rating": ("tin_nhiem_cao", "tin_nhiem", "tin_nhiem_thap"),
     "confidence": ("tin_nhiem", "khong_tin_nhiem"),

@@ -1,4 +1,4 @@
-"""The Vietnamese rules for results (DESIGN §2), in one readable place.
+"""The Vietnamese rules for results (docs/rules.md), in one readable place.
 
 Sources: Nghị quyết 96/2023/QH15 (Art. 19(3): percentages over "tổng số phiếu thu
 về", the ballots returned), Quy định 96-QĐ/TW (2023), and the legacy NQ 85/2014/QH13
@@ -144,7 +144,7 @@ def _frac(f: Fraction) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
-#: Default thresholds per kind of vote (DESIGN §2; editable per vote, kept in the manifest).
+#: Default thresholds per kind of vote (docs/rules.md; editable per vote, kept in the manifest).
 DEFAULT_THRESHOLDS: Final[dict[str, tuple[Threshold, ...]]] = {
     kind: custom_thresholds(kind, {}) for kind in EDITABLE
 }
@@ -170,7 +170,7 @@ def quorum_met(present: int, summoned: int) -> bool:
 
 @dataclass(frozen=True)
 class Figures:
-    """The vote's figures (DESIGN §2)."""
+    """The vote's figures (docs/rules.md)."""
 
     summoned: int
     present: int

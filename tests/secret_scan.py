@@ -1,5 +1,5 @@
 """A pytest plugin: no card secret, card code or passphrase may appear in any log line
-written during the whole test run (DESIGN §3.7).
+written during the whole test run (docs/security.md, property 7).
 
 It records every secret the run creates (by wrapping the functions that make them),
 captures every log record of the test process, and at the end also reads the log files

@@ -1,4 +1,4 @@
-"""The Vietnamese rules (DESIGN §2): one test per rule and per edge."""
+"""The Vietnamese rules (docs/rules.md): one test per rule and per edge."""
 
 from fractions import Fraction
 

@@ -1,4 +1,4 @@
-"""Thresholds are editable per vote (DESIGN §2), validated, and frozen into the manifest."""
+"""Thresholds are editable per vote (docs/rules.md), validated, and frozen into the manifest."""
 
 from fractions import Fraction
 

@@ -1,4 +1,4 @@
-"""Casting: every rule of DESIGN §3 at the operations level, and one ballot per card under
+"""Casting: every rule of docs/security.md at the operations level, and one ballot per card under
 concurrency (on SQLite and, with TEST_DATABASE_URL, on PostgreSQL)."""
 
 import json

@@ -1,4 +1,5 @@
-"""The count (DESIGN §2, §3.5): only after close, only totals are decrypted.
+"""The count (docs/rules.md; docs/security.md, property 5): only after close, only
+totals are decrypted.
 
 1. ``start_count``: closed vote → the per-official encrypted totals and the figures;
 2. ``submit_partial``: one trustee's partial decryption (made offline with

@@ -69,7 +69,7 @@ class ChoiceField(SelectField):
 
 
 def kind_choices() -> list[tuple[str, Any]]:
-    """The two kinds of vote (DESIGN §2)."""
+    """The two kinds of vote (docs/rules.md)."""
     return [
         ("rating", _l("Rating (lấy phiếu tín nhiệm): high confidence, confidence, low")),
         ("confidence", _l("Confidence (bỏ phiếu tín nhiệm): confidence, no confidence")),

@@ -1,7 +1,7 @@
 """The conference morning: freeze, check-in counter, open and close (with confirmation).
 
 Read-only views admit auditors too; every change needs the secretariat. The check-in
-page counts people: it never names anyone or any card (DESIGN §3.2).
+page counts people: it never names anyone or any card (docs/security.md, property 2).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A vote (poll) and its officials.
 
-States (DESIGN §5): draft → ready (keys made, manifest frozen) → open → closed →
+States (docs/architecture.md): draft → ready (keys made, manifest frozen) → open → closed →
 tallied → published. Each move is written to the action log. A frozen manifest never
 changes: the columns it was built from are refused once ``manifest_hash`` is set.
 """

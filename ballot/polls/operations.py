@@ -1,5 +1,6 @@
 """State changes of a vote. Each function checks its rule, changes the session, logs the
-action, and never commits (the calling view commits once). Rules (DESIGN §2, §5):
+action, and never commits (the calling view commits once). Rules
+(docs/rules.md, docs/architecture.md):
 
 * officials, rules, keys and cards change only in ``draft``;
 * freezing needs officials, the election key and the cards; it builds the manifest;

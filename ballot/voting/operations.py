@@ -1,6 +1,6 @@
 """Casting a ballot: the one path by which a ballot enters the box.
 
-Order (DESIGN §3): structure → card known, unrevoked, unused (cheap, before any
+Order (docs/security.md): structure → card known, unrevoked, unused (cheap, before any
 expensive work) → signature and every proof (outside any lock) → one transaction
 that locks the vote's chain head, re-checks the card and the state, burns the card
 and appends the ballot. The receipt is returned only after the commit. The same card

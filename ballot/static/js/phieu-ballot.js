@@ -17,7 +17,7 @@ function pyRepr(v) {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-/** Levels of each kind of vote, in ballot order (DESIGN §2). */
+/** Levels of each kind of vote, in ballot order (docs/rules.md). */
 export const KINDS = Object.freeze({
   rating: ['tin_nhiem_cao', 'tin_nhiem', 'tin_nhiem_thap'],
   confidence: ['tin_nhiem', 'khong_tin_nhiem'],
