@@ -156,8 +156,10 @@ def parse_manifest(raw: Any) -> Manifest:
         raise CryptoError("bad_encoding", "manifest: one trustee name per verification key")
     card_count = _int(cards, "count", 1)
     base = _int(raw, "base", 2)
-    if base <= card_count:
-        raise CryptoError("bad_encoding", "manifest: base must exceed the number of cards")
+    if base != card_count + 1:
+        # Exactly cards + 1: a larger base makes the count's discrete logarithm endless,
+        # and a base chosen modulo N (B² ≡ 1) would fold one level into another.
+        raise CryptoError("bad_encoding", "manifest: base must be the number of cards + 1")
     try:
         commitment = bytes.fromhex(_str(cards, "commitment"))
         server_key = bytes.fromhex(_str(raw, "server_key"))

@@ -213,7 +213,8 @@ async function openBallot() {
     rows: m.officials.length,
     base: m.base,
   };
-  if (!(m.base > m.cards?.count)) return problem(S.fingerprint_title, S.wrong_vote);
+  // base = cards + 1 exactly (tally/manifest.py): anything else folds or hides a level.
+  if (!Number.isInteger(m.cards?.count) || m.base !== m.cards.count + 1) return problem(S.fingerprint_title, S.wrong_vote);
   state.worker = state.worker ?? startWorker();
   let init;
   try {
