@@ -62,6 +62,25 @@ def dump(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1).encode() + b"\n"
 
 
+class _StrictJsonError(ValueError):
+    """A record file that parses as JSON but not as a record file may be written."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two readers could otherwise keep different values of a duplicated key.
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _StrictJsonError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_float(text: str) -> Any:
+    # Records hold integers and strings only; 1.0, 1e3, NaN would read differently elsewhere.
+    raise _StrictJsonError(f"number {text} is not an integer")
+
+
 @dataclass
 class Record:
     """A record's files as bytes, loaded from a folder or a zip, or being built."""
@@ -95,9 +114,16 @@ class Record:
         if name not in self.files:
             raise CryptoError("bad_encoding", f"record: {name} is missing")
         try:
-            return json.loads(self.files[name].decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            return json.loads(
+                self.files[name].decode("utf-8"),
+                object_pairs_hook=_unique_keys,
+                parse_float=_no_float,
+                parse_constant=_no_float,
+            )
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise CryptoError("bad_encoding", f"record: {name} is not valid JSON") from None
+        except _StrictJsonError as err:
+            raise CryptoError("bad_encoding", f"record: {name}: {err}") from None
 
     def put(self, name: str, obj: Any) -> None:
         """Add or replace a file."""

@@ -1,5 +1,5 @@
-"""The manifest's base is exactly the number of cards + 1 (a dishonest server's other
-choices fold one level into another or make the count endless)."""
+"""Strict reading of the record: the manifest base is exactly cards + 1 (other choices fold a
+level into another or make the count endless), and record files are strict JSON."""
 
 from __future__ import annotations
 
@@ -29,3 +29,19 @@ def test_other_bases_are_refused(manifest, base):
     raw["base"] = raw["cards"]["count"] + 2 if base == "cards+2" else base
     with pytest.raises(CryptoError, match="number of cards"):
         parse_manifest(raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
+        (b'{"a": 1.0}', "not an integer"),
+        (b'{"a": NaN}', "not an integer"),
+        (b'{"a": 1e3}', "not an integer"),
+    ],
+)
+def test_record_files_are_strict_json(text, reason):
+    from tally.record import Record
+
+    with pytest.raises(CryptoError, match=reason):
+        Record({"figures.json": text}).json("figures.json")
