@@ -243,9 +243,7 @@ def dkg_vectors() -> dict[str, Any]:
                     "name": "confirmation checked against another manifest",
                     "message": confirms[0],
                     "manifest_hash": other_manifest.hex(),
-                    "expect": _expect(
-                        lambda: dkg.verify_confirm(confirms[0], other_manifest, key)
-                    ),
+                    "expect": _expect(lambda: dkg.verify_confirm(confirms[0], other_manifest, key)),
                 },
             ],
         },
