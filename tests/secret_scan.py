@@ -50,12 +50,22 @@ def _wrap() -> None:
         return code
 
     def seal(*args: Any, **kwargs: Any) -> bytes:
-        passphrase = kwargs.get("passphrase", args[5] if len(args) > 5 else "")
+        passphrase = kwargs.get("passphrase", args[7] if len(args) > 7 else "")
         remember(str(passphrase))
         return original_seal(*args, **kwargs)
 
     cards.encode_code = encode_code  # type: ignore[assignment]
     sharefile.seal = seal  # type: ignore[assignment]
+
+    from keys import statefile
+
+    original_state = statefile.seal_state
+
+    def seal_state(*args: Any, **kwargs: Any) -> bytes:
+        remember(str(kwargs.get("passphrase", args[1] if len(args) > 1 else "")))
+        return original_state(*args, **kwargs)
+
+    statefile.seal_state = seal_state  # type: ignore[assignment]
 
 
 def pytest_configure(config: pytest.Config) -> None:
