@@ -9,15 +9,18 @@
 // dkg_bad_confirm, bad_point, bad_scalar, bad_encoding, bad_parameters, threshold_too_low):
 //   context(electionId, round, names, k) -> Uint8Array(32)                  ctx
 //   start(electionId, round, names, k, index, nonces?) -> {state, message}  round 1 (commit)
-//   verifyCommit(msg, electionId, round, names, k, index?) -> Contribution
+//   verifyCommit(msg, electionId, round, names, k, index?) -> Contribution {ctx, index,
+//     ceremonyKey, commitments (points), json (the manifest's contribution object)}
 //   verifyCommits(msgs, electionId, round, names, k) -> Contribution[]      all n, ascending
 //   makeShares(state, contributions, nonces?) -> shares message             round 2
 //   verifySharesMessage(msg, electionId, round, n, sender?)                 structure only
 //   receive(state, contributions, sharesMsgs) -> {share, key, message: done} | {complaint}
+//   verifyDone(msg, electionId, round, key, sender?) -> trustee; verifyComplaint(msg, E, r, n, sender?)
 //   jointKey(contributions, k) -> ElectionKey {threshold, publicKey, commitments, verificationKeys}
 //   keyJson(key) -> {"threshold", "public_key", "commitments", "verification_keys"} (hex)
 //   ceremonyJson(round, contributions) -> the manifest's "ceremony" object
 //   checkCeremony(trusteesJson, electionId, names, k) -> ElectionKey   (manifest's trustees)
+//   parseCeremony(ceremonyJson, electionId, names, k) -> Contribution[]
 //   transcript(ctx, contributionsJson) -> Uint8Array(32)
 //   confirm(manifestHash, index, share, nonces?, electionId) -> confirm message
 //   verifyConfirm(msg, manifestHash, key, electionId?) -> trustee index
@@ -27,9 +30,14 @@ import { gcm, hkdf, sha256 } from '../vendor/noble-secp256k1.js';
 import {
   CryptoError, N, add, baseMul, bytesEqual, canonicalJson, concat, digest,
   fromHex, hashToScalar, mod, mulAddPublic, OPS, pointBytes, pointFromHex, pointHex,
-  scalarBytes, scalarFromBytes, scalarFromHex, scalarHex, systemNonces, u32, utf8, INFINITY,
+  scalarBytes, bytesToBigInt, scalarFromHex, scalarHex, systemNonces, u32, utf8, INFINITY,
 } from './phieu-crypto.js';
-import { exactKeys, isInt, isObject } from './phieu-json.js';
+import { isInt } from './phieu-json.js';
+import {
+  U32_MAX, bad, exactKeysOr, fixedHex, header, integer, points, proveKnowledge, stripWs, verifyKnowledge,
+} from './phieu-dkg-wire.js';
+
+export { PY_WHITESPACE, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
 
 export const TAGS_DKG = Object.freeze({
   CONTEXT: utf8('phieu/v1/dkg-context'),
@@ -45,8 +53,6 @@ export const FORMATS = Object.freeze({
   complaint: 'phieu-dkg-complaint/1', confirm: 'phieu-dkg-confirm/1',
 });
 export const MAX_TRUSTEES = 64;
-const U32_MAX = 2 ** 32 - 1;
-const bad = (what) => new CryptoError('dkg_bad_message', what);
 
 // ------------------------------------------------------------ parameters ----
 
@@ -61,74 +67,18 @@ export function checkParameters(k, n) {
 
 /** ctx = digest(TAG_DKG_CONTEXT, utf8(E), u32(r), u32(n), u32(k), utf8(name_1) … utf8(name_n)). */
 export function context(electionId, round, names, k) {
-  if (typeof electionId !== 'string' || !Array.isArray(names) || names.some((x) => typeof x !== 'string')) {
-    throw new CryptoError('bad_parameters', 'election id and names must be strings');
-  }
+  if (!Array.isArray(names)) throw new CryptoError('bad_parameters', 'names must be a list');
   checkParameters(k, names.length);
-  if (!isInt(round) || round < 0 || round > U32_MAX) throw new CryptoError('bad_parameters', 'bad round');
+  if (!names.every((x) => typeof x === 'string' && stripWs(x))) {
+    throw new CryptoError('bad_parameters', 'every trustee needs a non-empty name');
+  }
+  if (new Set(names).size !== names.length) throw new CryptoError('bad_parameters', 'two trustees have the same name');
+  if (typeof electionId !== 'string' || !electionId) throw new CryptoError('bad_parameters', 'the vote needs an identifier');
+  if (!isInt(round) || round < 1 || round > U32_MAX) {
+    throw new CryptoError('bad_parameters', 'the ceremony round is an integer ≥ 1');
+  }
   return digest(TAGS_DKG.CONTEXT, utf8(electionId), u32(round), u32(names.length), u32(k),
     ...names.map((x) => utf8(x)));
-}
-
-// ------------------------------------------------------ proof of knowledge ----
-
-/** Schnorr proof of a (P = a·G): w drawn now, R = w·G, c = H(tag, parts…, R), u = w + c·a. */
-export function proveKnowledge(tag, parts, secret, nonces) {
-  const w = nonces.scalar();
-  const c = hashToScalar(tag, ...parts, pointBytes(baseMul(w)));
-  return { c: scalarHex(c), u: scalarHex((w + c * secret) % N) };
-}
-
-/** Check a proof of knowledge: R' = u·G − c·P ≠ infinity and c = H(tag, parts…, R'). */
-export function verifyKnowledge(tag, parts, point, proof, what) {
-  if (!isObject(proof) || Object.keys(proof).length !== 2 || !Object.hasOwn(proof, 'c') || !Object.hasOwn(proof, 'u')) {
-    throw bad(`${what}: a proof is exactly {c, u}`);
-  }
-  const c = scalarFromHex(proof.c, `${what} c`);
-  const u = scalarFromHex(proof.u, `${what} u`);
-  if (point.is0()) throw new CryptoError('bad_point', `${what}: the point at infinity`);
-  const r = mulAddPublic(point, N - c, u);
-  if (r.is0() || hashToScalar(tag, ...parts, pointBytes(r)) !== c) {
-    throw new CryptoError('dkg_bad_proof', what);
-  }
-}
-
-// ------------------------------------------------------- message parsing ----
-
-function integer(value, what, low, high) {
-  if (!isInt(value) || value < low || value > high) throw bad(`${what}: expected an integer in ${low}..${high}`);
-  return value;
-}
-
-/** Format, vote, round (when given) and trustee range, as keys/dkg_wire.header. */
-function header(msg, keys, fmt, electionId, round, n) {
-  const what = fmt.split('/')[0].replace(/^phieu-dkg-/, '') + ' message';
-  if (!isObject(msg)) throw bad(`${what}: expected an object`);
-  try {
-    exactKeys(msg, keys, what, 'dkg_bad_message');
-  } catch (err) {
-    throw bad(err.detail);
-  }
-  if (msg.format !== fmt) throw bad(`${what}: format is not ${fmt}`);
-  if (msg.election_id !== electionId) {
-    throw new CryptoError('dkg_other_vote', `${what} for ${JSON.stringify(msg.election_id)}`);
-  }
-  if (round != null) {
-    const got = integer(msg.ceremony, `${what}: ceremony`, 0, U32_MAX);
-    if (got !== round) throw new CryptoError('dkg_wrong_round', `${what}: round ${got}, expected ${round}`);
-  }
-  return integer(msg.trustee, `${what}: trustee`, 1, n);
-}
-
-function points(values, what, count) {
-  if (!Array.isArray(values) || values.length !== count) throw bad(`${what}: expected ${count} points`);
-  return values.map((v, i) => pointFromHex(v, `${what} ${i}`));
-}
-
-function fixedHex(value, what, size) {
-  const data = fromHex(value, what);
-  if (data.length !== size) throw bad(`${what}: expected ${size} bytes`);
-  return data;
 }
 
 // ---------------------------------------------------------------- round 1 ----
@@ -174,7 +124,7 @@ export function verifyCommit(msg, electionId, round, names, k, index = null) {
   const ctx = context(electionId, round, names, k);
   const i = header(msg, COMMIT_KEYS, FORMATS.commit, electionId, round, names.length);
   if (index != null && i !== index) throw new CryptoError('dkg_wrong_trustee', `commit of ${i}, expected ${index}`);
-  return contribution(ctx, i, msg, k, 'commit');
+  return contribution(ctx, i, msg, k, `trustee ${i}`);
 }
 
 function contribution(ctx, i, body, k, what) {
@@ -190,7 +140,7 @@ function contribution(ctx, i, body, k, what) {
     ceremony_key_proof: { c: body.ceremony_key_proof.c, u: body.ceremony_key_proof.u },
     commitments: [...body.commitments], proofs: body.proofs.map((p) => ({ c: p.c, u: p.u })),
   };
-  return { index: i, ceremonyKey: E, commitments: C, json };
+  return { ctx, index: i, ceremonyKey: E, commitments: C, json };
 }
 
 /** All n commits: each verifies, trustees 1..n each exactly once; sorted ascending. */
@@ -207,13 +157,22 @@ export function verifyCommits(msgs, electionId, round, names, k) {
   return out;
 }
 
-/** The contributions are exactly trustees 1..n in order, and ours is what we drew. */
-function checkContributions(state, contributions) {
-  const n = state.names.length;
-  if (!Array.isArray(contributions) || contributions.length !== n ||
-      contributions.some((c, i) => !c || c.index !== i + 1 || c.commitments.length !== state.k)) {
-    throw new CryptoError('dkg_missing', `expected the ${n} contributions in order`);
+/** keys.dkg._check_set: trustees 1..n once each, in order, of this ceremony. */
+function checkSet(contributions, ctx, n) {
+  if (!Array.isArray(contributions)) throw new CryptoError('dkg_missing', 'contributions: expected a list');
+  const seen = contributions.map((c) => c.index);
+  if (new Set(seen).size !== seen.length) throw new CryptoError('dkg_duplicate', 'two contributions of the same trustee');
+  if (seen.length !== n || seen.some((x, at) => x !== at + 1)) {
+    throw new CryptoError('dkg_missing', `need the contributions of trustees 1..${n} in order`);
   }
+  if (contributions.some((c) => !bytesEqual(c.ctx, ctx))) {
+    throw new CryptoError('dkg_wrong_round', 'a contribution belongs to another ceremony');
+  }
+}
+
+/** checkSet, and our own contribution on the board is what this device drew. */
+function checkContributions(state, contributions) {
+  checkSet(contributions, state.ctx, state.names.length);
   const own = contributions[state.index - 1];
   if (!bytesEqual(pointBytes(own.ceremonyKey), pointBytes(baseMul(state.e))) ||
       own.commitments.some((C, l) => !bytesEqual(pointBytes(C), pointBytes(baseMul(state.coefficients[l]))))) {
@@ -278,24 +237,20 @@ export function verifySharesMessage(msg, electionId, round, n, sender = null) {
   const i = header(msg, ['format', 'election_id', 'ceremony', 'trustee', 'shares'], FORMATS.shares,
     electionId, round, n);
   if (sender != null && i !== sender) throw new CryptoError('dkg_wrong_trustee', `shares of ${i}, expected ${sender}`);
-  if (!Array.isArray(msg.shares) || msg.shares.length !== n - 1) throw bad(`shares of ${i}: expected ${n - 1} entries`);
+  if (!Array.isArray(msg.shares)) throw bad(`trustee ${i}: shares must be a list`);
+  const got = msg.shares.map((s) => {
+    exactKeysOr(s, ['to', 'nonce', 'data'], `trustee ${i}: share`);
+    const to = integer(s.to, `trustee ${i}: share recipient`, 1, n);
+    fixedHex(s.nonce, `trustee ${i}: nonce`, 12);
+    fixedHex(s.data, `trustee ${i}: ciphertext`, 48);
+    return to;
+  });
   const expected = [];
   for (let j = 1; j <= n; j++) if (j !== i) expected.push(j);
-  msg.shares.forEach((s, at) => {
-    exactKeysOr(s, ['to', 'nonce', 'data'], `shares of ${i} entry ${at}`);
-    if (s.to !== expected[at] || !isInt(s.to)) throw bad(`shares of ${i}: entry ${at} must be for trustee ${expected[at]}`);
-    fixedHex(s.nonce, `shares of ${i} to ${s.to} nonce`, 12);
-    fixedHex(s.data, `shares of ${i} to ${s.to} data`, 48);
-  });
-  return i;
-}
-
-function exactKeysOr(obj, keys, what) {
-  try {
-    exactKeys(obj, keys, what, 'dkg_bad_message');
-  } catch (err) {
-    throw bad(err.detail);
+  if (got.length !== expected.length || got.some((x, at) => x !== expected[at])) {
+    throw bad(`trustee ${i}: one share for each j ≠ ${i}, ascending`);
   }
+  return i;
 }
 
 // ---------------------------------------------------------------- round 3 ----
@@ -314,13 +269,15 @@ export function receive(state, contributions, sharesMsgs) {
     if (bySender[i]) throw new CryptoError('dkg_duplicate', `two shares messages of trustee ${i}`);
     bySender[i] = m;
   }
+  for (let i = 1; i <= n; i++) {
+    if (i !== j && !bySender[i]) throw new CryptoError('dkg_missing', `no shares message from trustee ${i}`);
+  }
   const Ej = contributions[j - 1].ceremonyKey;
   let x = evaluate(state.coefficients, j);
   for (const c of contributions) {
     const i = c.index;
     if (i === j) continue;
     const m = bySender[i];
-    if (!m) throw new CryptoError('dkg_missing', `no shares message of trustee ${i}`);
     const entry = m.shares.find((s) => s.to === j);
     const { key, aad } = channel(state.ctx, state.e, i, j, c.ceremonyKey, Ej, c.ceremonyKey);
     let plain;
@@ -331,22 +288,16 @@ export function receive(state, contributions, sharesMsgs) {
     } finally {
       key.fill(0);
     }
-    let s;
-    try {
-      s = scalarFromBytes(plain, 'sub-share');
-    } catch {
-      return complaint(state, i, 'bad_share');
-    } finally {
-      plain.fill(0);
-    }
-    if (!bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
+    const s = bytesToBigInt(plain);
+    plain.fill(0);
+    if (s >= N || !bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
       return complaint(state, i, 'bad_share');
     }
     x = (x + s) % N;
   }
   const key = jointKey(contributions, state.k);
-  if (x === 0n || !bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
-    throw new CryptoError('dkg_key_mismatch', `share of trustee ${j}`);
+  if (!bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
+    throw new CryptoError('dkg_key_mismatch', `trustee ${j}: share does not match X_${j}`);
   }
   const kj = keyJson(key);
   const message = {
@@ -355,6 +306,31 @@ export function receive(state, contributions, sharesMsgs) {
   };
   return { share: x, key, message };
 }
+
+/** A done message must agree with the key computed from the commitments → trustee. */
+export function verifyDone(msg, electionId, round, key, sender = null) {
+  const j = header(msg, DONE_KEYS, FORMATS.done, electionId, round, key.verificationKeys.length);
+  if (sender != null && j !== sender) throw new CryptoError('dkg_wrong_trustee', `done of trustee ${j} posted by ${sender}`);
+  const kj = keyJson(key);
+  if (msg.public_key !== kj.public_key || !Array.isArray(msg.verification_keys) ||
+      canonicalText(msg.verification_keys) !== canonicalText(kj.verification_keys)) {
+    throw new CryptoError('dkg_key_mismatch', `trustee ${j} reports another key`);
+  }
+  return j;
+}
+
+/** Parse a complaint message (shown to every trustee; nobody adjudicates) → the message. */
+export function verifyComplaint(msg, electionId, round, n, sender = null) {
+  const j = header(msg, COMPLAINT_KEYS, FORMATS.complaint, electionId, round, n);
+  if (sender != null && j !== sender) throw new CryptoError('dkg_wrong_trustee', `complaint of ${j} posted by ${sender}`);
+  const against = integer(msg.against, 'complaint: against', 1, n);
+  if (against === j || !REASONS.includes(msg.reason)) throw bad('complaint: bad accused trustee or reason');
+  return msg;
+}
+
+const DONE_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'public_key', 'verification_keys'];
+const COMPLAINT_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'against', 'reason'];
+export const REASONS = Object.freeze(['undecryptable', 'bad_share']);
 
 function complaint(state, against, reason) {
   return {
@@ -369,19 +345,16 @@ function complaint(state, against, reason) {
 export function jointKey(contributions, k) {
   const n = contributions.length;
   checkParameters(k, n);
+  if (contributions.some((c) => c.commitments.length !== k)) throw bad(`every contribution has ${k} commitments`);
   const A = [];
   for (let l = 0; l < k; l++) {
     let acc = INFINITY;
     for (const c of contributions) acc = add(acc, c.commitments[l]);
-    if (acc.is0()) throw new CryptoError('dkg_key_mismatch', `A_${l} is the point at infinity`);
     A.push(acc);
   }
+  if (A[0].is0()) throw new CryptoError('dkg_key_mismatch', 'the joint key is the point at infinity');
   const verificationKeys = [];
-  for (let m = 1; m <= n; m++) {
-    const X = evaluatePoints(A, m);
-    if (X.is0()) throw new CryptoError('dkg_key_mismatch', `X_${m} is the point at infinity`);
-    verificationKeys.push(X);
-  }
+  for (let m = 1; m <= n; m++) verificationKeys.push(evaluatePoints(A, m));
   return { threshold: k, publicKey: A[0], commitments: A, verificationKeys };
 }
 
@@ -415,25 +388,42 @@ export function checkCeremony(trusteesJson, electionId, names, k) {
   const t = trusteesJson;
   if (!Array.isArray(t.names) || t.names.length !== names.length || t.names.some((x, i) => x !== names[i]) ||
       t.threshold !== k) {
-    throw new CryptoError('dkg_key_mismatch', 'trustees: names or threshold differ');
+    throw bad('trustees: names or threshold differ');
   }
-  exactKeysOr(t.ceremony, ['round', 'contributions'], 'trustees.ceremony');
-  const round = integer(t.ceremony.round, 'ceremony round', 0, U32_MAX);
-  const ctx = context(electionId, round, names, k);
-  const list = t.ceremony.contributions;
-  if (!Array.isArray(list) || list.length !== names.length) throw bad(`ceremony: expected ${names.length} contributions`);
-  const contributions = list.map((c, at) => {
-    exactKeysOr(c, CONTRIBUTION_KEYS, `contribution ${at + 1}`);
-    if (c.index !== at + 1) throw bad(`contribution ${at}: index must be ${at + 1}`);
-    return contribution(ctx, at + 1, c, k, 'contribution');
-  });
-  const key = jointKey(contributions, k);
+  const key = jointKey(parseCeremony(t.ceremony, electionId, names, k), k);
+  // The published copies must parse (as ElectionKey.from_json) and equal what we computed.
+  const listOf = (v, what) => {
+    if (!Array.isArray(v)) throw new CryptoError('bad_encoding', 'election key: missing fields');
+    return v.map((x, i) => pointHex(pointFromHex(x, `${what} ${i}`)));
+  };
+  const commitments = listOf(t.commitments, 'commitment');
+  const vks = listOf(t.verification_keys, 'verification key');
+  const publicKey = pointHex(pointFromHex(t.public_key, 'public key'));
   const kj = keyJson(key);
-  if (t.public_key !== kj.public_key || canonicalText(t.commitments) !== canonicalText(kj.commitments) ||
-      canonicalText(t.verification_keys) !== canonicalText(kj.verification_keys)) {
-    throw new CryptoError('dkg_key_mismatch', 'trustees: the key differs from the commitments');
+  if (publicKey !== kj.public_key || canonicalText(commitments) !== canonicalText(kj.commitments) ||
+      canonicalText(vks) !== canonicalText(kj.verification_keys)) {
+    throw new CryptoError('dkg_key_mismatch', 'published keys are not the sum of contributions');
   }
   return key;
+}
+
+/** Verify a manifest's "ceremony" object (ctx recomputed, every proof) → contributions. */
+export function parseCeremony(ceremony, electionId, names, k) {
+  exactKeysOr(ceremony, ['round', 'contributions'], 'trustees.ceremony');
+  const round = integer(ceremony.round, 'ceremony round', 1, U32_MAX);
+  const ctx = context(electionId, round, names, k);
+  const list = ceremony.contributions;
+  if (!Array.isArray(list) || list.length !== names.length) {
+    throw new CryptoError('dkg_missing', `need ${names.length} contributions`);
+  }
+  return list.map((c, at) => {
+    const i = at + 1;
+    exactKeysOr(c, CONTRIBUTION_KEYS, `contribution ${i}`);
+    if (integer(c.index, `contribution ${i}: index`, 1, names.length) !== i) {
+      throw new CryptoError('dkg_wrong_trustee', `contribution ${i} has index ${c.index}`);
+    }
+    return contribution(ctx, i, c, k, `trustee ${i}`);
+  });
 }
 
 const canonicalText = (v) => JSON.stringify(v);
@@ -441,7 +431,8 @@ const canonicalText = (v) => JSON.stringify(v);
 // ----------------------------------------------------------- confirmation ----
 
 /** Trustee j's confirm message: proof of x_j under (manifest hash, u32(j), X_j, R). */
-export function confirm(manifestHash, index, share, nonces = systemNonces, electionId = '') {
+export function confirm(manifestHash, index, share, nonces = systemNonces, electionId) {
+  if (typeof electionId !== 'string') throw new CryptoError('bad_parameters', 'confirm needs the election id');
   const mh = typeof manifestHash === 'string' ? fixedHex(manifestHash, 'manifest hash', 32) : manifestHash;
   const x = mod(share);
   if (x === 0n) throw new CryptoError('bad_parameters', 'share is zero');
@@ -453,20 +444,18 @@ export function confirm(manifestHash, index, share, nonces = systemNonces, elect
 /** Check a confirm message against X_j and the manifest hash; returns the trustee index. */
 export function verifyConfirm(msg, manifestHash, key, electionId = null) {
   const mh = typeof manifestHash === 'string' ? fixedHex(manifestHash, 'manifest hash', 32) : manifestHash;
-  exactKeysOr(msg, ['format', 'election_id', 'trustee', 'manifest', 'proof'], 'confirm message');
-  if (msg.format !== FORMATS.confirm) throw bad(`confirm message: format is not ${FORMATS.confirm}`);
-  if (typeof msg.election_id !== 'string') throw bad('confirm message: election_id');
+  exactKeysOr(msg, ['format', 'election_id', 'trustee', 'manifest', 'proof'], 'confirmation');
+  if (msg.format !== FORMATS.confirm) throw bad(`confirmation: format is not ${FORMATS.confirm}`);
   if (electionId != null && msg.election_id !== electionId) {
     throw new CryptoError('dkg_other_vote', `confirm for ${JSON.stringify(msg.election_id)}`);
   }
-  const j = integer(msg.trustee, 'confirm message: trustee', 1, key.verificationKeys.length);
+  const j = integer(msg.trustee, 'confirmation: trustee', 1, key.verificationKeys.length);
   if (msg.manifest !== toHexBytes(mh)) throw new CryptoError('dkg_bad_confirm', `trustee ${j}: another manifest`);
   const X = key.verificationKeys[j - 1];
   try {
     verifyKnowledge(TAGS_DKG.CONFIRM, [mh, u32(j), pointBytes(X)], X, msg.proof, `confirm ${j}`);
   } catch (err) {
-    if (err.code === 'dkg_bad_proof') throw new CryptoError('dkg_bad_confirm', `trustee ${j}: proof fails`);
-    throw err;
+    throw new CryptoError('dkg_bad_confirm', `trustee ${j}: ${err.code}`);
   }
   return j;
 }
