@@ -391,17 +391,28 @@ export function checkCeremony(trusteesJson, electionId, names, k) {
     throw bad('trustees: names or threshold differ');
   }
   const key = jointKey(parseCeremony(t.ceremony, electionId, names, k), k);
-  // The published copies must parse (as ElectionKey.from_json) and equal what we computed.
+  // The published copies parse and are consistent (ElectionKey.from_json: bad_encoding,
+  // bad_point, bad_parameters), then must equal what the contributions give.
   const listOf = (v, what) => {
     if (!Array.isArray(v)) throw new CryptoError('bad_encoding', 'election key: missing fields');
-    return v.map((x, i) => pointHex(pointFromHex(x, `${what} ${i}`)));
+    return v.map((x, i) => pointFromHex(x, `${what} ${i}`));
   };
   const commitments = listOf(t.commitments, 'commitment');
   const vks = listOf(t.verification_keys, 'verification key');
-  const publicKey = pointHex(pointFromHex(t.public_key, 'public key'));
+  const publicKey = pointFromHex(t.public_key, 'public key');
+  checkParameters(k, vks.length);
+  if (commitments.length !== k) throw new CryptoError('bad_parameters', 'there must be exactly k commitments');
+  vks.forEach((x, at) => {
+    if (pointHex(evaluatePoints(commitments, at + 1)) !== pointHex(x)) {
+      throw new CryptoError('bad_parameters', `verification key ${at + 1} is not on the polynomial`);
+    }
+  });
+  if (pointHex(publicKey) !== pointHex(commitments[0])) {
+    throw new CryptoError('bad_parameters', 'public key is not the first commitment');
+  }
   const kj = keyJson(key);
-  if (publicKey !== kj.public_key || canonicalText(commitments) !== canonicalText(kj.commitments) ||
-      canonicalText(vks) !== canonicalText(kj.verification_keys)) {
+  if (canonicalText(commitments.map(pointHex)) !== canonicalText(kj.commitments) ||
+      canonicalText(vks.map(pointHex)) !== canonicalText(kj.verification_keys)) {
     throw new CryptoError('dkg_key_mismatch', 'published keys are not the sum of contributions');
   }
   return key;
