@@ -279,3 +279,13 @@ test('strict JSON: duplicate keys, floats, exponents, huge integers are refused'
   assert.deepEqual(parseStrict(' {"a" : [true, false, null, -0, "\\u00e9"]} '), { a: [true, false, null, 0, 'é'] });
   assert.equal(Object.getPrototypeOf(parseStrict('{"__proto__": {"x": 1}}')).x, undefined);
 });
+
+test('TAGS of phieu-crypto.js are exactly the TAG_* constants of keys/hashing.py', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { TAGS } = await import('../../ballot/static/js/phieu-crypto.js');
+  const py = readFileSync(new URL('../../keys/hashing.py', import.meta.url), 'utf8');
+  const tags = Object.fromEntries([...py.matchAll(/^TAG_([A-Z0-9_]+): Final = b"([^"]+)"$/gm)].map((m) => [m[1], m[2]]));
+  delete tags.SHARE_AAD; // the share file's tag lives in phieu-trustee.js (TAG_SHARE_AAD)
+  assert.deepEqual(Object.keys(TAGS).sort(), Object.keys(tags).sort());
+  for (const [name, value] of Object.entries(tags)) assert.equal(new TextDecoder().decode(TAGS[name]), value, name);
+});

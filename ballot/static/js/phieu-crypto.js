@@ -242,6 +242,13 @@ export const TAGS = Object.freeze({
   DECRYPTION: utf8('phieu/v1/decryption'),
   CHAIN: utf8('phieu/v1/chain'),
   RECORD: utf8('phieu/v1/record'),
+  // The dealer-free key ceremony (phieu-dkg.js).
+  DKG_CONTEXT: utf8('phieu/v1/dkg-context'),
+  DKG_CEREMONY_KEY: utf8('phieu/v1/dkg-ceremony-key'),
+  DKG_COEFFICIENT: utf8('phieu/v1/dkg-coefficient'),
+  DKG_SHARE_AAD: utf8('phieu/v1/dkg-share'),
+  DKG_TRANSCRIPT: utf8('phieu/v1/dkg-transcript'),
+  DKG_CONFIRM: utf8('phieu/v1/dkg-confirm'),
 });
 
 /** 4-byte big-endian unsigned integer. */

@@ -28,7 +28,7 @@
 // `nonces` defaults to systemNonces; tests inject deterministicNonces (phieu-crypto.js).
 import { gcm, hkdf, sha256 } from '../vendor/noble-secp256k1.js';
 import {
-  CryptoError, N, add, baseMul, bytesEqual, canonicalJson, concat, digest,
+  CryptoError, N, TAGS, add, baseMul, bytesEqual, canonicalJson, concat, digest,
   fromHex, hashToScalar, mod, mulAddPublic, OPS, pointBytes, pointFromHex, pointHex,
   scalarBytes, bytesToBigInt, scalarFromHex, scalarHex, systemNonces, u32, utf8, INFINITY,
 } from './phieu-crypto.js';
@@ -39,13 +39,10 @@ import {
 
 export { PY_WHITESPACE, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
 
+/** The ceremony's tags (TAGS.DKG_* of phieu-crypto.js = keys.hashing.TAG_DKG_*). */
 export const TAGS_DKG = Object.freeze({
-  CONTEXT: utf8('phieu/v1/dkg-context'),
-  CEREMONY_KEY: utf8('phieu/v1/dkg-ceremony-key'),
-  COEFFICIENT: utf8('phieu/v1/dkg-coefficient'),
-  SHARE_AAD: utf8('phieu/v1/dkg-share'),
-  TRANSCRIPT: utf8('phieu/v1/dkg-transcript'),
-  CONFIRM: utf8('phieu/v1/dkg-confirm'),
+  CONTEXT: TAGS.DKG_CONTEXT, CEREMONY_KEY: TAGS.DKG_CEREMONY_KEY, COEFFICIENT: TAGS.DKG_COEFFICIENT,
+  SHARE_AAD: TAGS.DKG_SHARE_AAD, TRANSCRIPT: TAGS.DKG_TRANSCRIPT, CONFIRM: TAGS.DKG_CONFIRM,
 });
 const SHARE_KEY_INFO = utf8('phieu/v1/dkg-share-key');
 export const FORMATS = Object.freeze({
