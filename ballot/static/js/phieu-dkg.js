@@ -192,7 +192,7 @@ function evaluatePoints(C, z) {
   let acc = INFINITY;
   const x = BigInt(z);
   for (let l = C.length - 1; l >= 0; l--) {
-    if (!acc.is0()) { OPS.mul++; acc = acc.multiplyUnsafe(x); }
+    if (!acc.is0()) { OPS.small++; acc = acc.multiplyUnsafe(x); }
     acc = add(acc, C[l]);
   }
   return acc;
