@@ -96,7 +96,9 @@ def run_once(page: Any, cdp: Any, opts: Any, names: list[str]) -> dict[str, Any]
         "(a) => window.bench.confirm(a)", {"passphrase": PASSPHRASE, "manifestHash": mh}
     )
     rate(1)
+    kdf1 = page.evaluate("(a) => window.bench.kdf(a)", seal_args)
     return {
+        "kdf_unthrottled": kdf1,
         "election": election,
         "manifest_hash": mh,
         "units": units,
@@ -114,7 +116,11 @@ def report(res: dict[str, Any], opts: Any) -> None:
     scrypt_ms = kdf["scryptMs"]
     print("  unit costs on the throttled main thread (ms):")
     print("    " + "  ".join(f"{k} {u[k]:.3f}" for k in KINDS))
-    print(f"  NFC of the passphrase {kdf['nfcMs'] * 1000:.1f} µs, scrypt 2^17 {scrypt_ms:.0f} ms")
+    print(
+        f"  the browser's own KDF: NFC of the passphrase {kdf['nfcMs'] * 1000:.1f} µs, "
+        f"scrypt 2^17 alone {scrypt_ms:.0f} ms ({res['kdf_unthrottled']['scryptMs']:.0f} ms "
+        "without throttling)"
+    )
     s, sh, r, c = res["start"], res["shares"], res["received"], res["confirm"]
     rows = [
         ("start", s["ms"], s["ops"], 0.0),
@@ -128,18 +134,16 @@ def report(res: dict[str, Any], opts: Any) -> None:
             "receive + seal",
             r["receiveMs"] + r["sealMs"],
             merge(r["receiveOps"], r["sealOps"]),
-            scrypt_ms,
+            r["sealScryptMs"],
         ),
         (
             "confirm (check + open + prove)",
             c["checkMs"] + c["openMs"] + c["confirmMs"],
             merge(c["checkOps"], c["openOps"], c["confirmOps"]),
-            scrypt_ms,
+            c["openScryptMs"],
         ),
     ]
-    print(
-        f"  {'step':32} {'time':>9} {'scrypt':>8} {'w/o scrypt':>10} {'floor':>8} {'ratio':>6}"
-    )
+    print(f"  {'step':32} {'time':>9} {'scrypt':>8} {'w/o scrypt':>10} {'floor':>8} {'ratio':>6}")
     for name, ms, ops, scr in rows:
         fl = floor(ops, u)
         rest = max(ms - scr, 0.0)
@@ -148,10 +152,16 @@ def report(res: dict[str, Any], opts: Any) -> None:
             f"  {name:32} {ms:8.0f}ms {scr:7.0f}ms {rest:9.0f}ms {fl:7.0f}ms "
             f"{rest / fl if fl else float('nan'):6.2f}  {ok}   [{counts(ops)}]"
         )
+    if scrypt_ms > 2000:
+        print(
+            f"  NOTE: scrypt 2^17 alone takes {scrypt_ms / 1000:.1f} s at {opts.rate:g}× "
+            "(outside the 2 s target; the page shows its progress)"
+        )
     print(
         f"    (make shares = verify {sh['verifyMs']:.0f} ms + encrypt {sh['sharesMs']:.0f} ms; "
         f"receive {r['receiveMs']:.0f} ms + seal {r['sealMs']:.0f} ms; "
-        f"confirm = check {c['checkMs']:.0f} + open {c['openMs']:.0f} + prove {c['confirmMs']:.0f} ms)"
+        f"confirm = check {c['checkMs']:.0f} + open {c['openMs']:.0f} "
+        f"+ prove {c['confirmMs']:.0f} ms)"
     )
 
 
@@ -164,8 +174,13 @@ def check(res: dict[str, Any], names: list[str], opts: Any) -> None:
     dkg.verify_done(res["received"]["done"], e, 1, key, j)
     opened = sharefile.open_share(res["received"]["file"].encode(), PASSPHRASE, e)
     assert opened.trustee == j and opened.verification_key == key.verification_keys[j - 1]
-    assert dkg.verify_confirm(res["confirm"]["message"], bytes.fromhex(res["manifest_hash"]), key, e) == j
-    print("  commit, shares, done, share file and confirmation verified by keys.dkg / keys.sharefile")
+    assert (
+        dkg.verify_confirm(res["confirm"]["message"], bytes.fromhex(res["manifest_hash"]), key, e)
+        == j
+    )
+    print(
+        "  commit, shares, done, share file and confirmation verified by keys.dkg / keys.sharefile"
+    )
 
 
 def main() -> int:
@@ -189,10 +204,13 @@ def main() -> int:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path=str(crypto_browser.CHROMIUM), args=crypto_browser.ARGS, headless=True
+                executable_path=str(crypto_browser.CHROMIUM),
+                args=crypto_browser.ARGS,
+                headless=True,
             )
             print(
-                f"Chromium {browser.version}: key ceremony n = {opts.trustees}, k = {opts.threshold}, "
+                f"Chromium {browser.version}: key ceremony "
+                f"n = {opts.trustees}, k = {opts.threshold}, "
                 f"trustee {opts.index}'s device, main thread, CPU throttling {opts.rate:g}×"
             )
             for rep in range(opts.repeats):

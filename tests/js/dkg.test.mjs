@@ -285,7 +285,11 @@ test('TAGS of phieu-crypto.js are exactly the TAG_* constants of keys/hashing.py
   const { TAGS } = await import('../../ballot/static/js/phieu-crypto.js');
   const py = readFileSync(new URL('../../keys/hashing.py', import.meta.url), 'utf8');
   const tags = Object.fromEntries([...py.matchAll(/^TAG_([A-Z0-9_]+): Final = b"([^"]+)"$/gm)].map((m) => [m[1], m[2]]));
-  delete tags.SHARE_AAD; // the share file's tag lives in phieu-trustee.js (TAG_SHARE_AAD)
+  // The share file's tag lives in phieu-trustee.js (TAG_SHARE_AAD); the CLI's sealed
+  // state file (DKG_STATE) never exists in a browser: the page keeps its state in memory.
+  assert.equal(tags.SHARE_AAD, 'phieu/v1/share-file');
+  delete tags.SHARE_AAD;
+  delete tags.DKG_STATE;
   assert.deepEqual(Object.keys(TAGS).sort(), Object.keys(tags).sort());
   for (const [name, value] of Object.entries(tags)) assert.equal(new TextDecoder().decode(TAGS[name]), value, name);
 });

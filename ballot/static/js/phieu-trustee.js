@@ -106,7 +106,9 @@ function sameKey(expected, point) {
  * unsupported scrypt parameters), bad_encoding / bad_point / bad_scalar (as Python),
  * wrong_passphrase (or a tampered file), share_mismatch (share ≠ its verification key,
  * or not this vote's trustee). `expected` = {electionId, publicKey, verificationKeys}
- * (hex strings or points; each optional). `options.onProgress(fraction)` follows scrypt.
+ * (hex strings or points; each optional), and `transcript` (hex or bytes: else
+ * manifest_mismatch). `options.onProgress(fraction)` follows scrypt; `options.timings`,
+ * if given, receives `scryptMs`.
  *
  * Returns {electionId, publicKey, trustee, name, verificationKey, secretShare, wipe()}:
  * call wipe() as soon as the partial decryption is made.
@@ -156,10 +158,12 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   const secret = kdfInput(passphrase);
   let key, plain;
   try {
+    const t0 = globalThis.performance.now();
     key = await scryptAsync(secret, salt, {
       N: n, r, p, dkLen: 32, asyncTick: 20,
       onProgress: options.onProgress,
     });
+    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
     try {
       plain = gcm(key, nonce, aad).decrypt(sealed);
     } catch {
@@ -214,7 +218,8 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
  * Seal trustee `trustee`'s share x_j in a phieu-share/2 file (keys.sharefile.seal): the
  * passphrase is checked first (weak_passphrase), x_j·G must equal X_j. `publicKey`,
  * `verificationKeys` are points or hex, `transcript` bytes or hex. `options.salt` (16 B)
- * and `options.nonce` (12 B) are for test vectors only. Resolves to the file's bytes,
+ * and `options.nonce` (12 B) are for test vectors only; `options.onProgress(fraction)`
+ * follows scrypt; `options.timings`, if given, receives `scryptMs` (benchmarks). Resolves to the file's bytes,
  * laid out exactly as Python's json.dumps(indent=2, ensure_ascii=False) + newline.
  */
 export async function sealShare(params, options = {}) {
@@ -252,7 +257,9 @@ export async function sealShare(params, options = {}) {
   const plain = scalarBytes(x);
   let sealed;
   try {
+    const t0 = globalThis.performance.now();
     key = await scryptAsync(secret, salt, { N: scryptN, r: 8, p: 1, dkLen: 32, asyncTick: 20, onProgress: options.onProgress });
+    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
     sealed = gcm(key, nonce, aad).encrypt(plain);
   } finally {
     secret.fill(0);
