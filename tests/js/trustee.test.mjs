@@ -282,3 +282,42 @@ test('casefold matches Python str.casefold on the characters that differ from to
   for (const [text, want] of cases) assert.equal(casefold(text), want, text);
   assert.equal(passphraseWeakness('STRASSE straße ok!', 'Straße'), 'name');
 });
+
+// keys.dkg.check_candidate of the same manifest and share file (computed in Python).
+const CANDIDATE_HASH = 'd8f33005ec863ef904b42711a78bac96b63244c0152b4ab5c80e41291b2c2484';
+
+test('checkCandidate: the manifest must be what the share file recorded', async () => {
+  const { checkCandidate } = await import('../../ballot/static/js/phieu-dkg.js');
+  const { manifestHash } = await import('../../ballot/static/js/phieu-crypto.js');
+  const f = S.files[1];
+  const opened = await openShare(bytes(f.file), f.passphrase, expected);
+  const manifest = () => ({
+    election_id: S.election_id, title: 'Bỏ phiếu tín nhiệm',
+    trustees: {
+      names: [...DKG.names], threshold: DKG.threshold, public_key: DKG.public_key,
+      commitments: [...DKG.commitments], verification_keys: [...DKG.verification_keys],
+      ceremony: clone(DKG.ceremony),
+    },
+  });
+  assert.equal(toHex(checkCandidate(manifest(), opened)), toHex(manifestHash(manifest())));
+  assert.equal(toHex(checkCandidate(manifest(), opened)), CANDIDATE_HASH);
+  const cases = [
+    [(m) => { m.election_id = 'other'; }, 'share_other_election'],
+    [(m) => { delete m.trustees; }, 'bad_encoding'],
+    [(m) => { m.trustees.names[1] = 'Kẻ mạo danh'; }, 'dkg_bad_proof'],
+    [(m) => { m.trustees.threshold = '2'; }, 'manifest_mismatch'],
+    [(m) => { m.trustees.threshold = true; }, 'bad_parameters'],
+    [(m) => { m.trustees.public_key = DKG.verification_keys[0]; }, 'bad_parameters'],
+  ];
+  for (const [change, code] of cases) {
+    const m = manifest();
+    change(m);
+    assert.throws(() => checkCandidate(m, opened), (err) => err.code === code, code);
+  }
+  // Another (valid) ceremony of the same vote: the file's record differs.
+  assert.throws(() => checkCandidate(manifest(), { ...opened, round: 2 }), (err) => err.code === 'manifest_mismatch');
+  assert.throws(() => checkCandidate(manifest(), { ...opened, transcript: new Uint8Array(32) }),
+    (err) => err.code === 'manifest_mismatch' && err.detail === 'transcript');
+  assert.throws(() => checkCandidate(manifest(), { ...opened, name: 'Ai đó' }),
+    (err) => err.code === 'manifest_mismatch' && err.detail === 'trustee name');
+});
