@@ -2,7 +2,7 @@
 // the confirmation of the manifest about to be frozen. Re-exported by phieu-dkg.js.
 import { CryptoError, pointBytes, pointHex, systemNonces, baseMul, mod, u32, TAGS } from './phieu-crypto.js';
 import {
-  FORMATS, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, toHexBytes,
+  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, toHexBytes,
   verifyKnowledge,
 } from './phieu-dkg-wire.js';
 
@@ -14,24 +14,53 @@ export function keyJson(key) {
   };
 }
 
-/** The done message: the joint key as trustee state.index computed it. */
-export function done(state, key) {
+/**
+ * The done message: the joint key as trustee state.index computed it, with a proof of x_j
+ * (P = X_j) under TAG_DKG_DONE over (ctx, transcript, u32(j), X_j, R), so that nobody
+ * else (not the board) can post it.
+ */
+export function doneMessage(state, share, key, transcript, nonces = systemNonces) {
+  const j = state.index;
+  const x = mod(share);
+  const X = baseMul(x);
+  if (x === 0n || pointHex(X) !== pointHex(key.verificationKeys[j - 1])) {
+    throw new CryptoError('share_mismatch', `trustee ${j}`);
+  }
   const kj = keyJson(key);
+  const proof = proveKnowledge(TAGS.DKG_DONE, [state.ctx, transcript, u32(j), pointBytes(X)], x, nonces);
   return {
-    format: FORMATS.done, election_id: state.electionId, ceremony: state.round, trustee: state.index,
-    public_key: kj.public_key, verification_keys: kj.verification_keys,
+    format: FORMATS.done, election_id: state.electionId, ceremony: state.round, trustee: j,
+    public_key: kj.public_key, verification_keys: kj.verification_keys, transcript: toHexBytes(transcript), proof,
   };
 }
 
-/** A done message must agree with the key computed from the commitments → trustee. */
-export function verifyDone(msg, electionId, round, key, sender = null) {
-  const j = header(msg, DONE_KEYS, FORMATS.done, electionId, round, key.verificationKeys.length);
-  if (sender != null && j !== sender) throw new CryptoError('dkg_wrong_trustee', `done of trustee ${j} posted by ${sender}`);
+/**
+ * A done message must carry this transcript, agree with the key computed from the
+ * commitments and prove knowledge of x_j → trustee index (keys.dkg.verify_done).
+ * `opts` = {electionId, round, sender}, each optional.
+ */
+export function verifyDone(msg, ctx, transcript, key, opts = {}) {
+  exactKeysOr(msg, DONE_KEYS, 'done message');
+  if (msg.format !== FORMATS.done) throw bad(`done message: format is not ${FORMATS.done}`);
+  if (opts.electionId != null && msg.election_id !== opts.electionId) {
+    throw new CryptoError('dkg_other_vote', `done message for ${JSON.stringify(msg.election_id)}`);
+  }
+  const got = integer(msg.ceremony, 'done message: ceremony', 1, U32_MAX);
+  if (opts.round != null && got !== opts.round) {
+    throw new CryptoError('dkg_wrong_round', `done message: round ${got}, expected ${opts.round}`);
+  }
+  const j = integer(msg.trustee, 'done message: trustee', 1, key.verificationKeys.length);
+  if (opts.sender != null && j !== opts.sender) {
+    throw new CryptoError('dkg_wrong_trustee', `done of trustee ${j} posted by trustee ${opts.sender}`);
+  }
+  if (msg.transcript !== toHexBytes(transcript)) throw new CryptoError('dkg_key_mismatch', `trustee ${j} saw another transcript`);
   const kj = keyJson(key);
   if (msg.public_key !== kj.public_key || !Array.isArray(msg.verification_keys) ||
       canonicalText(msg.verification_keys) !== canonicalText(kj.verification_keys)) {
     throw new CryptoError('dkg_key_mismatch', `trustee ${j} reports another key`);
   }
+  const X = key.verificationKeys[j - 1];
+  verifyKnowledge(TAGS.DKG_DONE, [ctx, transcript, u32(j), pointBytes(X)], X, msg.proof, `done of trustee ${j}`);
   return j;
 }
 
@@ -44,7 +73,8 @@ export function verifyComplaint(msg, electionId, round, n, sender = null) {
   return msg;
 }
 
-const DONE_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'public_key', 'verification_keys'];
+const DONE_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'public_key', 'verification_keys',
+  'transcript', 'proof'];
 const COMPLAINT_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'against', 'reason'];
 export const REASONS = Object.freeze(['undecryptable', 'bad_share']);
 

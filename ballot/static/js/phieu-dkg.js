@@ -14,8 +14,12 @@
 //   verifyCommits(msgs, electionId, round, names, k) -> Contribution[]      all n, ascending
 //   makeShares(state, contributions, nonces?) -> shares message             round 2
 //   verifySharesMessage(msg, electionId, round, n, sender?)                 structure only
-//   receive(state, contributions, sharesMsgs) -> {share, key, message: done} | {complaint}
-//   verifyDone(msg, electionId, round, key, sender?) -> trustee; verifyComplaint(msg, E, r, n, sender?)
+//   transcriptOf(contributions) -> Uint8Array(32); fingerprint(transcript) -> "abcd ef01 …"
+//     (32 hex, read aloud device to device: makeShares only after every trustee says yes)
+//   receive(state, contributions, sharesMsgs) -> {share, key} | {complaint}
+//   doneMessage(state, share, key, transcript, nonces?) -> done message (with its proof)
+//   verifyDone(msg, ctx, transcript, key, {electionId, round, sender}?) -> trustee
+//   verifyComplaint(msg, electionId, round, n, sender?) -> the complaint
 //   jointKey(contributions, k) -> ElectionKey {threshold, publicKey, commitments, verificationKeys}
 //   keyJson(key) -> {"threshold", "public_key", "commitments", "verification_keys"} (hex)
 //   ceremonyJson(round, contributions) -> the manifest's "ceremony" object
@@ -27,6 +31,8 @@
 //   checkCandidate(manifest, opened) -> manifest hash (bytes): manifest = what the share file recorded
 // `state` holds the secrets (e_i, a_il) in memory only; call wipeState(state) when done.
 // `nonces` defaults to systemNonces; tests inject deterministicNonces (phieu-crypto.js).
+// One nonce source per device for the whole ceremony: start, makeShares (one draw per
+// recipient), doneMessage (one), confirm (one) continue the same stream.
 import { gcm, hkdf, sha256 } from '../vendor/noble-secp256k1.js';
 import {
   CryptoError, N, TAGS, add, baseMul, bytesEqual, canonicalJson, concat, digest,
@@ -36,13 +42,13 @@ import {
 import { isInt, isObject } from './phieu-json.js';
 import {
   FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, points,
-  proveKnowledge, stripWs, toHexBytes, verifyKnowledge,
+  proveKnowledge, toHexBytes, verifyKnowledge,
 } from './phieu-dkg-wire.js';
-import { complaint, done, keyJson } from './phieu-dkg-messages.js';
+import { complaint, keyJson } from './phieu-dkg-messages.js';
 
-export { FORMATS, PY_WHITESPACE, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
+export { FORMATS, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
 export {
-  REASONS, complaint, confirm, done, keyJson, verifyComplaint, verifyConfirm, verifyDone,
+  REASONS, complaint, confirm, doneMessage, keyJson, verifyComplaint, verifyConfirm, verifyDone,
 } from './phieu-dkg-messages.js';
 
 /** The ceremony's tags (TAGS.DKG_* of phieu-crypto.js = keys.hashing.TAG_DKG_*). */
@@ -68,9 +74,12 @@ export function checkParameters(k, n) {
 export function context(electionId, round, names, k) {
   if (!Array.isArray(names)) throw new CryptoError('bad_parameters', 'names must be a list');
   checkParameters(k, names.length);
-  if (!names.every((x) => typeof x === 'string' && stripWs(x))) {
-    throw new CryptoError('bad_parameters', 'every trustee needs a non-empty name');
-  }
+  names.forEach((x, at) => {
+    if (typeof x !== 'string' || [...x].length < 1 || [...x].length > 200) {
+      throw new CryptoError('bad_parameters', `trustee ${at + 1}: a name of 1 to 200 characters`);
+    }
+    if (x.normalize('NFC') !== x) throw new CryptoError('bad_parameters', `trustee ${at + 1}: the name is not in NFC form`);
+  });
   if (new Set(names).size !== names.length) throw new CryptoError('bad_parameters', 'two trustees have the same name');
   if (typeof electionId !== 'string' || !electionId) throw new CryptoError('bad_parameters', 'the vote needs an identifier');
   if (!isInt(round) || round < 1 || round > U32_MAX) {
@@ -100,7 +109,10 @@ export function start(electionId, round, names, k, index, nonces = systemNonces)
     commitments.push(pointHex(C));
     proofs.push(proveKnowledge(TAGS_DKG.COEFFICIENT, [ctx, u32(index), u32(l), pointBytes(C)], a, nonces));
   }
-  const state = { electionId, round, names: [...names], k, index, ctx, e, coefficients };
+  const posted = {
+    index, ceremony_key: pointHex(E), ceremony_key_proof: ceremonyKeyProof, commitments, proofs,
+  };
+  const state = { electionId, round, names: [...names], k, index, ctx, e, coefficients, posted: canonicalJson(posted) };
   const message = {
     format: FORMATS.commit, election_id: electionId, ceremony: round, trustee: index,
     ceremony_key: pointHex(E), ceremony_key_proof: ceremonyKeyProof, commitments, proofs,
@@ -169,13 +181,13 @@ function checkSet(contributions, ctx, n) {
   }
 }
 
-/** checkSet, and our own contribution on the board is what this device drew. */
+/** checkSet, and the board's commit for our index is byte-equal to what we posted. */
 function checkContributions(state, contributions) {
   checkSet(contributions, state.ctx, state.names.length);
   const own = contributions[state.index - 1];
-  if (!bytesEqual(pointBytes(own.ceremonyKey), pointBytes(baseMul(state.e))) ||
-      own.commitments.some((C, l) => !bytesEqual(pointBytes(C), pointBytes(baseMul(state.coefficients[l]))))) {
-    throw new CryptoError('dkg_key_mismatch', `the board's commit of trustee ${state.index} is not ours`);
+  if (!bytesEqual(canonicalJson(own.json), state.posted) ||
+      !bytesEqual(pointBytes(own.ceremonyKey), pointBytes(baseMul(state.e)))) {
+    throw new CryptoError('dkg_key_mismatch', `trustee ${state.index}: the board shows another commitment`);
   }
 }
 
@@ -220,7 +232,9 @@ export function makeShares(state, contributions, nonces = systemNonces) {
     if (j === i) continue;
     const { key, aad } = channel(state.ctx, state.e, i, j, Ei, c.ceremonyKey, c.ceremonyKey);
     const nonce = scalarBytes(nonces.scalar()).slice(0, 12);
-    const plain = scalarBytes(evaluate(state.coefficients, j));
+    const value = evaluate(state.coefficients, j);
+    if (value === 0n) throw new CryptoError('dkg_bad_state', 'zero sub-share: run start again');
+    const plain = scalarBytes(value);
     const data = gcm(key, nonce, aad).encrypt(plain);
     plain.fill(0);
     key.fill(0);
@@ -287,16 +301,16 @@ export function receive(state, contributions, sharesMsgs) {
     }
     const s = bytesToBigInt(plain);
     plain.fill(0);
-    if (s >= N || !bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
+    if (s === 0n || s >= N || !bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
       return complaint(state, i, 'bad_share');
     }
     x = (x + s) % N;
   }
   const key = jointKey(contributions, state.k);
-  if (!bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
+  if (x === 0n || !bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
     throw new CryptoError('dkg_key_mismatch', `trustee ${j}: share does not match X_${j}`);
   }
-  return { share: x, key, message: done(state, key) };
+  return { share: x, key };
 }
 
 /** A_l = Σ_i C_il, Y = A_0, X_m = Σ_l m^l·A_l (m = 1..n). */
@@ -324,6 +338,22 @@ export function ceremonyJson(round, contributions) {
 /** digest(TAG_DKG_TRANSCRIPT, ctx, canonical_json(contributions)). */
 export function transcript(ctx, contributionsJson) {
   return digest(TAGS_DKG.TRANSCRIPT, ctx, canonicalJson(contributionsJson));
+}
+
+/** The transcript of verified contributions (all of one ceremony, ascending). */
+export function transcriptOf(contributions) {
+  if (!Array.isArray(contributions) || !contributions.length) throw new CryptoError('dkg_missing', 'no contributions');
+  checkSet(contributions, contributions[0].ctx, contributions.length);
+  return transcript(contributions[0].ctx, contributions.map((c) => c.json));
+}
+
+/**
+ * The first 32 hex characters (128 bits) of a transcript in groups of 4, read aloud
+ * device to device before any sub-share is sent (fewer bits would allow a birthday search).
+ */
+export function fingerprint(digestBytes) {
+  const text = toHexBytes(digestBytes).slice(0, 32);
+  return text.match(/.{4}/g).join(' ');
 }
 
 const TRUSTEES_KEYS = ['names', 'threshold', 'public_key', 'commitments', 'verification_keys', 'ceremony'];
