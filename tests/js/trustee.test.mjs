@@ -320,3 +320,35 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
   assert.throws(() => checkCandidate(manifest(), { ...opened, name: 'Ai đó' }),
     (err) => err.code === 'manifest_mismatch' && err.detail === 'trustee name');
 });
+
+test('no crypto.subtle anywhere (plain http on a LAN): a whole device run without it', async () => {
+  const { readFileSync } = await import('node:fs');
+  for (const f of ['phieu-crypto.js', 'phieu-dkg.js', 'phieu-dkg-wire.js', 'phieu-dkg-messages.js',
+    'phieu-json.js', 'phieu-passphrase.js', 'phieu-trustee.js']) {
+    const src = readFileSync(new URL(`../../ballot/static/js/${f}`, import.meta.url), 'utf8');
+    assert.doesNotMatch(src.replace(/^\s*\/\/.*$/gm, ''), /\bsubtle\b/, f);
+  }
+  // What a non-secure context offers: getRandomValues only.
+  const real = globalThis.crypto;
+  Object.defineProperty(globalThis, 'crypto', {
+    value: { getRandomValues: (a) => real.getRandomValues(a) }, configurable: true, writable: true,
+  });
+  try {
+    assert.equal(globalThis.crypto.subtle, undefined);
+    const dkg = await import('../../ballot/static/js/phieu-dkg.js');
+    const names = ['An', 'Bình', 'Chi'];
+    const started = names.map((_, i) => dkg.start('lan', 1, names, 2, i + 1));
+    const cs = dkg.verifyCommits(started.map((s) => s.message), 'lan', 1, names, 2);
+    const shares = started.map((s) => dkg.makeShares(s.state, cs));
+    const r = dkg.receive(started[0].state, cs, shares);
+    const file = await sealShare({
+      electionId: 'lan', round: 1, publicKey: r.key.publicKey, verificationKeys: r.key.verificationKeys,
+      transcript: dkg.transcriptOf(cs), trustee: 1, name: 'An', secretShare: r.share,
+      passphrase: 'Trăng rằm tháng Tám 2026', scryptN: 2 ** 14,
+    });
+    const opened = await openShare(file, 'Trăng rằm tháng Tám 2026', { electionId: 'lan' });
+    assert.equal(opened.secretShare, r.share);
+  } finally {
+    Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true, writable: true });
+  }
+});
