@@ -80,7 +80,7 @@ def header(
     if body["election_id"] != election_id:
         raise CryptoError("dkg_other_vote", f"{what} for {body['election_id']!r}")
     if round_ is not None:
-        got = integer(body["ceremony"], f"{what}: ceremony", 0, 2**32 - 1)
+        got = integer(body["ceremony"], f"{what}: ceremony", 1, 2**32 - 1)
         if got != round_:
             raise CryptoError("dkg_wrong_round", f"{what}: round {got}, expected {round_}")
     trustee = integer(body["trustee"], f"{what}: trustee", 1, n)
