@@ -154,6 +154,7 @@ test('tampered files are refused with the codes of keys/sharefile.py', async () 
     await refused(openShare(bytes(raw), f.passphrase, expected), 'bad_share');
   }
   await refused(openShare(new Uint8Array(64 * 1024 + 1), f.passphrase, expected), 'bad_share');
+  await refused(openShare(edited(f.file, (b) => { b.election.id = 7; }), f.passphrase), 'bad_share');
   await refused(openShare(Uint8Array.of(0xff, 0xfe), f.passphrase, expected), 'bad_share');
 });
 

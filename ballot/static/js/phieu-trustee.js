@@ -146,7 +146,9 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   const transcript = fromHex(field(body, 'election', 'transcript'), 'transcript');
   if (transcript.length !== 32) throw new CryptoError('bad_share', 'bad transcript digest');
   const name = field(body, 'trustee', 'name');
-  if (typeof name !== 'string') throw new CryptoError('bad_share', 'bad trustee name');
+  if (typeof name !== 'string' || typeof field(body, 'election', 'id') !== 'string') {
+    throw new CryptoError('bad_share', 'bad trustee name or vote identifier');
+  }
   let canonical;
   try {
     canonical = canonicalJson(header);
