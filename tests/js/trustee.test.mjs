@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp256k1.js';
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
-  openShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
+  openShare, describeShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
   checkPassphrase, passphraseWeakness, kdfInput, squash,
 } from '../../ballot/static/js/phieu-trustee.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
@@ -292,6 +292,9 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
   const { manifestHash } = await import('../../ballot/static/js/phieu-crypto.js');
   const f = S.files[1];
   const opened = await openShare(bytes(f.file), f.passphrase, expected);
+  // Before the passphrase: the header alone (describeShare) suffices for the check.
+  const described = describeShare(bytes(f.file), expected);
+  assert.equal(described.secretShare, 0n);
   const manifest = () => ({
     election_id: S.election_id, title: 'Bỏ phiếu tín nhiệm',
     trustees: {
@@ -301,6 +304,12 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
     },
   });
   assert.equal(toHex(checkCandidate(manifest(), opened)), toHex(manifestHash(manifest())));
+  assert.equal(toHex(checkCandidate(manifest(), described)), toHex(manifestHash(manifest())));
+  const swap = (b) => { const v = b.election.verification_keys; [v[0], v[1]] = [v[1], v[0]]; };
+  assert.throws(() => describeShare(edited(f.file, swap)),
+    (err) => err.code === 'share_mismatch');
+  assert.throws(() => describeShare(bytes(f.file), { ...expected, electionId: 'other' }),
+    (err) => err.code === 'share_other_election');
   const cases = [
     [(m) => { m.election_id = 'other'; }, 'share_other_election'],
     [(m) => { delete m.trustees; }, 'bad_encoding'],
