@@ -10,9 +10,9 @@ from pathlib import Path
 import click
 from keys.errors import CryptoError
 
-from tally.count import decrypt_with_share, parse_totals
-from tally.manifest import parse_manifest
+from tally.count import decrypt_with_share
 from tally.record import Record
+from tally.trustee import compare_tally, fingerprint, verified_totals
 from tally.verify import VerifyError, verify_record
 
 
@@ -51,16 +51,43 @@ def verify(record_path: Path, workers: int | None) -> None:
 )
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None:
-    """Decrypt this trustee's part of the totals in RECORD (tally.json) into PART.json."""
+    """Verify the ballots of RECORD, sum them, and decrypt this trustee's part of those sums.
+
+    The record's tally.json is never what is decrypted: the ballots are verified up to the
+    server-signed close head and summed here; a tally.json that differs is refused.
+    """
     if out_path.exists():
         click.echo(f"Lỗi: tệp đã tồn tại / Error: file exists: {out_path}", err=True)
         sys.exit(1)
     try:
         record = Record.load(record_path)
-        manifest = parse_manifest(record.json("manifest.json"))
-        totals, _ = parse_totals(record.json("tally.json"), manifest)
+        click.echo("Đang kiểm chứng các phiếu / verifying the ballots…")
+        checked = verified_totals(record)
+        if "tally.json" in record.files:
+            compare_tally(checked, record.json("tally.json"))
+    except (VerifyError, CryptoError) as err:
+        item, reason = (
+            (err.item, err.reason)
+            if isinstance(err, VerifyError)
+            else ("record", err.message("en"))
+        )
+        click.echo(
+            f"Lỗi: hồ sơ không được kiểm chứng, KHÔNG giải mã ({item}: {reason})\n"
+            f"Error: the record does not verify, nothing decrypted ({item}: {reason})",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Đã kiểm chứng / verified: {checked.count} phiếu / ballots")
+    click.echo("Đầu chuỗi ký khi đóng / close head signed at closing:")
+    click.echo(f"  {fingerprint(checked.close_head)}")
+    click.echo(
+        "So với máy chiếu và bảng công khai; nếu khác, dừng lại (Ctrl-C).\n"
+        "Compare with the projector and the public board; if it differs, stop (Ctrl-C)."
+    )
+    manifest = checked.manifest
+    try:
         passphrase = click.prompt("Mật khẩu / passphrase", hide_input=True)
-        part = decrypt_with_share(manifest, totals, share_path.read_bytes(), passphrase)
+        part = decrypt_with_share(manifest, checked.totals, share_path.read_bytes(), passphrase)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
         sys.exit(1)
