@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from keys.errors import CryptoError
 from tally.count import decrypt_with_share
 from tally.record import Record
 from tally.trustee import compare_tally, fingerprint, verified_totals
-from tally.verify import VerifyError, verify_record
+from tally.verify import Unreadable, VerifyError, check_receipt, verify_record
 
 
 @click.group()
@@ -24,17 +25,38 @@ def main() -> None:
 @main.command()
 @click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 256), help="Processes (default: every core).")
-def verify(record_path: Path, workers: int | None) -> None:
-    """Check every step of an election record; exit 0 only if everything holds."""
+@click.option(
+    "--receipt",
+    "receipt_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check a member's signed receipt (phieu-receipt/1 JSON) against the record.",
+)
+def verify(record_path: Path, workers: int | None, receipt_path: Path | None) -> None:
+    """Check every step of an election record; exit 0 only if everything holds.
+
+    Exit 1: INVALID (the item and what is wrong are named); 2: a file is missing or
+    unreadable.
+    """
     start = time.perf_counter()
     try:
-        report = verify_record(Record.load(record_path), workers)
+        record = Record.load(record_path)
+        report = verify_record(record, workers)
+        if receipt_path is not None:
+            receipt = Record({"manifest.json": receipt_path.read_bytes()}).json("manifest.json")
+            report.ok(check_receipt(record, receipt))
+    except Unreadable as err:
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}", err=True)
+        sys.exit(2)
     except VerifyError as err:
         click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
         sys.exit(1)
     except CryptoError as err:
-        click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.message('en')}", err=True)
-        sys.exit(1)
+        reason = err.message("en").replace("manifest.json", "receipt")
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {reason}", err=True)
+        sys.exit(2)
+    except (OSError, zipfile.BadZipFile) as err:
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {record_path}: {err}", err=True)
+        sys.exit(2)
     for line in report.lines:
         click.echo(line)
     click.echo(f"Mã băm hồ sơ / record hash: {report.record_hash}")

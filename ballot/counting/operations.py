@@ -17,14 +17,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ballot.actionlog import ActionLogEntry, log_action
+from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.operations import issued
 from ballot.counting.export import build_record
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse, require_state
-from ballot.voting.models import BallotEntry
+from ballot.voting.models import BallotEntry, SignedHead
 from keys.ballot import Ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
@@ -65,14 +65,16 @@ def start_count(actor: str, poll: Poll) -> Count:
     figures = Figures(
         summoned=poll.summoned,
         present=poll.present,
-        issued=max(issued(poll), len(ballots)),
+        issued=issued(poll),
         returned=len(ballots),
         members_total=poll.members_total,
     )
-    times = {
-        "opened_at": poll.opened_at.isoformat(timespec="seconds") if poll.opened_at else None,
-        "closed_at": poll.closed_at.isoformat(timespec="seconds") if poll.closed_at else None,
-    }
+    # The times the record signs: the open entry of the vote's log and the signed close.
+    opened = next(e["at"] for e in vote_log(poll.public_id) if e["action"] == "poll.open")
+    close = db.session.scalar(
+        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == "close")
+    )
+    times = {"opened_at": opened, "closed_at": close.at if close is not None else None}
     count = Count(
         poll_id=poll.id,
         tally=canonical_json(
