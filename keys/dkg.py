@@ -32,6 +32,7 @@ from keys.dkg_messages import (
     verify_confirm,
     verify_done,
 )
+from keys.dkg_sim import check_candidate, share_file, simulate
 from keys.dkg_wire import (
     Contribution,
     context,
@@ -381,8 +382,6 @@ def check_ceremony(
     return key
 
 
-from keys.dkg_sim import share_file, simulate  # noqa: E402 - uses the functions above
-
 __all__ = [
     "COMMIT",
     "COMPLAINT",
@@ -394,6 +393,7 @@ __all__ = [
     "Contribution",
     "TrusteeState",
     "ceremony_json",
+    "check_candidate",
     "check_ceremony",
     "confirm",
     "context",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from keys import signing
+from keys import dkg, signing
 from keys.ballot import Ballot, verify_ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
@@ -206,6 +206,26 @@ def _check_chain(
     return entries, [e.ballot for e in entries], close
 
 
+def _check_confirmations(record: Record, manifest: Manifest, report: Report) -> None:
+    """Every trustee confirmed this exact manifest: n proofs of x_j over its hash."""
+    items = read(record, "confirmations.json")
+    n = manifest.key.trustees
+    if not isinstance(items, list):
+        raise VerifyError("confirmations.json", "expected a list of confirmations")
+    if len(items) != n:
+        raise VerifyError("confirmations.json", f"expected {n} confirmations, found {len(items)}")
+    for position, msg in enumerate(items, start=1):
+        claimed = msg.get("trustee") if isinstance(msg, dict) else None
+        item = f"confirmation {position} (trustee {claimed!r})"
+        try:
+            j = dkg.verify_confirm(msg, manifest.hash, manifest.key, manifest.election_id)
+        except CryptoError as err:
+            raise _fail(item, err) from None
+        if j != position:
+            raise VerifyError(item, f"expected trustee {position}: ascending, each trustee once")
+    report.ok(f"{n} trustees confirmed the manifest (proofs of their shares)")
+
+
 def _signature(manifest: Manifest, message: bytes, c: R.SignedHead, item: str) -> None:
     try:
         signing.verify(manifest.server_key, message, c.signature)
@@ -311,6 +331,11 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
             )
     manifest = load_manifest(record)
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")
+    report.ok(
+        f"key ceremony round {manifest.ceremony_round}: {manifest.key.trustees} contributions, "
+        "every proof, election key and trustee keys consistent (Feldman)"
+    )
+    _check_confirmations(record, manifest, report)
     committed, revoked = _check_cards(record, manifest, report)
     entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
     facts = _check_log(record, manifest, close, report)

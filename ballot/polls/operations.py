@@ -23,9 +23,10 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
-from keys import sharefile, signing
+from keys import dkg, sharefile, signing
+from keys.errors import CryptoError
 from keys.hashing import canonical_json, manifest_hash
-from keys.shamir import ElectionKey, check_parameters, deal
+from keys.shamir import check_parameters
 from tally.manifest import build_manifest, parse_manifest
 from tally.record import close_message
 from tally.records import record_time
@@ -202,18 +203,31 @@ def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[s
             raise refuse(
                 "bad_passphrases", _l("Each passphrase needs at least 10 characters."), 400
             )
-    key, shares = deal(poll.threshold, poll.trustees)
-    files = [
-        (
-            f"{poll.public_id}-trustee-{i}.share.json",
-            sharefile.seal(poll.public_id, key.public_key, i, name, share, passphrase),
-        )
-        for i, (name, share, passphrase) in enumerate(
-            zip(poll.trustee_names, shares, passphrases, strict=True), start=1
-        )
-    ]
+    # Interim (until the distributed ceremony replaces this page): every trustee's device
+    # is played here by keys.dkg.simulate, so this laptop still sees every share.
+    names = list(poll.trustee_names)
+    try:
+        key, ceremony, shares = dkg.simulate(poll.public_id, names, poll.threshold, passphrases)
+        files = [
+            (
+                f"{poll.public_id}-trustee-{i}.share.json",
+                dkg.share_file(
+                    poll.public_id, names, poll.threshold, ceremony, i, share, passphrases[i - 1]
+                ),
+            )
+            for i, share in enumerate(shares, start=1)
+        ]
+    except CryptoError:
+        raise refuse(
+            "bad_passphrases",
+            _l(
+                "A passphrase is too weak: at least 12 characters, not a sequence, "
+                "not a repetition, not the trustee's name."
+            ),
+            400,
+        ) from None
     shares.clear()
-    poll.election_key = key.to_json()
+    poll.election_key = key.to_json() | {"ceremony": ceremony}
     log_action(actor, "poll.ceremony", {"poll": poll.public_id, "public_key": key.public_key.hex()})
     return files
 
@@ -233,7 +247,7 @@ def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
         officials=[(o.name, o.position) for o in rows],
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
-        key=ElectionKey.from_json(poll.election_key),
+        ceremony=poll.election_key["ceremony"],
         cards=cards,
         server_key=server_public_key(),
         denominator=poll.denominator,
