@@ -335,9 +335,9 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
         f"key ceremony round {manifest.ceremony_round}: {manifest.key.trustees} contributions, "
         "every proof, election key and trustee keys consistent (Feldman)"
     )
-    _check_confirmations(record, manifest, report)
     committed, revoked = _check_cards(record, manifest, report)
     entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
+    _check_confirmations(record, manifest, report)
     facts = _check_log(record, manifest, close, report)
     figures = _check_figures(record, manifest, facts, close, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
