@@ -363,7 +363,13 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     published = read(record, "results.json")
     diff = R.first_difference(published, recomputed)
     if diff is not None:
-        raise VerifyError(f"results.json {diff}", _describe(published, recomputed, diff))
+        where = diff
+        if diff.startswith("officials["):
+            r = int(diff[len("officials[") :].split("]")[0])
+            if 1 <= r <= len(manifest.officials):
+                name = manifest.officials[r - 1].name
+                where = f"official {r} ({name})" + diff.split("]", 1)[1]
+        raise VerifyError(f"results.json, {where}", _describe(published, recomputed, diff))
     report.ok("combined totals, counts, blank rows, percentages and flags")
     return report
 
