@@ -162,17 +162,40 @@ def start(board_file: Path, index: int, folder: Path, scrypt_log_n: int) -> None
     _write_new({targets[0]: sealed, targets[1]: _dump(msg)})
 
 
+def _compare_aloud(contributions: list[dkg.Contribution]) -> None:
+    """REVISION 1.1: the transcript is compared device to device before any sub-share."""
+    code = dkg.fingerprint(dkg.transcript_of(contributions))
+    click.echo(
+        f"Mã lễ tạo khóa / ceremony code:  {code}\n"
+        "Đọc to mã này và so với máy của từng thành viên khác; chỉ tiếp tục khi tất cả giống nhau."
+        "\nRead this code aloud and compare with every other trustee's device; continue only if"
+        " all match."
+    )
+    answer = click.prompt("Tất cả giống nhau? Gõ 'có' / All the same? Type 'yes'", default="")
+    if answer.strip().lower() not in ("có", "co", "yes"):
+        fail("Lỗi: mã không được xác nhận, không gửi gì\nError: code not confirmed, nothing sent")
+
+
 @trustee.command()
 @click.argument("board_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_DIR
 def shares(board_file: Path, folder: Path) -> None:
-    """Round 2: check every commitment on the board, write shares.json to upload."""
+    """Round 2: check every commitment on the board, compare the ceremony code aloud,
+    write shares.json to upload."""
     board = _board(board_file)
     try:
         contributions = _contributions(board)
     except CryptoError as err:
         fail(err)
     state = _open_state(folder, board)
+    posted = _read_json(folder / "commit.json", "commit.json")
+    shown = [m for m in board["commits"] if isinstance(m, dict) and m.get("trustee") == state.index]
+    if shown != [posted]:
+        fail(
+            "Lỗi: bảng tin không hiển thị đúng cam kết bạn đã gửi (commit.json)\n"
+            "Error: the board does not show the commitment you posted (commit.json)"
+        )
+    _compare_aloud(contributions)
     try:
         msg = dkg.make_shares(state, contributions)
     except CryptoError as err:
@@ -223,7 +246,8 @@ def finish(board_file: Path, folder: Path, scrypt_log_n: int) -> None:
     except CryptoError as err:
         fail(err)
     share_path = folder / f"trustee-{state.index}.share.json"
-    _write_new({share_path: blob, folder / "done.json": _dump(dkg.done(state, key))})
+    done = dkg.done_message(state, share, key, dkg.transcript_of(contributions))
+    _write_new({share_path: blob, folder / "done.json": _dump(done)})
     # f_i lets whoever opens the state file compute every sub-share this trustee sent:
     # once the share is sealed it is no longer needed.
     (folder / STATE).unlink()
@@ -243,14 +267,31 @@ def confirm(manifest_file: Path, share_file: Path, folder: Path) -> None:
     if target.exists():
         fail(f"Lỗi: tệp đã tồn tại: {target}\nError: file exists: {target}")
     try:
-        sharefile.read_header(data)
-        passphrase = click.prompt("Mật khẩu tệp khóa / share-file passphrase", hide_input=True)
-        opened = sharefile.open_share(data, passphrase)
-        digest_ = dkg.check_candidate(manifest, opened)
+        recorded = sharefile.describe(data)
+        digest_ = dkg.check_candidate(manifest, recorded)
     except CryptoError as err:
         fail(err)
-    click.echo(f"Mã băm bản kê khai / manifest hash:\n  {digest_.hex()}")
-    if not click.confirm("Trùng với màn hình chiếu? / Same as on the projector?"):
+    grouped = " ".join(digest_.hex()[i : i + 4] for i in range(0, 64, 4))
+    cards = manifest.get("cards")
+    count = cards.get("count") if isinstance(cards, dict) else "?"
+    officials = manifest.get("officials")
+    rows = len(officials) if isinstance(officials, list) else "?"
+    click.echo(
+        f"Mã băm bản kê khai / manifest hash:\n  {grouped}\n"
+        f"Số thẻ / cards: {count}, số người được lấy phiếu / officials: {rows}\n"
+        "So với màn hình chiếu và với máy của các thành viên khác.\n"
+        "Compare with the projector and with the other trustees' devices."
+    )
+    if not click.confirm("Giống nhau? / The same?"):
         fail("Lỗi: không xác nhận\nError: not confirmed")
+    passphrase = click.prompt("Mật khẩu tệp khóa / share-file passphrase", hide_input=True)
+    try:
+        opened = sharefile.open_share(data, passphrase, recorded.election_id)
+        if opened != recorded.__class__(
+            **{**recorded.__dict__, "secret_share": opened.secret_share}
+        ):
+            raise CryptoError("manifest_mismatch", "share file changed")
+    except CryptoError as err:
+        fail(err)
     msg = dkg.confirm(digest_, opened.trustee, opened.secret_share, election_id=opened.election_id)
     _write_new({target: _dump(msg)})
