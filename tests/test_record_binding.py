@@ -2,6 +2,7 @@
 is named precisely; the verifier never crashes (a structure-aware fuzz)."""
 
 import copy
+import functools
 import json
 
 import pytest
@@ -19,9 +20,14 @@ from tally.simulate import chain_entries, receipt, simulate
 from tally.verify import check_receipt, verify_record
 
 
+@functools.cache
+def _simulation():
+    return simulate(members=10, officials=3, k=2, n=3, spares=3, seed=11, checkpoint_every=4)
+
+
 @pytest.fixture(scope="module")
 def sim():
-    return simulate(members=10, officials=3, k=2, n=3, spares=3, seed=11, checkpoint_every=4)
+    return _simulation()
 
 
 def _rec(sim) -> Record:
@@ -327,7 +333,10 @@ def test_cli_names_the_defect_and_never_crashes(sim, tmp_path, name, content, co
 
 
 # -- structure-aware fuzz --------------------------------------------------------------
-FILES = [k for k in KEYS if " " not in k and k.endswith(".json")]
+FILES = [k for k in KEYS if " " not in k and k.endswith(".json")] + [
+    "manifest.json",
+    "confirmations.json",
+]
 VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-2, 2**33), st.text(max_size=5), st.just([]), st.just({})
 )
@@ -344,14 +353,15 @@ def _objects(node, out):
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     name=st.sampled_from(FILES),
     op=st.sampled_from(["drop", "dup", "retype", "add"]),
     pick=st.integers(0, 50),
     value=VALUES,
 )
-def test_fuzz_never_a_traceback(sim, name, op, pick, value):
+def test_fuzz_never_a_traceback(name, op, pick, value):
+    sim = _simulation()
     rec = _rec(sim)
     data = copy.deepcopy(rec.json(name))
     objects = _objects(data, [])
