@@ -10,12 +10,12 @@ from dataclasses import replace
 import pytest
 from click.testing import CliRunner
 
-from keys import cards, sharefile, signing
+from keys import cards, dkg, signing
 from keys.ballot import Ballot, EncryptedRow, encrypt_ballot, sign_ballot
 from keys.proofs import RowProof
 from tally.cli import main
 from tally.count import accept_partial, aggregate_ballots, parse_totals, tally_json
-from tally.record import TAG_CLOSE, Record, head_message
+from tally.record import Record, close_message
 from tally.simulate import chain_entries, simulate
 from tally.trustee import compare_tally, fingerprint, verified_totals
 from tally.verify import VerifyError
@@ -31,8 +31,9 @@ def sim():
 @pytest.fixture
 def share(sim, tmp_path):
     path = tmp_path / "t2.share.json"
-    key = sim.manifest.key
-    path.write_bytes(sharefile.seal("sim", key.public_key, 2, "Hai", sim.shares[1], PW, 1 << 14))
+    names = list(sim.manifest.trustee_names)
+    ceremony = sim.manifest.raw["trustees"]["ceremony"]
+    path.write_bytes(dkg.share_file("sim", names, 2, ceremony, 2, sim.shares[1], PW, 1 << 14))
     return path
 
 
@@ -50,7 +51,15 @@ def _resign_close(sim, rec: Record, count: int | None = None) -> None:
     c = rec.json("checkpoints.json")
     n = len(entries) if count is None else count
     head = entries[n - 1]["hash"] if n else sim.manifest.hash.hex()
-    msg = head_message(TAG_CLOSE, sim.manifest.hash, n, bytes.fromhex(head), c["close"]["at"])
+    cl = c["close"]
+    msg = close_message(
+        sim.manifest.hash,
+        n,
+        bytes.fromhex(head),
+        cl["at"],
+        cl["actions"],
+        bytes.fromhex(cl["actions_head"]),
+    )
     c["close"] |= {"count": n, "head": head, "signature": signing.sign(sim.server_key, msg).hex()}
     rec.put("checkpoints.json", c)
 
@@ -159,15 +168,21 @@ def test_modified_ballot_rechained_and_resigned(sim, share, tmp_path):
     ballots[7] = sign_ballot(sim.manifest.context(), sk, list(rows))
     rec.put("ballots.json", {"ballots": chain_entries(sim.manifest.hash, ballots)})
     _resign_close(sim, rec)
-    _refused(rec, share, tmp_path, "ballot #8", "row 2")
+    _refused(rec, share, tmp_path, "ballot #8", "official 3 (Đại biểu Nguyễn Văn 3)")
 
 
 def test_bad_signed_head(sim, share, tmp_path):
     rec = _record(sim)
     c = rec.json("checkpoints.json")
     other = signing.generate()
-    msg = head_message(
-        TAG_CLOSE, sim.manifest.hash, 12, bytes.fromhex(c["close"]["head"]), c["close"]["at"]
+    cl = c["close"]
+    msg = close_message(
+        sim.manifest.hash,
+        12,
+        bytes.fromhex(cl["head"]),
+        cl["at"],
+        cl["actions"],
+        bytes.fromhex(cl["actions_head"]),
     )
     c["close"]["signature"] = signing.sign(other, msg).hex()
     rec.put("checkpoints.json", c)
@@ -199,7 +214,7 @@ def test_ballot_from_a_revoked_card(sim, share, tmp_path):
     rec = _record(sim)
     first = rec.json("ballots.json")["ballots"][0]["ballot"]["card"]
     obj = rec.json("revocations.json")
-    obj["revocations"].append({"serial": "0001", "key": first, "order": 1})
+    obj["revocations"].append({"serial": "0001", "key": first})
     rec.put("revocations.json", obj)
     _refused(rec, share, tmp_path, "ballot #1", "revoked")
 
@@ -208,4 +223,4 @@ def test_chain_longer_than_the_close_count(sim, share, tmp_path):
     """A ballot appended after the close (the close still signs the first 11)."""
     rec = _record(sim)
     _resign_close(sim, rec, count=11)
-    _refused(rec, share, tmp_path, "signed close", "count differs")
+    _refused(rec, share, tmp_path, "signed close", "signed ballot count 11, the chain has 12")
