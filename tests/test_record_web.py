@@ -64,3 +64,26 @@ def test_card_nobody_was_handed_is_refused_then_the_record_binds_everything(app)
         figures_json = record.json("figures.json")
         assert figures_json["closed_at"] == record.json("checkpoints.json")["close"]["at"]
         assert json.dumps(figures_json["opened_at"]).endswith('+00:00"')
+
+
+def test_checkpoints_are_signed_while_open_and_shown_on_the_board(app):
+    from keys import signing
+    from tally.record import TAG_CHECKPOINT, head_message
+
+    app.config["CHECKPOINT_BALLOTS"] = 2
+    with app.app_context():
+        vote = make_vote(members=4, officials=2, spares=0)
+        for i in range(3):
+            cast(vote.poll_id, ballot_body(vote, i, [1, 0]))
+        poll = db.session.get(Poll, vote.poll_id)
+        manifest = json.loads(poll.manifest)
+    page = app.test_client().get(f"/board/{vote.public_id}/board.json").get_json()
+    cp = page["fingerprints"]["checkpoint"]
+    assert cp["count"] == 2 and set(cp) == {"count", "head", "at", "signature"}
+    message = head_message(
+        TAG_CHECKPOINT, bytes.fromhex(page["fingerprints"]["manifest_hash"]), 2,
+        bytes.fromhex(cp["head"]), cp["at"],
+    )  # fmt: skip
+    signing.verify(bytes.fromhex(manifest["server_key"]), message, bytes.fromhex(cp["signature"]))
+    html = app.test_client().get(f"/board/{vote.public_id}").get_data(as_text=True)
+    assert 'id="checkpoint-head"' in html

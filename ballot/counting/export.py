@@ -6,29 +6,17 @@ Every file is written through tally/records.py's definitions, the ones the verif
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
 from ballot.actionlog import vote_log
+from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry, SignedHead
 from tally.record import Record
 from tally.records import Card as CardJson
-from tally.records import SignedHead as SignedHeadJson
-
-
-def _signed(h: SignedHead) -> dict[str, Any]:
-    return SignedHeadJson(
-        h.count,
-        bytes(h.head),
-        h.at,
-        bytes(h.signature),
-        h.actions if h.kind == "close" else None,
-        bytes(h.actions_head) if h.kind == "close" and h.actions_head else None,
-    ).to_json()
 
 
 def build_record(poll: Poll) -> Record:
@@ -78,8 +66,8 @@ def build_record(poll: Poll) -> Record:
     record.put(
         "checkpoints.json",
         {
-            "checkpoints": [_signed(h) for h in heads if h.kind == "checkpoint"],
-            "close": _signed(close) if close else None,
+            "checkpoints": [signed_json(h) for h in heads if h.kind == "checkpoint"],
+            "close": signed_json(close) if close else None,
         },
     )
     count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))

@@ -32,12 +32,12 @@ from keys.hashing import canonical_json
 from tally.count import (
     accept_partial,
     aggregate_ballots,
-    figures_json,
     parse_totals,
     results,
     tally_json,
 )
 from tally.manifest import Manifest, parse_manifest
+from tally.records import FiguresFile
 from tally.rules import Figures
 
 
@@ -74,13 +74,22 @@ def start_count(actor: str, poll: Poll) -> Count:
     close = db.session.scalar(
         select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == "close")
     )
-    times = {"opened_at": opened, "closed_at": close.at if close is not None else None}
+    assert close is not None  # noqa: S101 - the vote is closed (require_state above)
+    figures_file = FiguresFile(
+        figures.summoned,
+        figures.present,
+        figures.issued,
+        figures.returned,
+        figures.members_total,
+        opened,
+        close.at,
+    )
     count = Count(
         poll_id=poll.id,
         tally=canonical_json(
             tally_json(aggregate_ballots(manifest, ballots), len(ballots))
         ).decode(),
-        figures=canonical_json(figures_json(figures) | times).decode(),
+        figures=canonical_json(figures_file.to_json()).decode(),
     )
     db.session.add(count)
     log_action(actor, "count.start", {"poll": poll.public_id, "ballots": len(ballots)})
