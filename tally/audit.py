@@ -65,6 +65,8 @@ def derive(
     if actions[close.actions - 1].hash != close.actions_head:
         raise VerifyError("actions.json", "differs from the action-log head signed at the close")
     serials = {c.serial for c in cards}
+    # Cards are printed summoned first, then the spares (ballot/cards/operations.py).
+    spare_serials = set(sorted(serials)[manifest.summoned :])
     facts = LogFacts()
     frozen = opened = False
     for n, a in enumerate(actions[: close.actions], start=1):
@@ -99,6 +101,8 @@ def derive(
             s = _detail(a, n, "serial")
             if not frozen or s not in serials or s in facts.spares + facts.revoked:
                 raise VerifyError(where, f"card {s!r:.20} is unknown, already used here, or early")
+            if a.action == "cards.spare" and s not in spare_serials:
+                raise VerifyError(where, f"card {s} is not a spare (spares follow the summoned)")
             (facts.spares if a.action == "cards.spare" else facts.revoked).append(s)
         elif a.action == "poll.close":
             if n != close.actions or not opened:

@@ -384,3 +384,24 @@ def test_fuzz_never_a_traceback(name, op, pick, value):
         return
     with pytest.raises(VerifyError):
         verify_record(rec, workers=1)
+
+
+def test_a_member_card_logged_as_a_spare_is_invalid(sim):
+    """Inflating issued by 'handing out' a member's card as a spare is caught."""
+
+    def spare(t):
+        i = next(i for i, x in enumerate(t) if x[2] == "poll.open")
+        extra = (t[i][0], "thuky", "cards.spare", {"poll": "sim", "serial": "0003"})
+        return [*t[: i + 1], extra, *t[i + 1 :]]
+
+    rec = _resign(sim, _rec(sim), spare, {"issued": 11})
+    _fails(rec, "cards.spare", "card 0003 is not a spare")
+
+    def real_spare(t):
+        i = next(i for i, x in enumerate(t) if x[2] == "poll.close")
+        extra = (t[i][0], "thuky", "cards.spare", {"poll": "sim", "serial": "0013"})
+        return [*t[:i], extra, *t[i:]]
+
+    ok = _resign(sim, _rec(sim), real_spare, {"issued": 11})
+    ok = _edit(ok, "results.json", lambda r: r["figures"].update(issued=11))
+    assert verify_record(ok, workers=1)  # denominator "returned": only the figure moves
