@@ -12,9 +12,10 @@ import click
 from keys.errors import CryptoError
 
 from tally.count import decrypt_with_share
+from tally.receipts import check_receipt
 from tally.record import Record
 from tally.trustee import compare_tally, fingerprint, verified_totals
-from tally.verify import Unreadable, VerifyError, check_receipt, verify_record
+from tally.verify import Unreadable, VerifyError, verify_record
 
 
 @click.group()

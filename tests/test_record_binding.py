@@ -14,10 +14,11 @@ from keys import cards, signing
 from keys.ballot import Ballot
 from tally.actions import vote_chain
 from tally.cli import main
+from tally.receipts import check_receipt
 from tally.record import Record, close_message
 from tally.records import KEYS, VerifyError
 from tally.simulate import chain_entries, receipt, simulate
-from tally.verify import check_receipt, verify_record
+from tally.verify import verify_record
 
 
 @functools.cache
