@@ -11,13 +11,13 @@ from ballot.errors import ApiError
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.voting.operations import cast
+from tally.receipts import check_receipt
 from tally.verify import (
     Report,
     _check_cards,
     _check_chain,
     _check_figures,
     _check_log,
-    check_receipt,
     load_manifest,
 )
 from tests.voting_helpers import ballot_body, make_vote
