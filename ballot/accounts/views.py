@@ -12,8 +12,8 @@ from ballot.accounts.operations import authenticate
 from ballot.actionlog import log_action
 from ballot.db import db
 from ballot.extensions import config_limit, limiter
-from ballot.i18n import safe_next
 from ballot.permissions import login_required
+from ballot.security import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
 
