@@ -32,6 +32,10 @@ REMEMBER_COOKIE_SECURE = True
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+#: Seconds a login session may stay unused before it ends (server-side check).
+SESSION_IDLE_TIMEOUT = 2 * 3600
+#: Seconds after login when a session ends whatever its use (a conference day).
+SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
 #: The language switch's cookie (not the session: a login clears the session).
 LANGUAGE_COOKIE_NAME = "phieu_lang"
 

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ballot.accounts.forms import LoginForm, LogoutForm
-from ballot.accounts.operations import authenticate
+from ballot.accounts.operations import authenticate, end_sessions
+from ballot.accounts.sessions import start_session
 from ballot.actionlog import log_action
 from ballot.db import db
 from ballot.extensions import config_limit, limiter
@@ -34,6 +35,7 @@ def login() -> ResponseReturnValue:
         db.session.commit()
         session.clear()  # a fresh session: nothing carried over from before login
         login_user(user)
+        start_session(user)
         session.permanent = True
         return redirect(next_url)
     return render_template("accounts/login.html", form=form)
@@ -47,6 +49,7 @@ def logout() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return redirect(url_for("home.index"))
     username = current_user.username
+    end_sessions(current_user)  # a copy of this cookie must not outlive the logout
     log_action(username, "account.logout", {})
     db.session.commit()
     logout_user()
