@@ -11,7 +11,10 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ballot.errors import ApiError
 
 #: Longest ``next=`` target followed; our own paths are far shorter.
 MAX_NEXT_LENGTH = 2000
@@ -52,17 +55,38 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default  # still encoded after three rounds: not one of our links
 
 
+def refuse_nul_bytes() -> None:
+    """before_request: a NUL character anywhere in the path, query or form is refused.
+
+    PostgreSQL cannot store NUL in text and fails with an error (a 500) on the first
+    query that binds it; no legitimate input of this app contains one.
+    """
+    values = [request.path]
+    for multi in (request.args, request.form):
+        for key, value in multi.items(multi=True):
+            values += [key, value]
+    if any("\x00" in v for v in values):
+        raise ApiError(
+            400,
+            "nul_character",
+            str(_l("The request contains a NUL character (code 0), which is never valid.")),
+        )
+
+
 def content_security_policy(directives: dict[str, str]) -> str:
     """Serialize CSP directives in a stable order."""
     return "; ".join(f"{name} {value}".strip() for name, value in directives.items())
 
 
 def init_security(app: Flask) -> None:
-    """Install ProxyFix (when configured) and the security-header hook."""
+    """Install ProxyFix (when configured), the NUL refusal and the security headers."""
     x_for = int(app.config.get("PROXY_FIX_X_FOR", 0))
     x_proto = int(app.config.get("PROXY_FIX_X_PROTO", 0))
     if x_for or x_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+
+    # First of all before_request hooks: before CSRF, rate limits or a database lock.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)
 
     csp = content_security_policy(app.config["CONTENT_SECURITY_POLICY"])
     permissions = app.config["PERMISSIONS_POLICY"]
