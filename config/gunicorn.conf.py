@@ -3,7 +3,9 @@
 Environment: PORT (default 8000), GUNICORN_WORKERS (default 2 x CPUs + 1, at most 8),
 GUNICORN_THREADS (default 1), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
 override the address entirely. Access log lines carry neither the client address nor
-the query string, so no log line can hold a token or link a phone to a moment.
+the query string, so no log line can hold a token or link a phone to a moment; the
+logger (config/gunicorn_logger.py) escapes control characters, so a path cannot forge
+a log line, and replaces card keys and receipts with placeholders.
 """
 
 import multiprocessing
@@ -28,6 +30,8 @@ preload_app = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+#: Escapes control characters and hides card keys and receipts in every access-log field.
+logger_class = "config.gunicorn_logger.SafeAccessLogger"
 #: Method, path without query string, status, size, duration in microseconds.
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
