@@ -4,7 +4,8 @@ Order (DESIGN §3): structure → card known, unrevoked, unused (cheap, before a
 expensive work) → signature and every proof (outside any lock) → one transaction
 that locks the vote's chain head, re-checks the card and the state, burns the card
 and appends the ballot. The receipt is returned only after the commit. The same card
-with the same ballot again gets the same receipt; a different ballot is refused.
+with the same ballot again gets the same receipt, in every state of the vote (also
+after the close); a different ballot is refused.
 """
 
 from __future__ import annotations
@@ -104,20 +105,21 @@ def cast(poll_id: int, body: bytes) -> Receipt:
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise refuse("unknown_vote", _l("There is no such vote."), 404)
+    tracker = ballot.tracker()
+    # An accepted ballot sent again (the phone never saw the answer) gets its receipt in
+    # every state, also after the close: the same tracker means the same bytes.
+    entry = _existing(poll, ballot.card)
+    if entry is not None:
+        return _same_or_refuse(entry, tracker)
     if poll.state != "open":
         if poll.state in ("draft", "ready"):
             raise refuse("not_open", _l("Voting has not opened yet."))
         raise refuse("closed", _l("Voting is closed."))
-    tracker = ballot.tracker()
     card = _card(poll, ballot.card)
     if card is None:
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
     if card.status == "revoked":
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
-    if card.status == "used":
-        entry = _existing(poll, ballot.card)
-        if entry is not None:
-            return _same_or_refuse(entry, tracker)
     try:
         verify_ballot(_context(poll), ballot)
     except CryptoError as err:
@@ -131,11 +133,11 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
     begin_write()
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago and polls are never deleted
-    if poll.state != "open":
-        raise refuse("closed", _l("Voting is closed."))
     entry = _existing(poll, card_key)
     if entry is not None:
         return _same_or_refuse(entry, tracker)
+    if poll.state != "open":
+        raise refuse("closed", _l("Voting is closed."))
     burned = db.session.execute(
         update(Card)
         .where(Card.poll_id == poll.id, Card.public_key == card_key, Card.status == "unused")
