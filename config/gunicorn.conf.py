@@ -14,6 +14,8 @@ import os
 _port = int(os.environ.get("PORT", "8000"))
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+# The app reads it (ballot.startup): memory:// rate limits are refused with several workers.
+os.environ["GUNICORN_WORKERS"] = str(workers)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
