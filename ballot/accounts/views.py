@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ballot.accounts.forms import LoginForm, LogoutForm
@@ -19,8 +20,15 @@ from ballot.security import safe_next
 bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
 
 
+def login_limit_key() -> str:
+    """Login attempts count per account *and* address: a room shares one NAT address,
+    and wrong passwords typed for one account must not lock out another."""
+    username = str(request.form.get("username") or "").strip().lower()[:64]
+    return f"{get_remote_address()}|{username}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"], key_func=login_limit_key)
 def login() -> ResponseReturnValue:
     """Show the login form; on success start a fresh session and go on."""
     form = LoginForm()

@@ -20,9 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ballot.cards.models import Card
 from ballot.db import begin_write, db
+from ballot.errors import ApiError
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
+from ballot.voting.limits import CastLimits, NoLimits
 from ballot.voting.models import BallotEntry
+from keys import cards
 from keys.ballot import Ballot, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
@@ -99,8 +102,32 @@ def card_status(poll: Poll, card_key: bytes) -> str:
     return "unknown" if card is None else card.status
 
 
-def cast(poll_id: int, body: bytes) -> Receipt:
-    """Accept one ballot for the vote (or return the earlier receipt of the same ballot)."""
+def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt:
+    """Accept one ballot for the vote (or return the earlier receipt of the same ballot).
+
+    ``limits`` (ballot.voting.limits) counts a request against its card once the card's
+    signature verified, and against the client address when it fails before that.
+    """
+    limits = limits or NoLimits()
+    try:
+        ballot, poll, tracker, receipt = _before_card_known(poll_id, body)
+    except ApiError:
+        limits.failed()  # raises a 429 instead when the address is flooding
+        raise
+    if receipt is not None:
+        return receipt
+    limits.card_known(ballot.card)
+    try:
+        verify_ballot(_context(poll), ballot)
+    except CryptoError as err:
+        raise _crypto_refusal(err) from None
+    body_text = canonical_json(ballot.to_json()).decode()
+    db.session.rollback()  # end the read transaction; the write starts clean
+    return _append(poll_id, ballot.card, tracker, body_text)
+
+
+def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, Receipt | None]:
+    """Every check up to the card's signature (cheap); a receipt if already accepted."""
     ballot = parse(body)
     poll = db.session.get(Poll, poll_id)
     if poll is None:
@@ -110,7 +137,7 @@ def cast(poll_id: int, body: bytes) -> Receipt:
     # every state, also after the close: the same tracker means the same bytes.
     entry = _existing(poll, ballot.card)
     if entry is not None:
-        return _same_or_refuse(entry, tracker)
+        return ballot, poll, tracker, _same_or_refuse(entry, tracker)
     if poll.state != "open":
         if poll.state in ("draft", "ready"):
             raise refuse("not_open", _l("Voting has not opened yet."))
@@ -120,13 +147,9 @@ def cast(poll_id: int, body: bytes) -> Receipt:
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
     if card.status == "revoked":
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
-    try:
-        verify_ballot(_context(poll), ballot)
-    except CryptoError as err:
-        raise _crypto_refusal(err) from None
-    body_text = canonical_json(ballot.to_json()).decode()
-    db.session.rollback()  # end the read transaction; the write starts clean
-    return _append(poll_id, ballot.card, tracker, body_text)
+    if not cards.verify(ballot.card, ballot.digest(), ballot.signature):
+        raise _crypto_refusal(CryptoError("bad_signature", "the card signature does not verify"))
+    return ballot, poll, tracker, None
 
 
 def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Receipt:
