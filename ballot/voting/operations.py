@@ -25,8 +25,7 @@ from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
 from ballot.voting.limits import CastLimits, NoLimits
 from ballot.voting.models import BallotEntry
-from keys import cards
-from keys.ballot import Ballot, verify_ballot
+from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
 from tally.manifest import parse_manifest
@@ -147,8 +146,10 @@ def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, 
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
     if card.status == "revoked":
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
-    if not cards.verify(ballot.card, ballot.digest(), ballot.signature):
-        raise _crypto_refusal(CryptoError("bad_signature", "the card signature does not verify"))
+    try:
+        check_signature(_context(poll), ballot)
+    except CryptoError as err:
+        raise _crypto_refusal(err) from None
     return ballot, poll, tracker, None
 
 
