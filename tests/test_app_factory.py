@@ -81,12 +81,13 @@ def test_production_refuses_insecure_cookies() -> None:
         )
 
 
-def test_production_starts_with_real_secret() -> None:
+def test_production_starts_with_real_secret(tmp_path: Path) -> None:
     app = create_app(
         {
             "ENV_NAME": "production",
             "SECRET_KEY": secrets.token_hex(32),
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SERVER_KEY_PATH": str(tmp_path / "server.pem"),
         }
     )
     assert app.config["ENV_NAME"] == "production"
