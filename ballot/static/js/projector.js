@@ -22,6 +22,8 @@ function tick() {
 }
 
 function apply(data) {
+  // Once the results are published the projector page itself shows them.
+  if (data.state === 'published') { window.location.reload(); return; }
   for (const name of ['state_label', 'cast', 'issued', 'present', 'summoned', 'quorum_needed']) setField(name, data[name]);
   const quorum = document.getElementById('quorum');
   quorum.textContent = data.quorum_met ? quorum.dataset.met : quorum.dataset.missing;

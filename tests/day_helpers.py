@@ -1,0 +1,35 @@
+"""A counted vote for the conference-day tests: made, cast, closed, counted, maybe published."""
+
+from __future__ import annotations
+
+import json
+
+from ballot.counting import operations as counting
+from ballot.db import db
+from ballot.polls import operations as polls
+from ballot.polls.models import Poll
+from ballot.voting.operations import cast
+from tally.count import decrypt_with_share, parse_totals
+from tests.voting_helpers import PASSPHRASES, OpenVote, ballot_body, make_vote
+
+
+def counted_vote(
+    members: int = 4, officials: int = 2, cast_n: int = 3, publish: bool = False
+) -> OpenVote:
+    """A vote counted by trustees 1 and 2 (call inside an app context)."""
+    vote = make_vote(members=members, officials=officials)
+    for i in range(cast_n):
+        cast(vote.poll_id, ballot_body(vote, i, [1 + (i + j) % 3 for j in range(officials)]))
+    poll = db.session.get(Poll, vote.poll_id)
+    polls.close_poll("thuky", poll)
+    count = counting.start_count("thuky", poll)
+    db.session.commit()
+    manifest = counting.manifest_of(poll)
+    totals, _ = parse_totals(json.loads(count.tally), manifest)
+    for i in (0, 1):
+        part = decrypt_with_share(manifest, totals, vote.shares[i][1], PASSPHRASES[i])
+        counting.submit_partial("thuky", poll, part.to_json())
+    if publish:
+        counting.publish("thuky", poll)
+    db.session.commit()
+    return vote
