@@ -90,6 +90,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_errors(app)
     init_cli(app)
+    from ballot.localtime import init_localtime
+
+    init_localtime(app)
 
     import ballot.models  # noqa: F401 - complete metadata before anything queries
 

@@ -94,7 +94,14 @@ MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
 # --- Languages (Flask-Babel) -------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: The vote's time zone: every time shown to people (pages, projector, minutes) is on
+#: its clocks; stored and signed times stay UTC. Any IANA name (zoneinfo).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = TIMEZONE
+#: The minutes' header block: the body holding the votes (e.g. "Hội đồng nhân dân tỉnh
+#: Hà Nam"; empty = the meeting's name) and the place before the date (empty = dots).
+MINUTES_BODY = ""
+MINUTES_PLACE = ""
 #: Offered languages, Vietnamese first.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 

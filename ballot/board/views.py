@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ballot.board import operations as ops
+from ballot.localtime import localtime
 from ballot.polls.models import Poll
 from ballot.polls.operations import get_poll, state_label
 from ballot.voting.operations import board as chain_page
@@ -129,6 +130,7 @@ def projector_status(public_id: str) -> ResponseReturnValue:
     return jsonify(
         state=poll.state,
         state_label=state_label(poll.state),
+        closes_at_text=localtime(poll.closes_at) if poll.closes_at else None,
         **ops.turnout(poll),
         fingerprints=ops.fingerprints(poll),
     )
