@@ -8,7 +8,17 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -290,7 +300,13 @@ def minutes(public_id: str) -> ResponseReturnValue:
     from tally.minutes import minutes_pdf
 
     poll, _results_obj = _counted(public_id)
-    pdf = minutes_pdf(build_record(poll))
+    config = current_app.config
+    pdf = minutes_pdf(
+        build_record(poll),
+        tz=config["TIMEZONE"],
+        body=config.get("MINUTES_BODY") or None,
+        place=config.get("MINUTES_PLACE") or None,
+    )
     return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
 
 
