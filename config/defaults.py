@@ -85,8 +85,11 @@ PERMISSIONS_POLICY = (
 HSTS_SECONDS = 0
 
 # --- Cards ------------------------------------------------------------------------------------
-#: Address members' phones reach the app at (printed in the cards' QR codes and links).
-BASE_URL = "http://127.0.0.1:8000"
+#: Address members' phones reach the app at (printed in the cards' QR codes and links),
+#: e.g. "https://phieu.hdnd.example.vn" or "http://192.168.1.10:8000" on a conference LAN.
+#: Empty: the address the secretariat opened the cards page at. The cards page shows it
+#: and refuses a loopback address unless the secretariat confirms.
+BASE_URL = ""
 
 # --- Requests -------------------------------------------------------------------------------
 #: Largest request body accepted (CSV/XLSX imports); bigger bodies get a 413.
