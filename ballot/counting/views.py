@@ -100,9 +100,11 @@ def count_page(public_id: str) -> ResponseReturnValue:
     poll = get_poll(public_id)
     count = counting.get_count(poll)
     manifest = counting.manifest_of(poll) if poll.manifest else None
+    from ballot.polls.views import poll_nav
+
     return render_template(
         "counting/count.html",
-        poll=poll,
+        **poll_nav(poll),
         count=count,
         manifest=manifest,
         taken=[p.trustee for p in counting.partials(poll)] if count else [],
