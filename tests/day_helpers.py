@@ -12,12 +12,28 @@ from ballot.voting.operations import cast
 from tally.count import decrypt_with_share, parse_totals
 from tests.voting_helpers import PASSPHRASES, OpenVote, ballot_body, make_vote
 
+POSITIONS = [
+    "Phó Chủ tịch Ủy ban nhân dân tỉnh",
+    "Trưởng Ban Kinh tế - Ngân sách Hội đồng nhân dân tỉnh",
+    "Giám đốc Sở Tài nguyên và Môi trường",
+]
+
 
 def counted_vote(
-    members: int = 4, officials: int = 2, cast_n: int = 3, publish: bool = False
+    members: int = 4,
+    officials: int = 2,
+    cast_n: int = 3,
+    publish: bool = False,
+    long_names: bool = False,
 ) -> OpenVote:
-    """A vote counted by trustees 1 and 2 (call inside an app context)."""
-    vote = make_vote(members=members, officials=officials)
+    """A vote counted by trustees 1 and 2 (call inside an app context).
+
+    ``long_names`` gives the officials realistic long names and positions (layout tests).
+    """
+    if long_names:
+        vote = _long_vote(members, officials)
+    else:
+        vote = make_vote(members=members, officials=officials)
     for i in range(cast_n):
         cast(vote.poll_id, ballot_body(vote, i, [1 + (i + j) % 3 for j in range(officials)]))
     poll = db.session.get(Poll, vote.poll_id)
@@ -33,3 +49,22 @@ def counted_vote(
         counting.publish("thuky", poll)
     db.session.commit()
     return vote
+
+
+def _long_vote(members: int, officials: int) -> OpenVote:
+    from ballot.polls.quick import quick_vote
+
+    made = quick_vote(
+        "thuky",
+        meeting="Kỳ họp thứ Mười, Hội đồng nhân dân tỉnh Hòa Bình Xanh khóa XVII",
+        title="Lấy phiếu tín nhiệm đối với người giữ chức vụ do Hội đồng nhân dân tỉnh bầu",
+        officials=[
+            (f"Nguyễn Thị Thanh Hương Số {i + 1}", POSITIONS[i % 3]) for i in range(officials)
+        ],
+        members=members,
+        trustee_names=["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"],
+        threshold=2,
+        passphrases=PASSPHRASES,
+        spares=1,
+    )
+    return OpenVote(made.poll.id, made.poll.public_id, [c.code for c in made.printed], made.shares)
