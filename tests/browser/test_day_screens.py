@@ -35,7 +35,9 @@ BOXES = """() => {
 
 TILES = """() => [...document.querySelectorAll('.turnout dd')].map(dd => ({
   text: dd.innerText, spill: dd.scrollWidth > dd.clientWidth + 0.5,
-  out: dd.getBoundingClientRect().right > dd.parentElement.getBoundingClientRect().right + 0.5 }))"""
+  out: dd.getBoundingClientRect().right
+    > dd.parentElement.getBoundingClientRect().right + 0.5 }))"""
+FIRST_SHOWN = "tr.official:not([hidden])"
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +88,10 @@ def test_projector_results_fit_and_page_by_themselves(app, browser):
             assert got["outside"] == 0 and not got["vscroll"] and not got["hscroll"], (width, got)
             first = page.locator("tr.official:not([hidden])").first.get_attribute("data-index")
             # the pages turn every 12 s by themselves
-            assert _until(
-                lambda: page.locator("tr.official:not([hidden])").first.get_attribute("data-index")
-                != first,
-                16,
-            ), "the projector did not turn the page"
+            shown = page.locator(FIRST_SHOWN).first
+            assert _until(lambda s=shown, f=first: s.get_attribute("data-index") != f, 16), (
+                "the projector did not turn the page"
+            )
             context.close()
     assert not problems, problems
 
@@ -155,7 +156,8 @@ def test_second_screens_update_by_themselves(app, make_user, browser):
         with app.app_context():  # closed on another screen: the pages follow
             polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
             db.session.commit()
-        assert _until(lambda: "đã đóng" in screens["close"].inner_text("main").lower()
-                      or "already closed" in screens["close"].inner_text("main").lower())  # fmt: skip
+        closed = screens["close"]
+        assert _until(lambda: "already closed" in closed.inner_text("main").lower()
+                      or "đã đóng" in closed.inner_text("main").lower())  # fmt: skip
         context.close()
     assert not problems, problems
