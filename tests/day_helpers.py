@@ -25,6 +25,7 @@ def counted_vote(
     cast_n: int = 3,
     publish: bool = False,
     long_names: bool = False,
+    choices: list[list[int]] | None = None,
 ) -> OpenVote:
     """A vote counted by trustees 1 and 2 (call inside an app context).
 
@@ -34,8 +35,9 @@ def counted_vote(
         vote = _long_vote(members, officials)
     else:
         vote = make_vote(members=members, officials=officials)
-    for i in range(cast_n):
-        cast(vote.poll_id, ballot_body(vote, i, [1 + (i + j) % 3 for j in range(officials)]))
+    rows = choices or [[1 + (i + j) % 3 for j in range(officials)] for i in range(cast_n)]
+    for i, row in enumerate(rows):
+        cast(vote.poll_id, ballot_body(vote, i, row))
     poll = db.session.get(Poll, vote.poll_id)
     polls.close_poll("thuky", poll)
     count = counting.start_count("thuky", poll)

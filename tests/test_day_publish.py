@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -73,3 +75,20 @@ def test_after_publication_everything_is_public(app, client, tallied):
     # Still the secretariat's alone: publishing, the count page and its totals.
     assert client.get(f"/polls/{pid}/count").status_code == 302
     assert client.get(f"/polls/{pid}/count/totals.json").status_code in (302, 401)
+
+
+def test_csv_notes_are_the_rules_in_words(app, client):
+    with app.app_context():
+        vote = counted_vote(officials=2, choices=[[3, 1], [3, 2], [1, 1]], publish=True)
+        results = counting.results_of(db.session.get(Poll, vote.poll_id))
+    body = client.get(f"/polls/{vote.public_id}/results.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert rows[0][-1] == "Ghi chú"
+    flagged = [o for o in results["officials"] if o["flags"]]
+    assert flagged, results  # official 1: two of three "thấp"
+    for o in results["officials"]:
+        note = rows[o["index"]][-1]
+        assert "_" not in note  # no internal code such as thap_tren_mot_nua
+        assert bool(note) == bool(o["flags"])
+        if o["flags"]:
+            assert note.startswith("Tín nhiệm thấp") or "tín nhiệm" in note.lower()

@@ -268,7 +268,9 @@ def results_json(public_id: str) -> ResponseReturnValue:
 def results_csv(public_id: str) -> ResponseReturnValue:
     """One row per official (UTF-8 with BOM so spreadsheet programs read the diacritics)."""
     poll, results = _counted(public_id)
-    levels = counting.manifest_of(poll).levels
+    manifest = counting.manifest_of(poll)
+    levels = manifest.levels
+    notes = {t.flag: t.label for t in manifest.thresholds}  # the rule in words, not its code
     out = io.StringIO()
     writer = csv.writer(out)
     head = ["STT", "Họ và tên", "Chức vụ"]
@@ -279,7 +281,7 @@ def results_csv(public_id: str) -> ResponseReturnValue:
         row = [o["index"], o["name"], o["position"]]
         for lv in levels:
             row += [o["counts"][lv], o["percent"][lv]]
-        writer.writerow([*row, o["blank"], " ".join(o["flags"])])
+        writer.writerow([*row, o["blank"], "; ".join(notes.get(f, f) for f in o["flags"])])
     data = ("\ufeff" + out.getvalue()).encode("utf-8")
     return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
 
