@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ballot.actionlog import log_action
+from ballot.actionlog import ActionLogEntry, log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.errors import ApiError
@@ -63,6 +63,16 @@ def require_no_cards(poll: Poll) -> None:
             "cards_printed",
             _l("Cards are already printed for this list and keys. Discard them first."),
         )
+
+
+def creation_times() -> dict[str, Any]:
+    """When each vote was created (public id → time), from the action log."""
+    rows = db.session.execute(
+        select(ActionLogEntry.at, ActionLogEntry.details).where(
+            ActionLogEntry.action == "poll.create"
+        )
+    ).all()
+    return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
 
 
 def state_label(state: str) -> str:
