@@ -8,6 +8,7 @@ link the minutes, the exports and the election record.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
@@ -17,7 +18,10 @@ from ballot.board import operations as ops
 from ballot.localtime import localtime
 from ballot.polls.models import Poll
 from ballot.polls.operations import get_poll, state_label
+from ballot.voting.audits import checked_ballots
 from ballot.voting.operations import board as chain_page
+from ballot.voting.page_text import level_labels
+from tally.checked import audits_json as checked_json
 
 bp = Blueprint("board", __name__, template_folder="templates")
 
@@ -70,6 +74,7 @@ def board(public_id: str) -> ResponseReturnValue:
     raw_query = request.args.get("q", "").strip()
     query = ops.normalize_query(raw_query)
     found = ops.search_trackers(poll, query) if query else []
+    covering = {seq: ops.covering_head(poll, seq) for seq, _ in found}
     return render_template(
         "board/board.html",
         published=_published(poll),
@@ -83,6 +88,11 @@ def board(public_id: str) -> ResponseReturnValue:
         raw_query=raw_query,
         query=query,
         found=found,
+        covering=covering,
+        audited=audited_rows(poll),
+        level_labels=level_labels(),
+        audits_url=url_for("board.audits_json", public_id=poll.public_id),
+        manifest_url=url_for("voting.manifest", public_id=poll.public_id),
     )
 
 
@@ -134,3 +144,26 @@ def projector_status(public_id: str) -> ResponseReturnValue:
         **ops.turnout(poll),
         fingerprints=ops.fingerprints(poll),
     )
+
+
+def audited_rows(poll: Poll) -> list[dict[str, Any]]:
+    """Checked ballots for the board: audit tracker and each official's shown choice."""
+    if not poll.manifest:
+        return []
+    manifest = json.loads(poll.manifest)
+    levels = [""] + list(manifest.get("levels", []))
+    names = [o.get("name", "") for o in manifest.get("officials", [])]
+    out = []
+    for a in checked_ballots(poll):
+        choices = [
+            (names[i] if i < len(names) else "", levels[r.choice]) for i, r in enumerate(a.rows)
+        ]
+        out.append({"tracker": a.tracker().hex(), "choices": choices})
+    return out
+
+
+@bp.get("/board/<public_id>/audits.json")
+def audits_json(public_id: str) -> ResponseReturnValue:
+    """Every checked ballot (audits.json of the record, as it stands): anyone can check them."""
+    poll = get_poll(public_id)
+    return jsonify(vote=poll.public_id, **checked_json(checked_ballots(poll)))

@@ -27,6 +27,7 @@ from ballot.errors import ApiError
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
 from ballot.serverkey import server_key
+from ballot.voting.audits import refuse_if_spoiled
 from ballot.voting.limits import CastLimits, NoLimits
 from ballot.voting.models import BallotEntry, SignedHead
 from keys import signing
@@ -166,6 +167,7 @@ def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, 
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
     if card.status == "revoked":
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
+    refuse_if_spoiled(poll.id, ballot)
     try:
         check_signature(_context(poll), ballot)
     except CryptoError as err:
@@ -182,6 +184,7 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
         return _same_or_refuse(poll, entry, tracker)
     if poll.state != "open":
         raise refuse("closed", _l("Voting is closed."))
+    refuse_if_spoiled(poll.id, Ballot.from_json(json.loads(body_text)))  # under the lock
     if poll.ballot_count + 1 > issued(poll):
         # returned ≤ issued (check-ins + spares handed out): a ballot from a card nobody
         # was handed is refused here, and a record claiming one is INVALID (tally verify).

@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from ballot.db import db
 from ballot.extensions import csrf_exempt_api, limiter
 from ballot.polls.operations import get_poll, refuse
-from ballot.voting import operations
+from ballot.voting import audits, operations
 from ballot.voting.limits import CastLimits, card_field
 from ballot.voting.page_text import vote_page_strings
 
@@ -106,3 +106,31 @@ def cast(public_id: str) -> ResponseReturnValue:
         repeated=receipt.repeated,
         receipt=receipt.signed,
     )
+
+
+DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"
+
+
+@bp.post("/<public_id>/audit")
+@csrf_exempt_api
+@limiter.limit(setting_limit("AUDIT_RATE_LIMIT"))
+def audit(public_id: str) -> ResponseReturnValue:
+    """Take one checked (spoiled) ballot for the public board (ballot.voting.audits).
+
+    CSRF-exempt like the cast: JSON only, and nothing here acts for a person.
+    """
+    if request.mimetype != "application/json":
+        raise refuse("bad_audit", _l("The checked ballot must be sent as JSON."), 415)
+    length = request.content_length
+    if length is not None and length > audits.MAX_AUDIT_BYTES:
+        raise refuse("too_large", _l("The checked ballot is too large."), 413)
+    body = request.get_data(cache=False)
+    db.session.rollback()
+    poll = get_poll(public_id)
+    if poll.state != "open" or poll.manifest is None:
+        raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
+    context = operations._context(poll)
+    poll_id = poll.id
+    db.session.rollback()
+    tracker, repeated = audits.post_audit(poll_id, body, context)
+    return jsonify(tracker=tracker.hex(), repeated=repeated)
