@@ -108,8 +108,9 @@ def _check_proofs(manifest: Manifest, entries: list[R.ChainEntry], workers: int)
         bad = min(failures) if failures else None
     if bad:
         seq, reason = bad
-        if "official " in reason:
-            r = int(reason.split("official ")[1].split()[0])
+        prefix = "the encryption proof for official "
+        if reason.startswith(prefix):  # set by _check_chunk: a number from 1
+            r = int(reason[len(prefix) :].split()[0])
             reason = reason.replace(
                 f"official {r}", f"official {r} ({manifest.officials[r - 1].name})"
             )

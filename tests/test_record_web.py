@@ -61,6 +61,8 @@ def test_card_nobody_was_handed_is_refused_then_the_record_binds_everything(app)
         for r in receipts:
             assert r.signed is not None
             assert f"ballot #{r.seq} is in the record" in check_receipt(record, r.signed)
+        html = app.test_client().get(f"/board/{vote.public_id}").get_data(as_text=True)
+        assert 'id="close-actions-head"' in html
         figures_json = record.json("figures.json")
         assert figures_json["closed_at"] == record.json("checkpoints.json")["close"]["at"]
         assert json.dumps(figures_json["opened_at"]).endswith('+00:00"')

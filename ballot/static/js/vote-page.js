@@ -10,6 +10,7 @@
 import { canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
 import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
 import { BallotForm, fill } from './vote-ballot.js';
+import { receiptValid } from './phieu-receipt.js';
 import { allRecords, loadRecord, saveRecord, sendUntilAnswered } from './vote-send.js';
 
 const TAG_BALLOT_DEFINITION = utf8('phieu/v1/ballot-definition');
@@ -351,8 +352,9 @@ async function resume(record) {
   if (answer.ok) {
     if (answer.tracker !== record.tracker) return problem(S.refused_title, S.mismatch);
     // The server-signed receipt (docs/record.md §7): kept so the member can prove acceptance.
-    const signed = answer.receipt && answer.receipt.tracker === answer.tracker
-      && answer.receipt.seq === answer.seq ? answer.receipt : null;
+    const m = state.manifest;
+    const signed = m && receiptValid(answer.receipt, manifestHash(m), m.server_key, answer.tracker, answer.seq)
+      ? answer.receipt : null;
     const accepted = { status: 'accepted', tracker: answer.tracker, seq: answer.seq, receipt: signed };
     saveRecord(vote, card, accepted);
     state.resumeRecord = null;
