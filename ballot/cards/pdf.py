@@ -1,7 +1,8 @@
 """The printable cards: an A4 PDF, 8 cards per page (2 × 4), made in memory only.
 
 Each card carries the vote's title, a QR code of the card link, the manual-entry code,
-a short instruction in Vietnamese, the ballot fingerprint ("Mã xác thực lá phiếu") and,
+a short instruction in Vietnamese, the ballot check code ("Mã đối chiếu lá phiếu", the
+same on every card) and,
 on spares, "THẺ DỰ PHÒNG". Below a dashed line, a tear-off stub carries only the
 serial. The card link is ``{BASE_URL}/v/{public_id}#{code}.{fingerprint16}``: the card
 secret sits in the URL fragment, which browsers never send to the server.
@@ -34,7 +35,8 @@ CARD_H: Final = (PAGE_H - 2 * MARGIN) / ROWS  # 71.75 mm
 STUB_H: Final = 11.0
 QR_SIZE: Final = 40.0
 PAD: Final = 3.5
-FINGERPRINT_LABEL: Final = "Mã xác thực lá phiếu"
+#: The ballot check code (tally.codes: "ballot_code"): the same on every card of a vote.
+FINGERPRINT_LABEL: Final = "Mã đối chiếu lá phiếu (mọi thẻ như nhau)"
 SPARE_LABEL: Final = "THẺ DỰ PHÒNG"
 
 
@@ -166,9 +168,10 @@ def _card(
         pdf.cell(right_w, 3.1, line)
     pdf.set_xy(x + PAD, top + QR_SIZE + 0.5)
     pdf.set_font("Serif", "", 7.5)
-    pdf.cell(38, 4.5, FINGERPRINT_LABEL + ":")
+    label_w = pdf.get_string_width(FINGERPRINT_LABEL + ": ") + 1
+    pdf.cell(label_w, 4.5, FINGERPRINT_LABEL + ":")
     pdf.set_font("Serif", "B", 9)
-    pdf.cell(inner_w - 38, 4.5, grouped(fingerprint))
+    pdf.cell(inner_w - label_w, 4.5, grouped(fingerprint))
     # Tear-off stub: a dashed line, then only the serial.
     stub_y = y + CARD_H - STUB_H
     pdf.set_draw_color(0, 0, 0)

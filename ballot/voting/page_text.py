@@ -47,7 +47,7 @@ def vote_page_strings() -> dict[str, object]:
         ),
         "fingerprint_title": _("This ballot does not match your card"),
         "fingerprint": _(
-            "The ballot fingerprint printed on your card ({card}) differs "
+            "The ballot check code printed on your card ({card}) differs "
             "from the one of the ballot this server sent ({ballot}). Do not "
             "vote: tell the secretariat."
         ),
