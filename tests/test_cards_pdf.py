@@ -79,7 +79,9 @@ def test_each_card_carries_title_code_fingerprint_serial_and_qr():
     assert text.count("Mã đối chiếu lá phiếu (mọi thẻ như nhau): 0001 0203 0405 0607") == 11
     assert text.count("THẺ DỰ PHÒNG") == 2 and pages[1].count("THẺ DỰ PHÒNG") == 2
     assert text.count("Lấy phiếu tín nhiệm người giữ chức vụ") == 11
-    assert "https://phieu.example.vn/v/Ab_cd-EF1234" in text
+    # the address to type, in a monospaced font, server then /v/<vote id>
+    assert "https://phieu.example.vn\n/v/Ab_cd-EF1234" in text
+    assert text.count("Mã nhập tay (28 ký tự):") == 11
     # The QR codes encode the card link with the code in the fragment, in card order.
     urls = [
         card_url("https://phieu.example.vn/", "Ab_cd-EF1234", c.code, fingerprint) for c in printed

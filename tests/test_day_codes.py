@@ -42,3 +42,19 @@ def test_one_name_and_groups_of_four_everywhere(app, client, make_user):
     assert not re.search(r"\b[0-9a-f]{8} [0-9a-f]{8}\b", board)  # no group of eight left
     phone = client.get(f"/v/{pid}").get_data(as_text=True)
     assert "Ballot check code" in phone and "Your receipt code" in phone
+
+
+def test_vote_ids_use_one_unambiguous_alphabet_and_forgive_typing(app, client):
+    from ballot.polls.operations import VOTE_ID_ALPHABET, new_vote_id, normalize_vote_id
+
+    ids = {new_vote_id() for _ in range(200)}
+    assert len(ids) == 200
+    assert all(len(i) == 12 and set(i) <= set(VOTE_ID_ALPHABET) for i in ids)
+    assert not set("ilou") & set(VOTE_ID_ALPHABET)
+    assert normalize_vote_id("AB-CD IL0O") == "abcd1100"
+    with app.app_context():
+        vote = make_vote(members=2)
+    assert set(vote.public_id) <= set(VOTE_ID_ALPHABET)
+    r = client.get(f"/v/{vote.public_id.upper()}")
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/v/{vote.public_id}")
+    assert client.get("/v/zzzzzzzzzzzz").status_code == 404

@@ -62,6 +62,22 @@ def require_no_cards(poll: Poll) -> None:
         )
 
 
+#: Vote ids are typed from the card: the card code's alphabet, lower case (no i, l, o, u).
+VOTE_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+VOTE_ID_LENGTH = 12  # 60 bits
+
+
+def new_vote_id() -> str:
+    """A fresh random vote id (``VOTE_ID_LENGTH`` characters of ``VOTE_ID_ALPHABET``)."""
+    return "".join(secrets.choice(VOTE_ID_ALPHABET) for _ in range(VOTE_ID_LENGTH))
+
+
+def normalize_vote_id(typed: str) -> str:
+    """A typed vote id as stored: lower case, spaces and dashes dropped, i/l → 1, o → 0."""
+    text = "".join(ch for ch in typed.lower() if ch not in " -\t")
+    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
+
+
 def creation_times() -> dict[str, Any]:
     """When each vote was created (public id → time), from the action log."""
     rows = db.session.execute(
@@ -122,7 +138,7 @@ def create_poll(
             400,
         ) from None
     poll = Poll(
-        public_id=secrets.token_urlsafe(9),
+        public_id=new_vote_id(),
         meeting=meeting.strip(),
         title=title.strip(),
         kind=kind,

@@ -97,6 +97,16 @@ function showEntry(error = '') {
   if (error) $('code').focus();
 }
 
+// The typed code is grouped by four as it is typed, as the card prints it (only while
+// typing at the end, so that correcting a character in the middle keeps the caret).
+$('code').addEventListener('input', () => {
+  const input = $('code');
+  if (input.selectionStart !== input.value.length) return;
+  const chars = input.value.toUpperCase().replace(/[^0-9A-Z]/g, '').slice(0, 28);
+  const grouped = chars.match(/.{1,4}/g)?.join('-') ?? '';
+  if (grouped !== input.value) input.value = grouped;
+});
+
 $('entry-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const typed = $('code').value;
