@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
+from ballot.counting.labels import threshold_text
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
@@ -43,7 +44,12 @@ from ballot.polls.forms import (
 )
 from ballot.polls.importing import read_officials
 from ballot.polls.models import Poll
-from tally.rules import DEFAULT_THRESHOLDS, quorum_met, quorum_needed
+from tally.rules import (
+    DEFAULT_THRESHOLDS,
+    Threshold,
+    quorum_met,
+    quorum_needed,
+)
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -111,8 +117,8 @@ def poll_nav(poll: Poll) -> dict[str, Any]:
 
 
 def threshold_texts(kind: str) -> list[str]:
-    """The default thresholds of a kind of vote, as readable sentences."""
-    return [t.label for t in DEFAULT_THRESHOLDS[kind]]
+    """The default thresholds of a kind of vote, as readable sentences (page language)."""
+    return [threshold_text(t) for t in DEFAULT_THRESHOLDS[kind]]
 
 
 @bp.get("/")
@@ -173,7 +179,7 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         step_url=step_url,
         official_count=len(ops.officials(poll)),
         cards=reconciliation(poll),
-        thresholds=[t.get("label", "") for t in poll.thresholds],
+        thresholds=[threshold_text(Threshold.from_json(t)) for t in poll.thresholds],
         quorum=quorum_met(poll.present, poll.summoned),
         needed=quorum_needed(poll.summoned),
         denominator_label=dict(denominator_choices()).get(poll.denominator, poll.denominator),
@@ -319,4 +325,12 @@ def log(public_id: str) -> ResponseReturnValue:
             .order_by(ActionLogEntry.id)
         )
     )
-    return render_template("polls/log.html", **poll_nav(poll), entries=entries)
+    from ballot.polls.loglabels import action_label, detail_items
+
+    return render_template(
+        "polls/log.html",
+        **poll_nav(poll),
+        entries=entries,
+        action_label=action_label,
+        detail_items=detail_items,
+    )

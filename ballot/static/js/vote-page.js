@@ -189,7 +189,10 @@ function startWorker() {
   worker.onmessage = (event) => {
     const msg = event.data ?? {};
     if (msg.type === 'progress') {
-      $('encrypting').textContent = fill(S.encrypting, { ready: msg.ready, total: msg.total });
+      // Not "12/12 encrypted" beside "0/12 chosen": say what the figure means.
+      $('encrypting').textContent = msg.ready >= msg.total
+        ? S.encryption_ready
+        : fill(S.encrypting, { ready: msg.ready, total: msg.total });
     } else if (msg.id && pending.has(msg.id)) {
       const { resolve, reject } = pending.get(msg.id);
       pending.delete(msg.id);
