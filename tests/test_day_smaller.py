@@ -32,3 +32,47 @@ def test_log_in_words_secretariat_footer_and_english_results(app, client, make_u
     results = client.get(f"/polls/{polls_pid}/results").get_data(as_text=True)
     assert "Tín nhiệm thấp từ 2/3 trở lên" in results
     assert polls.state_label("published")
+
+
+def test_create_form_radios_threshold_errors_at_field_samples_and_unique_ids(
+    app, client, make_user
+):
+    import re
+
+    from tests.polls_web_helpers import create_vote, post, upload
+
+    make_user("thuky")
+    login(client, "thuky")
+    client.get("/lang/en?next=/")
+    form = client.get("/polls/new").get_data(as_text=True)
+    assert (
+        'type="radio" name="kind"' in form and "<select" not in form.split('name="kind"')[0][-300:]
+    )
+    r = post(
+        client,
+        "/polls/new",
+        {
+            "meeting": "M", "title": "T", "kind": "rating", "summoned": "4",
+            "denominator": "returned", "members_total": "", "trustee_names": "A\nB",
+            "threshold": "2", "low_more_than": "3/4", "low_at_least": "2/3",
+            "distrust_more_than": "1/2",
+        },
+    )  # fmt: skip
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400
+    error = re.search(r'id="low_at_least-error"[^>]*>([^<]+)<', html)
+    assert error and "above the one before" in error.group(1)
+    r = post(client, "/polls/new", {"meeting": "M", "title": "T", "kind": "rating",
+             "summoned": "4", "denominator": "returned", "trustee_names": "A\nB",
+             "threshold": "2", "low_more_than": "x", "low_at_least": "2/3"})  # fmt: skip
+    assert 'id="low_more_than-error"' in r.get_data(as_text=True)
+    for ext in ("csv", "xlsx"):
+        sample = client.get(f"/polls/officials-sample.{ext}")
+        assert sample.status_code == 200
+        pid = create_vote(client)
+        assert upload(client, pid, sample.data, f"mau.{ext}").status_code == 302, ext
+        page = client.get(f"/polls/{pid}/officials").get_data(as_text=True)
+        assert "Nguyễn Văn A" in page and "Trần Thị B" in page
+        ids = re.findall(r'\bid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert client.get("/polls/officials-sample.exe").status_code == 404

@@ -234,6 +234,44 @@ def add_official(public_id: str) -> ResponseReturnValue:
     return redirect(url_for("polls.officials", public_id=public_id))
 
 
+SAMPLE_ROWS = [
+    ("Thứ tự", "Họ và tên", "Chức vụ"),
+    ("1", "Nguyễn Văn A", "Chủ tịch Hội đồng nhân dân tỉnh"),
+    ("2", "Trần Thị B", "Phó Chủ tịch Ủy ban nhân dân tỉnh"),
+]
+
+
+@bp.get("/officials-sample.<ext>")
+@staff_required
+def officials_sample(ext: str) -> ResponseReturnValue:
+    """A sample list to fill in and import (CSV in UTF-8 with BOM, or XLSX)."""
+    import csv
+    import io
+
+    from flask import Response, abort
+
+    if ext == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(SAMPLE_ROWS)
+        body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv"
+    elif ext == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        for row in SAMPLE_ROWS:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="danh-sach-mau.{ext}"'
+    return response
+
+
 @bp.post("/<public_id>/officials/import")
 @secretariat_required
 def import_officials(public_id: str) -> ResponseReturnValue:
