@@ -76,3 +76,31 @@ def test_create_form_radios_threshold_errors_at_field_samples_and_unique_ids(
         ids = re.findall(r'\bid="([^"]+)"', page)
         assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert client.get("/polls/officials-sample.exe").status_code == 404
+
+
+def test_officials_can_be_corrected_and_removed_until_cards_are_printed(app, client, make_user):
+    from tests.polls_web_helpers import create_vote, official_rows, post, upload
+
+    make_user("thuky")
+    login(client, "thuky")
+    pid = create_vote(client)
+    csv = "Họ và tên,Chức vụ\nNguyễn Văn Aa,Chủ tịch\nTrần Thị B,Phó Chủ tịch\nLê C,Ủy viên\n"
+    assert upload(client, pid, csv.encode()).status_code == 302
+    rows = official_rows(app, pid)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from ballot.polls.models import Official
+
+        ids = list(db.session.scalars(select(Official.id).order_by(Official.position_order)))
+    fix = {"name": "Nguyễn Văn A", "position": "Chủ tịch HĐND"}
+    r = post(client, f"/polls/{pid}/officials/{ids[0]}/edit", fix)
+    assert r.status_code == 302
+    r = post(client, f"/polls/{pid}/officials/{ids[1]}/edit", {"name": " ", "position": "x"})
+    assert r.status_code == 302  # refused: a name is required; nothing changed
+    assert post(client, f"/polls/{pid}/officials/{ids[1]}/delete").status_code == 302
+    after = official_rows(app, pid)
+    assert [r[1] for r in after] == ["Nguyễn Văn A", "Lê C"] and [r[0] for r in after] == [1, 2]
+    assert len(rows) == 3
+    log = client.get(f"/polls/{pid}/log").get_data(as_text=True)
+    assert "Nguyễn Văn A" in log

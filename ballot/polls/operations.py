@@ -179,6 +179,42 @@ def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     return official
 
 
+def _official(poll: Poll, official_id: int) -> Official:
+    found = next((o for o in officials(poll) if o.id == official_id), None)
+    if found is None:
+        raise refuse("bad_order", _l("No such official or position."), 400)
+    return found
+
+
+def edit_official(actor: str, poll: Poll, official_id: int, name: str, position: str) -> None:
+    """Correct one official's name or position (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    name, position = name.strip(), position.strip()
+    if not name:
+        raise refuse("bad_official", _l("The full name is required."), 400)
+    official = _official(poll, official_id)
+    official.name, official.position = name, position
+    log_action(actor, "poll.official.edit", {"poll": poll.public_id, "name": name})
+
+
+def delete_official(actor: str, poll: Poll, official_id: int) -> None:
+    """Remove one official; the ones after it move up (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    official = _official(poll, official_id)
+    name = official.name
+    db.session.delete(official)
+    db.session.flush()
+    rest = officials(poll)
+    for o in rest:  # two passes: the unique (poll, order) constraint holds throughout
+        o.position_order += 10_000
+    db.session.flush()
+    for i, o in enumerate(rest, start=1):
+        o.position_order = i
+    log_action(actor, "poll.official.delete", {"poll": poll.public_id, "name": name})
+
+
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
     """Replace the whole list (an import): all rows or none."""
     require_state(poll, "draft")

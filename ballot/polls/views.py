@@ -272,6 +272,40 @@ def officials_sample(ext: str) -> ResponseReturnValue:
     return response
 
 
+@bp.post("/<public_id>/officials/<int:official_id>/edit")
+@secretariat_required
+def edit_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Correct one official's name or position."""
+    poll = ops.get_poll(public_id)
+    form = OfficialForm()
+    if not form.validate_on_submit():
+        errors = [str(e) for f in (form.name, form.position) for e in f.errors]
+        flash(" ".join(errors) or _("The full name is required."), "error")
+    else:
+        attempt(
+            lambda: ops.edit_official(
+                actor(), poll, official_id, form.name.data or "", form.position.data or ""
+            ),
+            _("The official was corrected."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/delete")
+@secretariat_required
+def delete_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Remove one official from the ballot."""
+    from flask_wtf import FlaskForm
+
+    poll = ops.get_poll(public_id)
+    if FlaskForm().validate_on_submit():
+        attempt(
+            lambda: ops.delete_official(actor(), poll, official_id),
+            _("The official was removed from the ballot."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id))
+
+
 @bp.post("/<public_id>/officials/import")
 @secretariat_required
 def import_officials(public_id: str) -> ResponseReturnValue:
