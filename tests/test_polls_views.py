@@ -368,9 +368,15 @@ def test_checkin_counts_within_bounds_and_names_nobody(app, secretariat):
 def test_revoke_and_spare_by_serial_with_reconciliation(app, secretariat):
     client = secretariat
     pid = frozen_vote(client, summoned=4, spares=2)
+    # Without the confirmation tick nothing is revoked.
     r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "1"}, follow_redirects=True)
+    assert "Đã thu hồi thẻ số 0001" not in _text(r)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Card.status == "revoked")) == 0
+    yes = {"confirm": "y"}
+    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "1", **yes}, follow_redirects=True)
     assert "Đã thu hồi thẻ số 0001" in _text(r)
-    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "0001"}, follow_redirects=True)
+    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "0001", **yes}, follow_redirects=True)
     assert "đã bị thu hồi" in _text(r) or "đã được thu hồi" in _text(r) or r.status_code == 200
     r = post(client, f"/polls/{pid}/cards/spare?back=freeze", {"serial": "0005"})
     assert r.status_code == 302 and f"/polls/{pid}/freeze" in r.headers["Location"]
@@ -382,7 +388,8 @@ def test_revoke_and_spare_by_serial_with_reconciliation(app, secretariat):
         ("revoke", ""),
         ("revoke", "1" * 40),
     ):
-        r = post(client, f"/polls/{pid}/cards/{url}", {"serial": serial}, follow_redirects=True)
+        data = {"serial": serial, **(yes if url == "revoke" else {})}
+        r = post(client, f"/polls/{pid}/cards/{url}", data, follow_redirects=True)
         assert r.status_code == 200 and "flash-error" in _text(r), (url, serial)
     with app.app_context():
         statuses = dict(db.session.execute(select(Card.serial, Card.status)).all())

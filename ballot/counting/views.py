@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
 from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
+from ballot.counting.labels import level_labels, threshold_text
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
@@ -338,8 +339,8 @@ def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:
         "poll": poll,
         "results": results,
         "levels": manifest.levels,
-        "labels": LEVEL_LABELS,
-        "thresholds": {t.flag: t.label for t in manifest.thresholds},
+        "labels": level_labels(),
+        "thresholds": {t.flag: threshold_text(t) for t in manifest.thresholds},
         "denominator_label": DENOMINATOR_LABELS[results["denominator"]["name"]],
         "record_hash": bytes(count.record_hash or b"").hex() if count else "",
     }
