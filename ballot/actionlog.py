@@ -24,7 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
 from keys.hashing import canonical_json
-from tally.actions import GENESIS, TAG_ACTION_LOG, action_hash
+from tally.actions import GENESIS, TAG_ACTION_LOG, action_hash, vote_chain
+from tally.records import record_time
 
 __all__ = ["GENESIS", "TAG_ACTION_LOG", "ActionLogEntry", "entry_hash", "log_action", "verify_log"]
 
@@ -186,3 +187,26 @@ def recent_actions(limit: int = 50) -> list[ActionLogEntry]:
     return list(
         db.session.scalars(select(ActionLogEntry).order_by(ActionLogEntry.id.desc()).limit(limit))
     )
+
+
+def vote_log(public_id: str, upto: int | None = None) -> list[dict[str, Any]]:
+    """This vote's own action chain (the record's actions.json), entries up to ``upto``.
+
+    The entries are the installation log's rows whose ``details.poll`` is this vote,
+    renumbered from 1 and re-chained from the vote's seed (tally/actions.py); rows are
+    append-only, so the chain of a past moment never changes. Nothing else of the
+    installation (accounts, logins, other votes) is in it.
+    """
+    stmt = select(ActionLogEntry).order_by(ActionLogEntry.id).execution_options(yield_per=500)
+    if upto is not None:
+        stmt = stmt.where(ActionLogEntry.id <= upto)
+    rows = db.session.scalars(stmt)
+    try:
+        mine = [
+            (record_time(e.at), e.actor, e.action, e.details)
+            for e in rows
+            if isinstance(e.details, dict) and e.details.get("poll") == public_id
+        ]
+    finally:
+        rows.close()
+    return vote_chain(public_id, mine)

@@ -100,3 +100,9 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 
 # --- Accounts --------------------------------------------------------------------------------
 PASSWORD_MIN_LENGTH = 10
+
+# --- Signed checkpoints -------------------------------------------------------------------
+#: While a vote is open the server signs the chain head every N ballots, or at the first
+#: ballot after M seconds without a checkpoint (docs/record.md §3).
+CHECKPOINT_BALLOTS = 20
+CHECKPOINT_SECONDS = 60

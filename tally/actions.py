@@ -1,8 +1,14 @@
-"""The secretariat's action log as published in the record (actions.json).
+"""Action logs: the installation's (stored by ballot/actionlog.py) and each vote's own.
 
-Entry n: ``hash = digest(TAG_ACTION_LOG, prev_hash, canonical_json(fields))`` with
-``fields = {"id", "at", "actor", "action", "details"}``; ``prev_hash`` of entry 1 is 32
-zero bytes. The web layer (ballot/actionlog.py) stores entries with this same hash.
+Installation log entry n: ``hash = digest(TAG_ACTION_LOG, prev_hash,
+canonical_json({"id", "at", "actor", "action", "details"}))``, ``prev_hash`` of entry 1
+is 32 zero bytes. It holds accounts, logins and every vote; it never goes into a record.
+
+A vote's own chain (the record's actions.json) is its entries (``details.poll`` = the
+vote id) renumbered from 1: ``hash_n = digest(TAG_VOTE_ACTION, hash_{n-1},
+canonical_json({"seq", "at", "actor", "action", "details"}))`` with ``hash_0 =
+digest(TAG_VOTE_LOG, vote id)``. Its head (count, hash) at the close is inside the
+server's signed close, so it cannot be rewritten afterwards.
 """
 
 from __future__ import annotations
@@ -14,6 +20,30 @@ from keys.hashing import canonical_json, digest
 
 TAG_ACTION_LOG: Final = b"phieu/v1/action-log"
 GENESIS: Final = bytes(32)
+TAG_VOTE_LOG: Final = b"phieu/v1/vote-log"
+TAG_VOTE_ACTION: Final = b"phieu/v1/vote-action"
+
+
+def vote_log_seed(election_id: str) -> bytes:
+    """hash_0 of a vote's own action chain: digest(TAG_VOTE_LOG, vote id UTF-8)."""
+    return digest(TAG_VOTE_LOG, election_id.encode())
+
+
+def vote_action_hash(prev: bytes, fields: dict[str, Any]) -> bytes:
+    """The hash of a vote-chain entry with fields seq, at, actor, action, details."""
+    return digest(TAG_VOTE_ACTION, prev, canonical_json(fields))
+
+
+def vote_chain(
+    election_id: str, entries: list[tuple[str, str, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The actions.json items for (at, actor, action, details) in order."""
+    prev, out = vote_log_seed(election_id), []
+    for seq, (at, actor, action, details) in enumerate(entries, start=1):
+        fields = {"seq": seq, "at": at, "actor": actor, "action": action, "details": details}
+        prev = vote_action_hash(prev, fields)
+        out.append(fields | {"hash": prev.hex()})
+    return out
 
 
 def action_hash(prev_hash: bytes, fields: dict[str, Any]) -> bytes:

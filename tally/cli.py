@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import click
 from keys.errors import CryptoError
 
-from tally.count import decrypt_with_share, parse_totals
-from tally.manifest import parse_manifest
+from tally.count import decrypt_with_share
+from tally.receipts import check_receipt
 from tally.record import Record
-from tally.verify import VerifyError, verify_record
+from tally.trustee import compare_tally, fingerprint, verified_totals
+from tally.verify import Unreadable, VerifyError, verify_record
 
 
 @click.group()
@@ -24,17 +26,38 @@ def main() -> None:
 @main.command()
 @click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 256), help="Processes (default: every core).")
-def verify(record_path: Path, workers: int | None) -> None:
-    """Check every step of an election record; exit 0 only if everything holds."""
+@click.option(
+    "--receipt",
+    "receipt_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check a member's signed receipt (phieu-receipt/1 JSON) against the record.",
+)
+def verify(record_path: Path, workers: int | None, receipt_path: Path | None) -> None:
+    """Check every step of an election record; exit 0 only if everything holds.
+
+    Exit 1: INVALID (the item and what is wrong are named); 2: a file is missing or
+    unreadable.
+    """
     start = time.perf_counter()
     try:
-        report = verify_record(Record.load(record_path), workers)
+        record = Record.load(record_path)
+        report = verify_record(record, workers)
+        if receipt_path is not None:
+            receipt = Record({"manifest.json": receipt_path.read_bytes()}).json("manifest.json")
+            report.ok(check_receipt(record, receipt))
+    except Unreadable as err:
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}", err=True)
+        sys.exit(2)
     except VerifyError as err:
         click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
         sys.exit(1)
     except CryptoError as err:
-        click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.message('en')}", err=True)
-        sys.exit(1)
+        reason = err.message("en").replace("manifest.json", "receipt")
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {reason}", err=True)
+        sys.exit(2)
+    except (OSError, zipfile.BadZipFile) as err:
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {record_path}: {err}", err=True)
+        sys.exit(2)
     for line in report.lines:
         click.echo(line)
     click.echo(f"Mã băm hồ sơ / record hash: {report.record_hash}")
@@ -51,16 +74,43 @@ def verify(record_path: Path, workers: int | None) -> None:
 )
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None:
-    """Decrypt this trustee's part of the totals in RECORD (tally.json) into PART.json."""
+    """Verify the ballots of RECORD, sum them, and decrypt this trustee's part of those sums.
+
+    The record's tally.json is never what is decrypted: the ballots are verified up to the
+    server-signed close head and summed here; a tally.json that differs is refused.
+    """
     if out_path.exists():
         click.echo(f"Lỗi: tệp đã tồn tại / Error: file exists: {out_path}", err=True)
         sys.exit(1)
     try:
         record = Record.load(record_path)
-        manifest = parse_manifest(record.json("manifest.json"))
-        totals, _ = parse_totals(record.json("tally.json"), manifest)
+        click.echo("Đang kiểm chứng các phiếu / verifying the ballots…")
+        checked = verified_totals(record)
+        if "tally.json" in record.files:
+            compare_tally(checked, record.json("tally.json"))
+    except (VerifyError, CryptoError) as err:
+        item, reason = (
+            (err.item, err.reason)
+            if isinstance(err, VerifyError)
+            else ("record", err.message("en"))
+        )
+        click.echo(
+            f"Lỗi: hồ sơ không được kiểm chứng, KHÔNG giải mã ({item}: {reason})\n"
+            f"Error: the record does not verify, nothing decrypted ({item}: {reason})",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Đã kiểm chứng / verified: {checked.count} phiếu / ballots")
+    click.echo("Đầu chuỗi ký khi đóng / close head signed at closing:")
+    click.echo(f"  {fingerprint(checked.close_head)}")
+    click.echo(
+        "So với máy chiếu và bảng công khai; nếu khác, dừng lại (Ctrl-C).\n"
+        "Compare with the projector and the public board; if it differs, stop (Ctrl-C)."
+    )
+    manifest = checked.manifest
+    try:
         passphrase = click.prompt("Mật khẩu / passphrase", hide_input=True)
-        part = decrypt_with_share(manifest, totals, share_path.read_bytes(), passphrase)
+        part = decrypt_with_share(manifest, checked.totals, share_path.read_bytes(), passphrase)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
         sys.exit(1)

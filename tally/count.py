@@ -35,16 +35,13 @@ def tally_json(totals: list[Ciphertext], count: int) -> dict[str, Any]:
 
 
 def parse_totals(obj: Any, manifest: Manifest) -> tuple[list[Ciphertext], int]:
-    """Read tally.json: the totals (one per official) and the ballot count."""
-    if not isinstance(obj, dict) or not isinstance(obj.get("totals"), list):
-        raise CryptoError("bad_encoding", "tally.json: expected totals")
-    totals = [Ciphertext.from_json(t, f"total {r}") for r, t in enumerate(obj["totals"])]
-    if len(totals) != len(manifest.officials):
-        raise CryptoError("bad_encoding", "tally.json: one total per official")
-    count = obj.get("ballots")
-    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-        raise CryptoError("bad_encoding", "tally.json: bad ballot count")
-    return totals, count
+    """Read tally.json (tally/records.py's definition): the totals and the ballot count."""
+    from tally.records import VerifyError, parse_tally
+
+    try:
+        return parse_tally(obj, len(manifest.officials))
+    except VerifyError as err:
+        raise CryptoError("bad_encoding", f"{err.item}: {err.reason}") from None
 
 
 def decrypt_with_share(
@@ -121,19 +118,3 @@ def figures_json(f: Figures) -> dict[str, Any]:
         "returned": f.returned,
         "members_total": f.members_total,
     }
-
-
-def parse_figures(obj: Any) -> Figures:
-    """Read figures.json (the opening/closing times are read by the minutes)."""
-    if not isinstance(obj, dict):
-        raise CryptoError("bad_encoding", "figures.json: expected an object")
-    values = {}
-    for name in ("summoned", "present", "issued", "returned"):
-        v = obj.get(name)
-        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-            raise CryptoError("bad_encoding", f"figures.json: {name} must be an integer ≥ 0")
-        values[name] = v
-    mt = obj.get("members_total")
-    if mt is not None and (not isinstance(mt, int) or isinstance(mt, bool) or mt < 1):
-        raise CryptoError("bad_encoding", "figures.json: members_total must be a positive integer")
-    return Figures(members_total=mt, **values)

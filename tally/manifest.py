@@ -21,9 +21,14 @@ FORMAT: Final = "phieu-manifest/1"
 TAG_CARDS: Final = b"phieu/v1/cards"
 
 
-def card_commitment(keys: list[bytes]) -> bytes:
-    """digest(TAG_CARDS, u32(count), sorted 32-byte card keys...): the committed card set."""
-    return digest(TAG_CARDS, u32(len(keys)), *sorted(keys))
+def card_commitment(cards: list[tuple[str, bytes]]) -> bytes:
+    """The committed card set: digest(TAG_CARDS, u32(count), then for each card in serial
+    order: serial UTF-8, its 32-byte key). Serials are bound too, so a revocation or a
+    spare named by serial cannot be moved to another card."""
+    parts: list[bytes] = []
+    for serial, key in sorted(cards):
+        parts += [serial.encode(), key]
+    return digest(TAG_CARDS, u32(len(cards)), *parts)
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def build_manifest(
     summoned: int,
     trustee_names: list[str],
     ceremony: dict[str, Any],
-    card_keys: list[bytes],
+    cards: list[tuple[str, bytes]],
     server_key: bytes,
     denominator: str = "returned",
     members_total: int | None = None,
@@ -100,7 +105,7 @@ def build_manifest(
         "kind": kind,
         "levels": list(KINDS[kind]),
         "officials": [{"name": n, "position": p} for n, p in officials],
-        "base": len(card_keys) + 1,
+        "base": len(cards) + 1,
         "rules": {
             "denominator": denominator,
             "members_total": members_total,
@@ -108,7 +113,7 @@ def build_manifest(
         },
         "summoned": summoned,
         "trustees": {"names": list(trustee_names), **key.to_json(), "ceremony": ceremony},
-        "cards": {"count": len(card_keys), "commitment": card_commitment(card_keys).hex()},
+        "cards": {"count": len(cards), "commitment": card_commitment(cards).hex()},
         "server_key": server_key.hex(),
     }
 

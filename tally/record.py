@@ -35,6 +35,7 @@ FILES: Final = (
 UNHASHED: Final = ("record-hash.txt", "minutes.pdf")
 TAG_CHECKPOINT: Final = b"phieu/v1/checkpoint"
 TAG_CLOSE: Final = b"phieu/v1/close"
+TAG_RECEIPT: Final = b"phieu/v1/receipt"
 MAX_RECORD_BYTES: Final = 512 * 1024 * 1024
 
 
@@ -44,8 +45,22 @@ def chain_link(prev: bytes, seq: int, tracker: bytes) -> bytes:
 
 
 def head_message(kind: bytes, manifest_hash: bytes, count: int, head: bytes, at: str) -> bytes:
-    """What the server's Ed25519 key signs for a checkpoint or for the close."""
+    """What the server's Ed25519 key signs for a checkpoint (``kind`` = TAG_CHECKPOINT)."""
     return digest(kind, manifest_hash, u32(count), head, at.encode())
+
+
+def close_message(
+    manifest_hash: bytes, count: int, head: bytes, at: str, actions: int, actions_head: bytes
+) -> bytes:
+    """What the server signs at the close: the ballot chain head and the vote's log head."""
+    return digest(
+        TAG_CLOSE, manifest_hash, u32(count), head, at.encode(), u32(actions), actions_head
+    )
+
+
+def receipt_message(manifest_hash: bytes, seq: int, tracker: bytes, head: bytes) -> bytes:
+    """What the server signs on a member's receipt: ballot ``seq`` has ``tracker``, head."""
+    return digest(TAG_RECEIPT, manifest_hash, u32(seq), tracker, head)
 
 
 def record_hash(files: dict[str, bytes]) -> bytes:

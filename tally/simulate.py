@@ -17,10 +17,19 @@ from keys.ballot import Ballot, encrypt_ballot
 from keys.decryption import PartialDecryption, partial_decrypt
 from keys.nonces import SYSTEM, Nonces
 
-from tally.count import aggregate_ballots, figures_json, results, tally_json
+from tally.actions import vote_chain
+from tally.count import aggregate_ballots, results, tally_json
 from tally.manifest import Manifest, build_manifest, parse_manifest
-from tally.record import TAG_CLOSE, Record, chain_link, head_message
-from tally.rules import Figures
+from tally.record import (
+    TAG_CHECKPOINT,
+    Record,
+    chain_link,
+    close_message,
+    head_message,
+    receipt_message,
+)
+from tally.records import Card, FiguresFile, Receipt, SignedHead
+from tally.rules import Figures, quorum_met
 
 
 @dataclass
@@ -65,6 +74,7 @@ def simulate(
     nonces: Nonces = SYSTEM,
     blank_rate: float = 0.05,
     choices: list[list[int]] | None = None,
+    checkpoint_every: int = 0,
 ) -> Simulation:
     """Run a whole vote: ``members`` ballots, k of n trustees.
 
@@ -76,6 +86,7 @@ def simulate(
     secrets_ = [cards.new_secret() for _ in range(members + spares)]
     sks = [cards.signing_key("sim", s) for s in secrets_]
     card_keys = [cards.public_key(sk) for sk in sks]
+    serials = [f"{i + 1:04d}" for i in range(len(card_keys))]
     server = signing.generate()
     raw = build_manifest(
         election_id="sim",
@@ -86,7 +97,7 @@ def simulate(
         summoned=members + 2,
         trustee_names=names,
         ceremony=ceremony,
-        card_keys=card_keys,
+        cards=list(zip(serials, card_keys, strict=True)),
         server_key=signing.public_bytes(server),
     )
     manifest = parse_manifest(raw)
@@ -106,33 +117,89 @@ def simulate(
     ballots = [encrypt_ballot(ctx, sks[i], choices[i], nonces) for i in range(members)]
     entries = chain_entries(manifest.hash, ballots)
     head = bytes.fromhex(entries[-1]["hash"]) if entries else manifest.hash
-    at = "2026-11-22T10:30:00+07:00"
-    close = {"count": members, "head": head.hex(), "at": at}
-    close["signature"] = signing.sign(
-        server, head_message(TAG_CLOSE, manifest.hash, members, head, at)
-    ).hex()
+    opened, at = "2026-11-22T09:00:00+07:00", "2026-11-22T10:30:00+07:00"
+    log = _log(manifest, members, head, opened, at)
+    close_log = vote_chain("sim", log)
+    actions_head = bytes.fromhex(close_log[-1]["hash"])
+    signature = signing.sign(
+        server, close_message(manifest.hash, members, head, at, len(log), actions_head)
+    )
+    close = SignedHead(members, head, at, signature, len(log), actions_head)
     figures = Figures(summoned=members + 2, present=members, issued=members, returned=members)
     totals = aggregate_ballots(manifest, ballots)
     parts: list[PartialDecryption] = [
         partial_decrypt(manifest.hash, key, i, shares[i - 1], totals, nonces)
         for i in range(1, k + 1)
     ]
+    res = results(manifest, figures, totals, parts)
+    after = [(at, "thuky", "count.start", {"poll": "sim", "ballots": members})]
+    after += [(at, "thuky", "count.partial", {"poll": "sim", "trustee": p.trustee}) for p in parts]
+    after.append((at, "thuky", "poll.tallied", {"poll": "sim", "trustees": res["trustees"]}))
     record = Record()
     record.put("manifest.json", raw)
     record.put("confirmations.json", confirmations)
     record.put(
         "cards.json",
-        {"cards": [{"serial": f"{i + 1:04d}", "key": ck.hex()} for i, ck in enumerate(card_keys)]},
+        {"cards": [Card(s, ck).to_json() for s, ck in zip(serials, card_keys, strict=True)]},
     )
     record.put("revocations.json", {"revocations": []})
     record.put("ballots.json", {"ballots": entries})
-    record.put("checkpoints.json", {"checkpoints": [], "close": close})
-    record.put("actions.json", {"actions": []})
-    record.put(
-        "figures.json",
-        figures_json(figures) | {"opened_at": "2026-11-22T09:00:00+07:00", "closed_at": at},
-    )
+    cps = [
+        SignedHead(
+            n,
+            bytes.fromhex(entries[n - 1]["hash"]),
+            "2026-11-22T09:30:00+07:00",
+            signing.sign(
+                server,
+                head_message(
+                    TAG_CHECKPOINT,
+                    manifest.hash,
+                    n,
+                    bytes.fromhex(entries[n - 1]["hash"]),
+                    "2026-11-22T09:30:00+07:00",
+                ),
+            ),
+        ).to_json()
+        for n in range(checkpoint_every or members + 1, members + 1, checkpoint_every or 1)
+    ]
+    record.put("checkpoints.json", {"checkpoints": cps, "close": close.to_json()})
+    record.put("actions.json", {"actions": vote_chain("sim", log + after)})
+    ff = FiguresFile(members + 2, members, members, members, None, opened, at)
+    record.put("figures.json", ff.to_json())
     record.put("tally.json", tally_json(totals, members))
     record.put("decryptions.json", {"decryptions": [p.to_json() for p in parts]})
-    record.put("results.json", results(manifest, figures, totals, parts))
+    record.put("results.json", res)
     return Simulation(record, manifest, shares, choices, secrets_, server)
+
+
+def _log(
+    manifest: Manifest, present: int, head: bytes, opened: str, at: str
+) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """The vote's action log up to the close, as the web layer writes it."""
+    v = manifest.election_id
+    log: list[tuple[str, str, str, dict[str, Any]]] = [
+        (
+            opened,
+            "thuky",
+            "poll.create",
+            {"poll": v, "title": manifest.title, "kind": manifest.kind},
+        ),
+        (opened, "thuky", "poll.freeze", {"poll": v, "manifest": manifest.hash.hex()}),
+    ]
+    log += [
+        (opened, "thuky", "poll.checkin", {"poll": v, "present": i + 1}) for i in range(present)
+    ]
+    reason = None if quorum_met(present, manifest.summoned) else "mô phỏng: thiếu túc số"
+    log.append((opened, "thuky", "poll.open", {"poll": v, "present": present, "override": reason}))
+    close = {"poll": v, "ballots": present, "head": head.hex()}
+    log.append((at, "thuky", "poll.close", close))
+    return log
+
+
+def receipt(sim: Simulation, seq: int) -> dict[str, Any]:
+    """The server-signed receipt the member of ballot ``seq`` got (docs/record.md §7)."""
+    entry = sim.record.json("ballots.json")["ballots"][seq - 1]
+    tracker, head = bytes.fromhex(entry["tracker"]), bytes.fromhex(entry["hash"])
+    message = receipt_message(sim.manifest.hash, seq, tracker, head)
+    signature = signing.sign(sim.server_key, message)
+    return Receipt(sim.manifest.hash, seq, tracker, head, signature).to_json()

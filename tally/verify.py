@@ -1,8 +1,9 @@
 """``tally verify``: check a whole election record with nothing but the record.
 
-The checks run in the order below and stop at the first broken item, which is named
-(which ballot, which card, which trustee, which official, which figure).
-Ballot proofs, the expensive part, are checked on every core.
+The checks run in the order below and stop at the first broken item, named as the
+minutes name it (ballot #n and official r numbered from 1, trustee i, the file and the
+figure). Every file is read through tally/records.py (exact keys and types). Ballot
+proofs, the expensive part, are checked on every core. docs/record.md lists the checks.
 """
 
 from __future__ import annotations
@@ -10,26 +11,24 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from keys import dkg, signing
 from keys.ballot import Ballot, verify_ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
+from keys.proofs import verify_decryption, verify_row
 
-from tally.actions import verify_actions
-from tally.count import accept_partial, aggregate_ballots, parse_figures, parse_totals, results
+from tally import audit
+from tally import records as R
+from tally.count import results
 from tally.manifest import Manifest, card_commitment, parse_manifest
-from tally.record import TAG_CHECKPOINT, TAG_CLOSE, Record, chain_link, head_message
+from tally.record import TAG_CHECKPOINT, Record, chain_link, close_message, head_message
+from tally.records import Unreadable, VerifyError
+from tally.rules import Figures
 
-
-class VerifyError(Exception):
-    """The first broken item of a record."""
-
-    def __init__(self, item: str, reason: str) -> None:
-        self.item = item
-        self.reason = reason
-        super().__init__(f"{item}: {reason}")
+__all__ = ["Report", "Unreadable", "VerifyError", "verify_record"]
 
 
 @dataclass
@@ -49,6 +48,22 @@ def _fail(item: str, err: Exception | str) -> VerifyError:
     return VerifyError(item, reason)
 
 
+def read(record: Record, name: str) -> Any:
+    """A record file as strict JSON, or :class:`Unreadable`."""
+    try:
+        return record.json(name)
+    except CryptoError as err:
+        raise Unreadable(name, err.message("en").removeprefix("record: ")) from None
+
+
+def load_manifest(record: Record) -> Manifest:
+    """The manifest, or a VerifyError naming manifest.json."""
+    try:
+        return parse_manifest(read(record, "manifest.json"))
+    except CryptoError as err:
+        raise _fail("manifest.json", err) from None
+
+
 # -- ballot proofs on every core -------------------------------------------------
 _CTX: Any = None
 
@@ -60,115 +75,141 @@ def _init_worker(manifest_raw: dict[str, Any]) -> None:
 
 def _check_chunk(chunk: list[tuple[int, dict[str, Any]]]) -> tuple[int, str] | None:
     for seq, obj in chunk:
+        ballot = Ballot.from_json(obj)
         try:
-            verify_ballot(_CTX, Ballot.from_json(obj))
+            verify_ballot(_CTX, ballot)
         except CryptoError as err:
+            if err.code != "bad_proof":
+                return seq, err.message("en")
+            for r, row in enumerate(ballot.rows):  # name the official, numbered from 1
+                try:
+                    verify_row(
+                        _CTX.manifest_hash, _CTX.public_key, ballot.card, r, _CTX.values,
+                        row.ct, row.proof,
+                    )  # fmt: skip
+                except CryptoError:
+                    return seq, f"the encryption proof for official {r + 1} fails"
             return seq, err.message("en")
     return None
 
 
-def _check_proofs(manifest: Manifest, entries: list[dict[str, Any]], workers: int) -> None:
-    items = [(e["seq"], e["ballot"]) for e in entries]
+def _check_proofs(manifest: Manifest, entries: list[R.ChainEntry], workers: int) -> None:
+    items = [(e.seq, e.raw_ballot) for e in entries]
     if workers <= 1 or len(items) < 8:
         _init_worker(manifest.raw)
         bad = _check_chunk(items)
-        if bad:
-            raise VerifyError(f"ballot #{bad[0]}", bad[1])
-        return
-    size = max(1, len(items) // (workers * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(manifest.raw,)) as pool:
-        failures = [f for f in pool.map(_check_chunk, chunks) if f is not None]
-    if failures:
-        seq, reason = min(failures)
+    else:
+        size = max(1, len(items) // (workers * 4))
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        init = (manifest.raw,)
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
+            failures = [f for f in pool.map(_check_chunk, chunks) if f is not None]
+        bad = min(failures) if failures else None
+    if bad:
+        seq, reason = bad
+        prefix = "the encryption proof for official "
+        if reason.startswith(prefix):  # set by _check_chunk: a number from 1
+            r = int(reason[len(prefix) :].split()[0])
+            reason = reason.replace(
+                f"official {r}", f"official {r} ({manifest.officials[r - 1].name})"
+            )
         raise VerifyError(f"ballot #{seq}", reason)
 
 
 # -- the checks -----------------------------------------------------------------
-def _hex(value: Any, item: str, size: int) -> bytes:
-    try:
-        data = bytes.fromhex(value) if isinstance(value, str) else b""
-    except ValueError:
-        data = b""
-    if len(data) != size:
-        raise VerifyError(item, f"expected {size} bytes of hex")
-    return data
-
-
 def _check_cards(
     record: Record, manifest: Manifest, report: Report
-) -> tuple[set[bytes], set[bytes]]:
-    cards = record.json("cards.json").get("cards", [])
-    keys = [_hex(c.get("key"), f"card {c.get('serial')}", 32) for c in cards]
-    if len(set(keys)) != len(keys) or len(keys) != manifest.card_count:
-        raise VerifyError("cards.json", "card keys are duplicated or not the committed count")
-    if card_commitment(keys) != manifest.card_commitment:
-        raise VerifyError("cards.json", "the card set does not match the manifest's commitment")
-    committed = set(keys)
-    revoked = set()
-    for rv in record.json("revocations.json").get("revocations", []):
-        key = _hex(rv.get("key"), f"revocation of card {rv.get('serial')}", 32)
-        if key not in committed:
-            raise VerifyError(f"revocation of card {rv.get('serial')}", "not a committed card")
-        revoked.add(key)
-    report.ok(f"{len(keys)} cards match the committed set; {len(revoked)} revoked")
-    return committed, revoked
+) -> tuple[dict[bytes, str], set[bytes]]:
+    """cards.json against the manifest's commitment; revocations.json against cards.json."""
+    cards = R.parse_cards(read(record, "cards.json"))
+    if len(cards) != manifest.card_count:
+        raise VerifyError(
+            "cards.json", f"{len(cards)} cards, the manifest commits to {manifest.card_count}"
+        )
+    by_key = {c.key: c.serial for c in cards}
+    if len(by_key) != len(cards) or len({c.serial for c in cards}) != len(cards):
+        raise VerifyError("cards.json", "a card key or serial appears twice")
+    if card_commitment([(c.serial, c.key) for c in cards]) != manifest.card_commitment:
+        raise VerifyError(
+            "cards.json", "the cards (serial, key) differ from the manifest's commitment"
+        )
+    revoked: set[bytes] = set()
+    for n, rv in enumerate(R.parse_cards(read(record, "revocations.json"), "revocations.json"), 1):
+        if by_key.get(rv.key) != rv.serial:
+            raise VerifyError(
+                f"revocations.json item {n}", f"card {rv.serial} is not that committed card"
+            )
+        revoked.add(rv.key)
+    report.ok(f"{len(cards)} cards (serial and key) match the commitment; {len(revoked)} revoked")
+    return by_key, revoked
 
 
 def _check_chain(
-    record: Record, manifest: Manifest, committed: set[bytes], revoked: set[bytes], report: Report
-) -> tuple[list[dict[str, Any]], list[Ballot]]:
-    entries = record.json("ballots.json").get("ballots", [])
-    parsed: list[Ballot] = []
-    prev = manifest.hash
-    heads = {0: prev}
+    record: Record, manifest: Manifest, committed: Any, revoked: set[bytes], report: Report
+) -> tuple[list[R.ChainEntry], list[Ballot], R.SignedHead]:
+    """The ballot chain from the manifest hash to the signed close, and the checkpoints."""
+    entries = R.parse_ballots(read(record, "ballots.json"))
+    prev, heads = manifest.hash, {0: manifest.hash}
     used: dict[bytes, int] = {}
-    for n, entry in enumerate(entries, start=1):
+    for n, e in enumerate(entries, start=1):
         item = f"ballot #{n}"
-        if entry.get("seq") != n:
-            raise VerifyError(item, f"sequence number is {entry.get('seq')!r}, expected {n}")
-        try:
-            ballot = Ballot.from_json(entry.get("ballot"))
-        except CryptoError as err:
-            raise _fail(item, err) from None
-        tracker = ballot.tracker()
-        if _hex(entry.get("tracker"), item, 32) != tracker:
+        if e.seq != n:
+            raise VerifyError(item, f"numbered {e.seq}, expected {n}")
+        if e.ballot.manifest_hash != manifest.hash:
+            if n == 1 and e.prev == e.ballot.manifest_hash:
+                raise VerifyError(
+                    "manifest.json",
+                    "changed after the vote: the ballots and the chain were made under "
+                    "another manifest",
+                )
+            raise VerifyError(item, "made for another manifest")
+        if e.tracker != e.ballot.tracker():
             raise VerifyError(item, "tracker does not match the ballot")
-        if _hex(entry.get("prev"), item, 32) != prev:
+        if e.prev != prev:
             raise VerifyError(item, "does not link to the previous ballot (deleted or reordered?)")
-        link = chain_link(prev, n, tracker)
-        if _hex(entry.get("hash"), item, 32) != link:
+        if e.hash != chain_link(prev, n, e.tracker):
             raise VerifyError(item, "chain hash is wrong")
-        if ballot.card not in committed:
+        if e.ballot.card not in committed:
             raise VerifyError(item, "cast with a card outside the committed set")
-        if ballot.card in revoked:
-            raise VerifyError(item, "cast with a revoked card")
-        if ballot.card in used:
-            raise VerifyError(item, f"second ballot of the card of ballot #{used[ballot.card]}")
-        used[ballot.card] = n
-        parsed.append(ballot)
-        prev = link
-        heads[n] = link
+        if e.ballot.card in revoked:
+            raise VerifyError(item, f"cast with revoked card {committed[e.ballot.card]}")
+        if e.ballot.card in used:
+            raise VerifyError(item, f"second ballot of the card of ballot #{used[e.ballot.card]}")
+        used[e.ballot.card] = n
+        prev = heads[n] = e.hash
     report.ok(f"{len(entries)} ballots chained from the manifest hash, one per unrevoked card")
-    cp = record.json("checkpoints.json")
-    for i, c in enumerate(cp.get("checkpoints", [])):
-        _check_signed(manifest, TAG_CHECKPOINT, c, heads, f"checkpoint {i + 1}")
-    close = cp.get("close")
-    if not isinstance(close, dict):
+    cps, close = R.parse_checkpoints(read(record, "checkpoints.json"))
+    if close is None:
         raise VerifyError("checkpoints.json", "the signed close is missing")
-    _check_signed(manifest, TAG_CLOSE, close, heads, "signed close")
-    if close.get("count") != len(entries):
-        raise VerifyError("signed close", "signed ballot count differs from the chain")
-    report.ok(f"signed final head {prev.hex()[:16]}… over {len(entries)} ballots")
-    return entries, parsed
+    _check_close(manifest, close, heads, len(entries))
+    last_count, last_at = 0, None
+    for n, c in enumerate(cps, start=1):
+        item = f"checkpoint {n}"
+        if c.count not in heads or (n > 1 and c.count <= last_count):
+            raise VerifyError(
+                item, f"count {c.count} is beyond the chain or not after the previous"
+            )
+        if c.head != heads[c.count]:
+            raise VerifyError(
+                item,
+                f"signed head is not the chain's at ballot #{c.count}: "
+                "the chain was rewritten after it",
+            )
+        _signature(
+            manifest, head_message(TAG_CHECKPOINT, manifest.hash, c.count, c.head, c.at), c, item
+        )
+        at = datetime.fromisoformat(c.at)
+        if (last_at and at < last_at) or at > datetime.fromisoformat(close.at):
+            raise VerifyError(item, "signed at a time before the previous one or after the close")
+        last_count, last_at = c.count, at
+    report.ok(f"{len(cps)} signed checkpoints are prefixes of the final chain")
+    report.ok(f"signed close over {len(entries)} ballots, head {prev.hex()[:16]}…")
+    return entries, [e.ballot for e in entries], close
 
 
 def _check_confirmations(record: Record, manifest: Manifest, report: Report) -> None:
     """Every trustee confirmed this exact manifest: n proofs of x_j over its hash."""
-    try:
-        items = record.json("confirmations.json")
-    except CryptoError as err:
-        raise _fail("confirmations.json", err) from None
+    items = read(record, "confirmations.json")
     n = manifest.key.trustees
     if not isinstance(items, list):
         raise VerifyError("confirmations.json", "expected a list of confirmations")
@@ -186,102 +227,164 @@ def _check_confirmations(record: Record, manifest: Manifest, report: Report) -> 
     report.ok(f"{n} trustees confirmed the manifest (proofs of their shares)")
 
 
-def _check_signed(
-    manifest: Manifest, tag: bytes, c: dict[str, Any], heads: dict[int, bytes], item: str
-) -> None:
-    count, at = c.get("count"), c.get("at")
-    if not isinstance(count, int) or count not in heads or not isinstance(at, str):
-        raise VerifyError(item, "count or time is missing or beyond the chain")
-    head = _hex(c.get("head"), item, 32)
-    if head != heads[count]:
-        raise VerifyError(item, f"head differs from the chain at ballot {count}")
-    message = head_message(tag, manifest.hash, count, head, at)
+def _signature(manifest: Manifest, message: bytes, c: R.SignedHead, item: str) -> None:
     try:
-        signing.verify(manifest.server_key, message, _hex(c.get("signature"), item, 64))
+        signing.verify(manifest.server_key, message, c.signature)
     except CryptoError:
         raise VerifyError(item, "server signature does not verify") from None
+
+
+def _check_close(manifest: Manifest, close: R.SignedHead, heads: dict[int, bytes], n: int) -> None:
+    if close.count != n:
+        raise VerifyError("signed close", f"signed ballot count {close.count}, the chain has {n}")
+    if close.head != heads[n]:
+        raise VerifyError("signed close", "signed head differs from the chain's head")
+    assert close.actions is not None and close.actions_head is not None  # noqa: S101 - parsed
+    message = close_message(
+        manifest.hash, n, close.head, close.at, close.actions, close.actions_head
+    )
+    _signature(manifest, message, close, "signed close")
+
+
+def _check_log(
+    record: Record, manifest: Manifest, close: R.SignedHead, report: Report
+) -> audit.LogFacts:
+    actions = R.parse_actions(read(record, "actions.json"))
+    audit.check_chain(manifest, actions)
+    cards = R.parse_cards(read(record, "cards.json"))
+    facts = audit.derive(manifest, actions, close, cards)
+    revs = [c.serial for c in R.parse_cards(read(record, "revocations.json"), "revocations.json")]
+    if revs != facts.revoked:
+        raise VerifyError(
+            "revocations.json", f"lists {revs}, the action log revokes {facts.revoked}"
+        )
+    report.ok(f"action log: {len(actions)} entries of this vote, chained; head signed at the close")
+    return facts
+
+
+def _check_figures(
+    record: Record, manifest: Manifest, facts: audit.LogFacts, close: R.SignedHead, report: Report
+) -> Figures:
+    f = R.parse_figures_file(read(record, "figures.json"))
+    expected = {
+        "summoned": (manifest.summoned, "the manifest"),
+        "members_total": (manifest.members_total, "the manifest"),
+        "present": (facts.present, "the action log's check-ins"),
+        "issued": (facts.issued, "check-ins + spares handed out in the action log"),
+        "returned": (close.count, "the ballots in the signed chain"),
+        "opened_at": (facts.opened_at, "the action log's poll.open"),
+        "closed_at": (close.at, "the signed close"),
+    }
+    for name, (want, source) in expected.items():
+        if getattr(f, name) != want:
+            raise VerifyError(
+                f"figures.json {name}", f"is {getattr(f, name)!r}, {source} says {want!r}"
+            )
+    if not f.returned <= f.issued <= manifest.card_count:
+        raise VerifyError(
+            "figures.json issued",
+            f"returned {f.returned} ≤ issued {f.issued} ≤ cards {manifest.card_count} "
+            "does not hold: "
+            "ballots were cast with cards nobody was handed",
+        )
+    report.ok(
+        f"figures bound: summoned {f.summoned}, present {f.present}, "
+        f"issued {f.issued}, returned {f.returned}"
+    )
+    return Figures(f.summoned, f.present, f.issued, f.returned, f.members_total)
+
+
+def _check_decryptions(
+    record: Record, manifest: Manifest, totals: list[Any]
+) -> list[PartialDecryption]:
+    parts: list[PartialDecryption] = []
+    for p in R.parse_decryptions(read(record, "decryptions.json")):
+        item = f"decryptions.json, trustee {p.trustee}"
+        if not 1 <= p.trustee <= manifest.key.trustees or any(
+            q.trustee == p.trustee for q in parts
+        ):
+            raise VerifyError(item, "not a trustee of this vote, or twice")
+        item += f" ({manifest.trustee_names[p.trustee - 1]})"
+        if len(p.shares) != len(totals) or len(p.proofs) != len(totals):
+            raise VerifyError(item, f"expected one share and proof per official ({len(totals)})")
+        vk = manifest.key.verification_keys[p.trustee - 1]
+        for r, ct in enumerate(totals):
+            try:
+                verify_decryption(
+                    manifest.hash, manifest.key.public_key, p.trustee, vk, r, ct,
+                    p.shares[r], p.proofs[r],
+                )  # fmt: skip
+            except CryptoError:
+                name = manifest.officials[r].name
+                raise VerifyError(item, f"proof for official {r + 1} ({name}) fails") from None
+        parts.append(p)
+    return parts
 
 
 def verify_record(record: Record, workers: int | None = None) -> Report:
     """Check everything; return the report or raise VerifyError on the first broken item."""
     report = Report(record_hash=record.hash().hex())
-    try:
-        manifest = parse_manifest(record.json("manifest.json"))
-    except CryptoError as err:
-        raise _fail("manifest", err) from None
+    if "record-hash.txt" in record.files:
+        stated = record.files["record-hash.txt"].decode("utf-8", "replace").strip()
+        if stated != report.record_hash:
+            raise VerifyError(
+                "record-hash.txt", f"says {stated[:64]!r}, the files hash to {report.record_hash}"
+            )
+    manifest = load_manifest(record)
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")
     report.ok(
         f"key ceremony round {manifest.ceremony_round}: {manifest.key.trustees} contributions, "
         "every proof, election key and trustee keys consistent (Feldman)"
     )
-    _check_confirmations(record, manifest, report)
     committed, revoked = _check_cards(record, manifest, report)
-    try:
-        actions = verify_actions(record.json("actions.json").get("actions", []))
-    except CryptoError as err:
-        raise _fail("action log", err) from None
-    report.ok(f"action log: {actions} entries hash-chained")
-    entries, ballots = _check_chain(record, manifest, committed, revoked, report)
+    entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
+    _check_confirmations(record, manifest, report)
+    facts = _check_log(record, manifest, close, report)
+    figures = _check_figures(record, manifest, facts, close, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
     report.ok(f"every proof and card signature of {len(entries)} ballots")
-    try:
-        totals, count = parse_totals(record.json("tally.json"), manifest)
-        figures = parse_figures(record.json("figures.json"))
-    except CryptoError as err:
-        raise _fail("tally", err) from None
-    expected = aggregate_ballots(manifest, ballots)
-    for r, (got, want) in enumerate(zip(totals, expected, strict=True)):
+    from tally.count import aggregate_ballots
+
+    totals, count = R.parse_tally(read(record, "tally.json"), len(manifest.officials))
+    if count != len(entries):
+        raise VerifyError("tally.json ballots", f"is {count}, the chain has {len(entries)}")
+    for r, (got, want) in enumerate(zip(totals, aggregate_ballots(manifest, ballots), strict=True)):
         if got != want:
-            raise VerifyError(f"sum of official {r + 1}", "does not equal the sum of the ballots")
-    if count != len(entries) or figures.returned != len(entries):
-        raise VerifyError("figure returned", "differs from the number of ballots in the chain")
-    if figures.issued < figures.returned or figures.present > figures.summoned:
-        raise VerifyError("figures", "issued < returned or present > summoned")
+            name = manifest.officials[r].name
+            raise VerifyError(
+                f"tally.json, official {r + 1} ({name})", "is not the sum of the ballots"
+            )
     report.ok(f"per-official sums over {len(entries)} ballots")
-    parts: list[PartialDecryption] = []
-    for obj in record.json("decryptions.json").get("decryptions", []):
-        item = (
-            f"partial decryption of trustee {obj.get('trustee') if isinstance(obj, dict) else '?'}"
-        )
-        try:
-            parts.append(accept_partial(manifest, totals, parts, obj))
-        except CryptoError as err:
-            raise _fail(item, err) from None
+    parts = _check_decryptions(record, manifest, totals)
     report.ok(f"{len(parts)} partial decryptions with valid proofs (k = {manifest.key.threshold})")
     try:
         recomputed = results(manifest, figures, totals, parts)
     except CryptoError as err:
-        raise _fail("combination", err) from None
-    _compare_results(record.json("results.json"), recomputed)
+        raise _fail("decryptions.json", err) from None
+    published = read(record, "results.json")
+    diff = R.first_difference(published, recomputed)
+    if diff is not None:
+        where = diff
+        if diff.startswith("officials["):
+            r = int(diff[len("officials[") :].split("]")[0])
+            if 1 <= r <= len(manifest.officials):
+                name = manifest.officials[r - 1].name
+                where = f"official {r} ({name})" + diff.split("]", 1)[1]
+        raise VerifyError(f"results.json, {where}", _describe(published, recomputed, diff))
     report.ok("combined totals, counts, blank rows, percentages and flags")
     return report
 
 
-def _compare_results(published: Any, recomputed: dict[str, Any]) -> None:
-    if not isinstance(published, dict):
-        raise VerifyError("results.json", "expected an object")
-    for key in ("denominator", "figures", "trustees"):
-        if published.get(key) != recomputed[key]:
-            raise VerifyError(
-                f"results {key}",
-                f"published {published.get(key)!r}, recomputed {recomputed[key]!r}",
-            )
-    pub_officials = published.get("officials")
-    if not isinstance(pub_officials, list) or len(pub_officials) != len(recomputed["officials"]):
-        raise VerifyError("results.json", "wrong number of officials")
-    for pub, rec in zip(pub_officials, recomputed["officials"], strict=True):
-        for key in (
-            "name",
-            "position",
-            "total",
-            "counts",
-            "blank",
-            "percent",
-            "blank_percent",
-            "flags",
-        ):
-            if pub.get(key) != rec[key]:
-                raise VerifyError(
-                    f"official {rec['index']} ({rec['name']}) {key}",
-                    f"published {pub.get(key)!r}, recomputed {rec[key]!r}",
-                )
+def _describe(published: Any, recomputed: Any, path: str) -> str:
+    """'published X, recomputed Y' at a first_difference path (officials named from 1)."""
+
+    def at(value: Any) -> Any:
+        for part in path.replace("[", " [").split():
+            if part.startswith("["):
+                idx = int(part.strip("[]")) - 1
+                value = value[idx] if isinstance(value, list) and idx < len(value) else None
+            elif part != "(whole" and part != "file)" and part != "(length)":
+                value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    return f"published {at(published)!r:.200}, recomputed {at(recomputed)!r:.200}"

@@ -16,6 +16,7 @@ from ballot.cards.operations import ballot_fingerprint, issued
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry, SignedHead
+from tally.records import SignedHead as SignedHeadJson
 from tally.rules import quorum_met, quorum_needed
 
 TRACKER_HEX = 64
@@ -72,6 +73,7 @@ def fingerprints(poll: Poll) -> dict[str, Any]:
         "ballot_fingerprint": None,
         "server_key": None,
         "close": None,
+        "checkpoint": None,
     }
     if poll.manifest:
         manifest = json.loads(poll.manifest)
@@ -79,13 +81,34 @@ def fingerprints(poll: Poll) -> dict[str, Any]:
         out["server_key"] = manifest.get("server_key")
     head = close_head(poll)
     if head is not None:
-        out["close"] = {
-            "count": head.count,
-            "head": bytes(head.head).hex(),
-            "at": head.at,
-            "signature": bytes(head.signature).hex(),
-        }
+        out["close"] = signed_json(head)
+    checkpoint = latest_checkpoint(poll)
+    if checkpoint is not None:
+        out["checkpoint"] = signed_json(checkpoint)
     return out
+
+
+def signed_json(h: SignedHead) -> dict[str, Any]:
+    """A signed head as in the record's checkpoints.json (tally/records.py)."""
+    close = h.kind == "close" and h.actions_head is not None
+    return SignedHeadJson(
+        h.count,
+        bytes(h.head),
+        h.at,
+        bytes(h.signature),
+        h.actions if close else None,
+        bytes(h.actions_head) if close and h.actions_head else None,
+    ).to_json()
+
+
+def latest_checkpoint(poll: Poll) -> SignedHead | None:
+    """The server's latest signed checkpoint (anyone can keep it: the chain must extend it)."""
+    return db.session.scalar(
+        select(SignedHead)
+        .where(SignedHead.poll_id == poll.id, SignedHead.kind == "checkpoint")
+        .order_by(SignedHead.count.desc())
+        .limit(1)
+    )
 
 
 def seconds_left(poll: Poll, now: datetime | None = None) -> int | None:

@@ -50,7 +50,7 @@ def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
 
 def draft_manifest(poll: Poll) -> dict[str, Any]:
     """The manifest as it will be frozen, minus the cards (for the fingerprint)."""
-    return manifest_for(poll, [bytes(32)])
+    return manifest_for(poll, [("0001", bytes(32))])
 
 
 def cards_printed(poll: Poll) -> bool:

@@ -1,47 +1,22 @@
-"""The election record of a vote, built from the database through tally/ (docs/record.md)."""
+"""The election record of a vote, built from the database through tally/ (docs/record.md).
+
+Every file is written through tally/records.py's definitions, the ones the verifier reads.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sqlalchemy import select
 
-from ballot.actionlog import ActionLogEntry, canonical_time
+from ballot.actionlog import vote_log
+from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry, SignedHead
 from tally.record import Record
-
-
-def _signed(h: SignedHead) -> dict[str, Any]:
-    return {
-        "count": h.count,
-        "head": bytes(h.head).hex(),
-        "at": h.at,
-        "signature": bytes(h.signature).hex(),
-    }
-
-
-def actions(upto: int | None = None) -> list[dict[str, Any]]:
-    """The action log (one chain for the installation) from its start, up to ``upto``."""
-    stmt = select(ActionLogEntry).order_by(ActionLogEntry.id)
-    if upto is not None:
-        stmt = stmt.where(ActionLogEntry.id <= upto)
-    entries = db.session.scalars(stmt)
-    return [
-        {
-            "id": e.id,
-            "at": canonical_time(e.at),
-            "actor": e.actor,
-            "action": e.action,
-            "details": e.details,
-            "prev_hash": bytes(e.prev_hash).hex(),
-            "hash": bytes(e.hash).hex(),
-        }
-        for e in entries
-    ]
+from tally.records import Card as CardJson
 
 
 def build_record(poll: Poll) -> Record:
@@ -55,19 +30,14 @@ def build_record(poll: Poll) -> Record:
     )
     record.put(
         "cards.json",
-        {"cards": [{"serial": c.serial, "key": bytes(c.public_key).hex()} for c in cards]},
+        {"cards": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in cards]},
     )
     revoked = sorted(
         (c for c in cards if c.status == "revoked"), key=lambda c: c.revoked_order or 0
     )
     record.put(
         "revocations.json",
-        {
-            "revocations": [
-                {"serial": c.serial, "key": bytes(c.public_key).hex(), "order": c.revoked_order}
-                for c in revoked
-            ]
-        },
+        {"revocations": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in revoked]},
     )
     entries = db.session.scalars(
         select(BallotEntry).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
@@ -96,13 +66,14 @@ def build_record(poll: Poll) -> Record:
     record.put(
         "checkpoints.json",
         {
-            "checkpoints": [_signed(h) for h in heads if h.kind == "checkpoint"],
-            "close": _signed(close) if close else None,
+            "checkpoints": [signed_json(h) for h in heads if h.kind == "checkpoint"],
+            "close": signed_json(close) if close else None,
         },
     )
     count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
     upto = count.last_action_id if count is not None and count.results is not None else None
-    record.put("actions.json", {"actions": actions(upto)})
+    # Only this vote's own chain, never the installation's log (accounts, other votes).
+    record.put("actions.json", {"actions": vote_log(poll.public_id, upto)})
     if count is not None:
         record.put("figures.json", json.loads(count.figures))
         record.put("tally.json", json.loads(count.tally))

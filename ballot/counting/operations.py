@@ -17,14 +17,14 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ballot.actionlog import ActionLogEntry, log_action
+from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.operations import issued
 from ballot.counting.export import build_record
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse, require_state
-from ballot.voting.models import BallotEntry
+from ballot.voting.models import BallotEntry, SignedHead
 from keys.ballot import Ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
@@ -32,12 +32,12 @@ from keys.hashing import canonical_json
 from tally.count import (
     accept_partial,
     aggregate_ballots,
-    figures_json,
     parse_totals,
     results,
     tally_json,
 )
 from tally.manifest import Manifest, parse_manifest
+from tally.records import FiguresFile
 from tally.rules import Figures
 
 
@@ -65,20 +65,31 @@ def start_count(actor: str, poll: Poll) -> Count:
     figures = Figures(
         summoned=poll.summoned,
         present=poll.present,
-        issued=max(issued(poll), len(ballots)),
+        issued=issued(poll),
         returned=len(ballots),
         members_total=poll.members_total,
     )
-    times = {
-        "opened_at": poll.opened_at.isoformat(timespec="seconds") if poll.opened_at else None,
-        "closed_at": poll.closed_at.isoformat(timespec="seconds") if poll.closed_at else None,
-    }
+    # The times the record signs: the open entry of the vote's log and the signed close.
+    opened = next(e["at"] for e in vote_log(poll.public_id) if e["action"] == "poll.open")
+    close = db.session.scalar(
+        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == "close")
+    )
+    assert close is not None  # noqa: S101 - the vote is closed (require_state above)
+    figures_file = FiguresFile(
+        figures.summoned,
+        figures.present,
+        figures.issued,
+        figures.returned,
+        figures.members_total,
+        opened,
+        close.at,
+    )
     count = Count(
         poll_id=poll.id,
         tally=canonical_json(
             tally_json(aggregate_ballots(manifest, ballots), len(ballots))
         ).decode(),
-        figures=canonical_json(figures_json(figures) | times).decode(),
+        figures=canonical_json(figures_file.to_json()).decode(),
     )
     db.session.add(count)
     log_action(actor, "count.start", {"poll": poll.public_id, "ballots": len(ballots)})

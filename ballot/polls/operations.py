@@ -28,7 +28,8 @@ from keys.errors import CryptoError
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
 from tally.manifest import build_manifest, parse_manifest
-from tally.record import TAG_CLOSE, head_message
+from tally.record import close_message
+from tally.records import record_time
 from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
 
 MAX_OFFICIALS = 200
@@ -231,7 +232,7 @@ def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[s
     return files
 
 
-def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
+def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
     """The manifest of this vote over the given card keys (needs officials and keys)."""
     rows = officials(poll)
     if not rows:
@@ -247,7 +248,7 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
         ceremony=poll.election_key["ceremony"],
-        card_keys=card_keys,
+        cards=cards,
         server_key=server_public_key(),
         denominator=poll.denominator,
         members_total=poll.members_total,
@@ -259,8 +260,10 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
 def freeze(actor: str, poll: Poll) -> bytes:
     """Build and freeze the manifest (draft → ready); return its hash."""
     require_state(poll, "draft")
-    keys = list(db.session.scalars(select(Card.public_key).where(Card.poll_id == poll.id)))
-    raw = manifest_for(poll, [bytes(k) for k in keys])
+    keys = db.session.execute(
+        select(Card.serial, Card.public_key).where(Card.poll_id == poll.id)
+    ).all()
+    raw = manifest_for(poll, [(s, bytes(k)) for s, k in keys])
     if not keys:
         raise refuse("not_ready", _l("Print the cards first."))
     parse_manifest(raw)  # the verifier's own checks, before anything is frozen
@@ -277,6 +280,15 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
     require_state(poll, "draft", "ready", "open")
     if delta not in (1, -1) or poll.present + delta < 0 or poll.present + delta > poll.summoned:
         raise refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
+    if delta < 0 and poll.state == "open":
+        from ballot.cards.operations import issued
+
+        if issued(poll) - 1 < poll.ballot_count:
+            # issued (check-ins + spares) never falls below the ballots returned.
+            raise refuse(
+                "bad_count",
+                _l("Cannot uncount: more ballots have been cast than cards would be issued."),
+            )
     poll.present += delta
     log_action(actor, "poll.checkin", {"poll": poll.public_id, "present": poll.present})
     return poll.present
@@ -310,11 +322,24 @@ def close_poll(actor: str, poll: Poll) -> None:
 
     db.session.refresh(poll, with_for_update=True)  # wait for casts in progress
     require_state(poll, "open")
+    from ballot.actionlog import vote_log
+
     poll.state = "closed"
     poll.closed_at = now()
-    at = poll.closed_at.isoformat(timespec="seconds")
+    at = record_time(poll.closed_at)
     head = bytes(poll.chain_head or b"")
-    message = head_message(TAG_CLOSE, bytes(poll.manifest_hash or b""), poll.ballot_count, head, at)
+    entry = log_action(
+        actor,
+        "poll.close",
+        {"poll": poll.public_id, "ballots": poll.ballot_count, "head": head.hex()},
+    )
+    # The close signs the vote's own action chain up to this entry: the record's log
+    # (check-ins, spares, revocations, the open) cannot be rewritten afterwards.
+    actions = vote_log(poll.public_id, upto=entry.id)
+    actions_head = bytes.fromhex(actions[-1]["hash"])
+    message = close_message(
+        bytes(poll.manifest_hash or b""), poll.ballot_count, head, at, len(actions), actions_head
+    )
     db.session.add(
         SignedHead(
             poll_id=poll.id,
@@ -322,13 +347,10 @@ def close_poll(actor: str, poll: Poll) -> None:
             count=poll.ballot_count,
             head=head,
             at=at,
+            actions=len(actions),
+            actions_head=actions_head,
             signature=signing.sign(server_key(), message),
         )
-    )
-    log_action(
-        actor,
-        "poll.close",
-        {"poll": poll.public_id, "ballots": poll.ballot_count, "head": head.hex()},
     )
 
 

@@ -67,5 +67,8 @@ class SignedHead(db.Model):  # type: ignore[name-defined,misc]
     head: Mapped[bytes] = mapped_column(LargeBinary(32))
     #: ISO-8601 time that was signed.
     at: Mapped[str] = mapped_column(String(40))
-    #: Ed25519 signature (tally.record.head_message).
+    #: The close only: length and head of the vote's own action chain (tally/actions.py).
+    actions: Mapped[int | None] = mapped_column(Integer)
+    actions_head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    #: Ed25519 signature (tally.record.head_message, or close_message for the close).
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))

@@ -11,22 +11,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ballot.cards.models import Card
+from ballot.cards.operations import issued
 from ballot.db import begin_write, db
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
-from ballot.voting.models import BallotEntry
+from ballot.serverkey import server_key
+from ballot.voting.models import BallotEntry, SignedHead
+from keys import signing
 from keys.ballot import Ballot, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
 from tally.manifest import parse_manifest
-from tally.record import chain_link
+from tally.record import TAG_CHECKPOINT, chain_link, head_message, receipt_message
+from tally.records import Receipt as SignedReceipt
+from tally.records import record_time
 
 MAX_BALLOT_BYTES = 256 * 1024
 _CONTEXTS: dict[bytes, Any] = {}
@@ -34,11 +41,24 @@ _CONTEXTS: dict[bytes, Any] = {}
 
 @dataclass(frozen=True)
 class Receipt:
-    """What the member keeps."""
+    """What the member keeps: tracker, position, and the server-signed receipt JSON."""
 
     tracker: bytes
     seq: int
     repeated: bool
+    signed: dict[str, Any] | None = None
+
+
+def sign_receipt(manifest_hash: bytes, seq: int, tracker: bytes, head: bytes) -> dict[str, Any]:
+    """The receipt a member can show to prove ballot ``seq`` was accepted (record.md §7)."""
+    signature = signing.sign(server_key(), receipt_message(manifest_hash, seq, tracker, head))
+    return SignedReceipt(manifest_hash, seq, tracker, head, signature).to_json()
+
+
+def _receipt(poll: Poll, entry: BallotEntry, repeated: bool) -> Receipt:
+    manifest_hash = bytes(poll.manifest_hash or b"")
+    signed = sign_receipt(manifest_hash, entry.seq, bytes(entry.tracker), bytes(entry.hash))
+    return Receipt(bytes(entry.tracker), entry.seq, repeated, signed)
 
 
 def _context(poll: Poll) -> Any:
@@ -86,9 +106,9 @@ def _existing(poll: Poll, card_key: bytes) -> BallotEntry | None:
     )
 
 
-def _same_or_refuse(entry: BallotEntry, tracker: bytes) -> Receipt:
+def _same_or_refuse(poll: Poll, entry: BallotEntry, tracker: bytes) -> Receipt:
     if bytes(entry.tracker) == tracker:
-        return Receipt(tracker, entry.seq, repeated=True)
+        return _receipt(poll, entry, repeated=True)
     raise refuse("card_used", _l("This card has already been used to vote."))
 
 
@@ -117,7 +137,7 @@ def cast(poll_id: int, body: bytes) -> Receipt:
     if card.status == "used":
         entry = _existing(poll, ballot.card)
         if entry is not None:
-            return _same_or_refuse(entry, tracker)
+            return _same_or_refuse(poll, entry, tracker)
     try:
         verify_ballot(_context(poll), ballot)
     except CryptoError as err:
@@ -135,7 +155,18 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
         raise refuse("closed", _l("Voting is closed."))
     entry = _existing(poll, card_key)
     if entry is not None:
-        return _same_or_refuse(entry, tracker)
+        return _same_or_refuse(poll, entry, tracker)
+    if poll.ballot_count + 1 > issued(poll):
+        # returned ≤ issued (check-ins + spares handed out): a ballot from a card nobody
+        # was handed is refused here, and a record claiming one is INVALID (tally verify).
+        raise refuse(
+            "not_issued",
+            _l(
+                "Refused: every issued card has voted (%(issued)s). Check the member in "
+                "or hand out a spare card first.",
+                issued=issued(poll),
+            ),
+        )
     burned = db.session.execute(
         update(Card)
         .where(Card.poll_id == poll.id, Card.public_key == card_key, Card.status == "unused")
@@ -159,6 +190,7 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
     )
     poll.ballot_count = seq
     poll.chain_head = link
+    _maybe_checkpoint(poll, seq, link)
     try:
         db.session.commit()
     except IntegrityError:
@@ -167,8 +199,43 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
         entry = _existing(poll, card_key)
         if entry is None:
             raise
-        return _same_or_refuse(entry, tracker)
-    return Receipt(tracker, seq, repeated=False)
+        return _same_or_refuse(poll, entry, tracker)
+    entry = _existing(poll, card_key)
+    assert entry is not None  # noqa: S101 - committed just above
+    return _receipt(poll, entry, repeated=False)
+
+
+def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
+    """Sign the head every CHECKPOINT_BALLOTS ballots or after CHECKPOINT_SECONDS."""
+    every = int(current_app.config.get("CHECKPOINT_BALLOTS", 20))
+    seconds = int(current_app.config.get("CHECKPOINT_SECONDS", 60))
+    last = db.session.scalar(
+        select(SignedHead)
+        .where(SignedHead.poll_id == poll.id, SignedHead.kind == "checkpoint")
+        .order_by(SignedHead.count.desc())
+        .limit(1)
+    )
+    now = datetime.now(UTC)
+    due = seq % max(1, every) == 0
+    if last is not None and not due:
+        due = (now - datetime.fromisoformat(last.at)).total_seconds() >= seconds
+    elif last is None and poll.opened_at is not None and not due:
+        opened = poll.opened_at if poll.opened_at.tzinfo else poll.opened_at.replace(tzinfo=UTC)
+        due = (now - opened).total_seconds() >= seconds
+    if not due:
+        return
+    at = record_time(now)
+    message = head_message(TAG_CHECKPOINT, bytes(poll.manifest_hash or b""), seq, head, at)
+    db.session.add(
+        SignedHead(
+            poll_id=poll.id,
+            kind="checkpoint",
+            count=seq,
+            head=head,
+            at=at,
+            signature=signing.sign(server_key(), message),
+        )
+    )
 
 
 def board(poll: Poll, after: int = 0, limit: int = 500) -> list[tuple[int, bytes]]:

@@ -99,4 +99,9 @@ def cast(public_id: str) -> ResponseReturnValue:
     poll_id = poll.id
     db.session.rollback()
     receipt = operations.cast(poll_id, body)
-    return jsonify(tracker=receipt.tracker.hex(), seq=receipt.seq, repeated=receipt.repeated)
+    return jsonify(
+        tracker=receipt.tracker.hex(),
+        seq=receipt.seq,
+        repeated=receipt.repeated,
+        receipt=receipt.signed,
+    )

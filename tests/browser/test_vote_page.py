@@ -94,6 +94,10 @@ def test_member_votes_and_finds_the_receipt(app, browser, capsys):
             assert [bytes(e.tracker).hex() for e in entries] == [tracker]
             stored = page.evaluate("Object.entries(localStorage)")
             assert any(json.loads(v).get("status") == "accepted" for _, v in stored)
+            # The server's signed receipt verified on the phone (phieu-receipt.js) and kept.
+            kept = [json.loads(v) for _, v in stored if json.loads(v).get("status") == "accepted"]
+            assert kept[0]["receipt"]["tracker"] == tracker
+            assert page.locator("#copy-signed").is_visible()
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             timings = page.evaluate("window.phieuTimings")
 

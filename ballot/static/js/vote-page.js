@@ -10,6 +10,7 @@
 import { canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
 import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
 import { BallotForm, fill } from './vote-ballot.js';
+import { receiptValid } from './phieu-receipt.js';
 import { allRecords, loadRecord, saveRecord, sendUntilAnswered } from './vote-send.js';
 
 const TAG_BALLOT_DEFINITION = utf8('phieu/v1/ballot-definition');
@@ -281,7 +282,11 @@ async function resume(record) {
   const card = record.ballot.card;
   if (answer.ok) {
     if (answer.tracker !== record.tracker) return problem(S.refused_title, S.mismatch);
-    const accepted = { status: 'accepted', tracker: answer.tracker, seq: answer.seq };
+    // The server-signed receipt (docs/record.md §7): kept so the member can prove acceptance.
+    const m = state.manifest;
+    const signed = m && receiptValid(answer.receipt, manifestHash(m), m.server_key, answer.tracker, answer.seq)
+      ? answer.receipt : null;
+    const accepted = { status: 'accepted', tracker: answer.tracker, seq: answer.seq, receipt: signed };
     saveRecord(vote, card, accepted);
     state.resumeRecord = null;
     return showReceipt(accepted);
@@ -303,6 +308,8 @@ function showReceipt(record, title = null, note = null) {
   $('receipt-note').hidden = !note;
   $('receipt-note').textContent = note ?? '';
   $('board-link').href = `${app.dataset.boardUrl}?q=${record.tracker}#found`;
+  $('copy-signed').hidden = !record.receipt;
+  $('copy-signed').dataset.json = record.receipt ? JSON.stringify(record.receipt) : '';
   show('receipt');
   app.dataset.ready = 'receipt';
   if (state.worker) { state.worker.terminate(); state.worker = null; }
@@ -321,6 +328,15 @@ $('copy').addEventListener('click', async () => {
     getSelection().addRange(range);
     try { ok = document.execCommand('copy'); } catch { ok = false; }
   }
+  $('copy-status').textContent = ok ? S.copied : S.copy_failed;
+});
+
+$('copy-signed').addEventListener('click', async () => {
+  let ok = false;
+  try {
+    await navigator.clipboard.writeText($('copy-signed').dataset.json);
+    ok = true;
+  } catch { ok = false; }
   $('copy-status').textContent = ok ? S.copied : S.copy_failed;
 });
 
