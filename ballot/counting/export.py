@@ -49,6 +49,28 @@ def build_record(poll: Poll) -> Record:
     from ballot.counting.models import Count, PartialRecord
 
     record = Record()
+    put_cards(record, poll)
+    put_ballots(record, poll)
+    put_heads(record, poll)
+    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
+    upto = count.last_action_id if count is not None and count.results is not None else None
+    record.put("actions.json", {"actions": actions(upto)})
+    if count is not None:
+        record.put("figures.json", json.loads(count.figures))
+        record.put("tally.json", json.loads(count.tally))
+        parts = db.session.scalars(
+            select(PartialRecord)
+            .where(PartialRecord.poll_id == poll.id)
+            .order_by(PartialRecord.trustee)
+        )
+        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
+        if count.results is not None:
+            record.put("results.json", json.loads(count.results))
+    return record
+
+
+def put_cards(record: Record, poll: Poll) -> None:
+    """manifest.json, cards.json and revocations.json."""
     record.put("manifest.json", json.loads(poll.manifest or "{}"))
     cards = list(
         db.session.scalars(select(Card).where(Card.poll_id == poll.id).order_by(Card.serial))
@@ -69,6 +91,10 @@ def build_record(poll: Poll) -> Record:
             ]
         },
     )
+
+
+def put_ballots(record: Record, poll: Poll) -> None:
+    """ballots.json: the chain in order."""
     entries = db.session.scalars(
         select(BallotEntry).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
     )
@@ -87,6 +113,10 @@ def build_record(poll: Poll) -> Record:
             ]
         },
     )
+
+
+def put_heads(record: Record, poll: Poll) -> None:
+    """checkpoints.json: the signed checkpoints and the signed close."""
     heads = list(
         db.session.scalars(
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)
@@ -100,18 +130,3 @@ def build_record(poll: Poll) -> Record:
             "close": _signed(close) if close else None,
         },
     )
-    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
-    upto = count.last_action_id if count is not None and count.results is not None else None
-    record.put("actions.json", {"actions": actions(upto)})
-    if count is not None:
-        record.put("figures.json", json.loads(count.figures))
-        record.put("tally.json", json.loads(count.tally))
-        parts = db.session.scalars(
-            select(PartialRecord)
-            .where(PartialRecord.poll_id == poll.id)
-            .order_by(PartialRecord.trustee)
-        )
-        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
-        if count.results is not None:
-            record.put("results.json", json.loads(count.results))
-    return record
