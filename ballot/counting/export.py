@@ -24,6 +24,29 @@ def build_record(poll: Poll) -> Record:
     from ballot.counting.models import Count, PartialRecord
 
     record = Record()
+    put_cards(record, poll)
+    put_ballots(record, poll)
+    put_heads(record, poll)
+    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
+    upto = count.last_action_id if count is not None and count.results is not None else None
+    # Only this vote's own chain, never the installation's log (accounts, other votes).
+    record.put("actions.json", {"actions": vote_log(poll.public_id, upto)})
+    if count is not None:
+        record.put("figures.json", json.loads(count.figures))
+        record.put("tally.json", json.loads(count.tally))
+        parts = db.session.scalars(
+            select(PartialRecord)
+            .where(PartialRecord.poll_id == poll.id)
+            .order_by(PartialRecord.trustee)
+        )
+        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
+        if count.results is not None:
+            record.put("results.json", json.loads(count.results))
+    return record
+
+
+def put_cards(record: Record, poll: Poll) -> None:
+    """manifest.json, cards.json and revocations.json."""
     record.put("manifest.json", json.loads(poll.manifest or "{}"))
     cards = list(
         db.session.scalars(select(Card).where(Card.poll_id == poll.id).order_by(Card.serial))
@@ -39,6 +62,10 @@ def build_record(poll: Poll) -> Record:
         "revocations.json",
         {"revocations": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in revoked]},
     )
+
+
+def put_ballots(record: Record, poll: Poll) -> None:
+    """ballots.json: the chain in order."""
     entries = db.session.scalars(
         select(BallotEntry).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
     )
@@ -57,6 +84,10 @@ def build_record(poll: Poll) -> Record:
             ]
         },
     )
+
+
+def put_heads(record: Record, poll: Poll) -> None:
+    """checkpoints.json: the signed checkpoints and the signed close."""
     heads = list(
         db.session.scalars(
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)
@@ -70,19 +101,3 @@ def build_record(poll: Poll) -> Record:
             "close": signed_json(close) if close else None,
         },
     )
-    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
-    upto = count.last_action_id if count is not None and count.results is not None else None
-    # Only this vote's own chain, never the installation's log (accounts, other votes).
-    record.put("actions.json", {"actions": vote_log(poll.public_id, upto)})
-    if count is not None:
-        record.put("figures.json", json.loads(count.figures))
-        record.put("tally.json", json.loads(count.tally))
-        parts = db.session.scalars(
-            select(PartialRecord)
-            .where(PartialRecord.poll_id == poll.id)
-            .order_by(PartialRecord.trustee)
-        )
-        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
-        if count.results is not None:
-            record.put("results.json", json.loads(count.results))
-    return record
