@@ -12,7 +12,6 @@ see :func:`domain_areas`.
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 from pathlib import Path
 from types import ModuleType
@@ -20,29 +19,9 @@ from typing import Any
 
 from flask import Flask
 
-#: SECRET_KEY values that mark a development setup.
-_WEAK_SECRET_PREFIXES = ("dev", "REPLACE", "change")
+from ballot.startup import ConfigurationError, check_server_key, check_settings
 
-
-class ConfigurationError(RuntimeError):
-    """The configuration is unsafe or incomplete; the app refuses to start."""
-
-
-def _check_production(app: Flask) -> None:
-    if app.config.get("ENV_NAME") != "production":
-        return
-    secret = app.config.get("SECRET_KEY") or ""
-    if (
-        not isinstance(secret, str | bytes)
-        or len(secret) < 32
-        or (isinstance(secret, str) and secret.startswith(_WEAK_SECRET_PREFIXES))
-    ):
-        raise ConfigurationError(
-            "refusing to start in production without a real SECRET_KEY "
-            "(at least 32 random characters; see config/production.example.py)"
-        )
-    if not app.config.get("SESSION_COOKIE_SECURE"):
-        raise ConfigurationError("refusing to start in production without secure cookies")
+__all__ = ["ConfigurationError", "create_app", "domain_areas"]
 
 
 def domain_areas() -> list[ModuleType]:
@@ -65,13 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("PHIEU")
     else:
         app.config.update(test_config)
-    _check_production(app)
-    if app.config.get("ENV_NAME") == "production" and app.config.get(
-        "RATELIMIT_STORAGE_URI", ""
-    ).startswith("memory://"):
-        logging.getLogger(__name__).warning(
-            "RATELIMIT_STORAGE_URI is memory://: limits are per worker process"
-        )
+    check_settings(app)
 
     from ballot import home, i18n
     from ballot.cli import init_cli
@@ -100,4 +73,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.context_processor(i18n.template_context)
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
+    check_server_key(app)
     return app

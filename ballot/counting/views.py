@@ -204,6 +204,21 @@ def publish(public_id: str) -> ResponseReturnValue:
     return redirect(url_for("counting.count_page", public_id=public_id))
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (or DDE command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a leading quote before a formula start.
+
+    Officials' names come from an imported file; ``=HYPERLINK(...)`` in a name must not
+    run when the secretariat opens results.csv.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _counted(public_id: str) -> tuple[Any, dict[str, Any]]:
     poll = get_poll(public_id)
     results = _results(poll)
@@ -243,7 +258,7 @@ def results_csv(public_id: str) -> ResponseReturnValue:
         row = [o["index"], o["name"], o["position"]]
         for lv in levels:
             row += [o["counts"][lv], o["percent"][lv]]
-        writer.writerow([*row, o["blank"], " ".join(o["flags"])])
+        writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], " ".join(o["flags"])]])
     data = ("\ufeff" + out.getvalue()).encode("utf-8")
     return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
 
