@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ballot.actionlog import ActionLogEntry, canonical_time
 from ballot.cards.models import Card
 from ballot.db import db
-from ballot.polls.models import Poll
+from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.models import BallotEntry, SignedHead
 from tally.record import Record
 
@@ -42,6 +42,20 @@ def actions(upto: int | None = None) -> list[dict[str, Any]]:
         }
         for e in entries
     ]
+
+
+def confirmations(poll: Poll) -> list[dict[str, Any]]:
+    """The n trustees' confirmations of the frozen manifest (ascending trustee)."""
+    rows = db.session.scalars(
+        select(CeremonyMessage)
+        .where(
+            CeremonyMessage.poll_id == poll.id,
+            CeremonyMessage.round == poll.ceremony_round,
+            CeremonyMessage.kind == "confirm",
+        )
+        .order_by(CeremonyMessage.trustee)
+    )
+    return [json.loads(m.body) for m in rows]
 
 
 def build_record(poll: Poll) -> Record:
@@ -100,6 +114,7 @@ def build_record(poll: Poll) -> Record:
             "close": _signed(close) if close else None,
         },
     )
+    record.put("confirmations.json", confirmations(poll))
     count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
     upto = count.last_action_id if count is not None and count.results is not None else None
     record.put("actions.json", {"actions": actions(upto)})

@@ -2,7 +2,9 @@
 action, and never commits (the calling view commits once). Rules (DESIGN §2, §5):
 
 * officials, rules, keys and cards change only in ``draft``;
-* freezing needs officials, the election key and the cards; it builds the manifest;
+* the election key comes from the trustees' ceremony board (ballot.polls.ceremony);
+* freezing needs officials, the key, the cards and every trustee's confirmation of the
+  exact manifest; it builds the manifest;
 * opening needs ``ready`` and a quorum (≥ 2/3 of summoned present) or a recorded reason;
 * ballots are accepted only while ``open``; closing signs the final chain head.
 """
@@ -22,9 +24,9 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
-from keys import sharefile, signing
+from keys import signing
 from keys.hashing import canonical_json, manifest_hash
-from keys.shamir import ElectionKey, check_parameters, deal
+from keys.shamir import ElectionKey, check_parameters
 from tally.manifest import build_manifest, parse_manifest
 from tally.record import TAG_CLOSE, head_message
 from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
@@ -97,9 +99,13 @@ def create_poll(
     try:
         check_parameters(threshold, len(names))
     except ValueError:
+        raise refuse("bad_trustees", _l("Need 2 ≤ k ≤ n trustees."), 400) from None
+    if threshold < 2:
         raise refuse(
-            "bad_trustees", _l("Need at least one trustee and 1 ≤ k ≤ n trustees."), 400
-        ) from None
+            "bad_trustees",
+            _l("At least 2 trustees must be needed to count: one alone would hold the key."),
+            400,
+        )
     if denominator == "members_total" and not members_total:
         raise refuse("bad_rules", _l("This denominator needs the total number of members."), 400)
     try:
@@ -184,38 +190,6 @@ def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> N
     log_action(actor, "poll.official.move", {"poll": poll.public_id, "to": new_order})
 
 
-def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[str, bytes]]:
-    """Make the election key at the laptop; return one sealed share file per trustee.
-
-    The shares exist only in this request's memory; only public keys are stored.
-    """
-    require_state(poll, "draft")
-    require_no_cards(poll)
-    if len(passphrases) != poll.trustees:
-        raise refuse("bad_passphrases", _l("One passphrase per trustee is needed."), 400)
-    if len(set(passphrases)) != len(passphrases):
-        raise refuse("bad_passphrases", _l("Two trustees typed the same passphrase."), 400)
-    for p in passphrases:
-        if len(p) < sharefile.MIN_PASSPHRASE:
-            raise refuse(
-                "bad_passphrases", _l("Each passphrase needs at least 10 characters."), 400
-            )
-    key, shares = deal(poll.threshold, poll.trustees)
-    files = [
-        (
-            f"{poll.public_id}-trustee-{i}.share.json",
-            sharefile.seal(poll.public_id, key.public_key, i, name, share, passphrase),
-        )
-        for i, (name, share, passphrase) in enumerate(
-            zip(poll.trustee_names, shares, passphrases, strict=True), start=1
-        )
-    ]
-    shares.clear()
-    poll.election_key = key.to_json()
-    log_action(actor, "poll.ceremony", {"poll": poll.public_id, "public_key": key.public_key.hex()})
-    return files
-
-
 def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
     """The manifest of this vote over the given card keys (needs officials and keys)."""
     rows = officials(poll)
@@ -232,6 +206,7 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
         key=ElectionKey.from_json(poll.election_key),
+        ceremony=poll.ceremony,
         card_keys=card_keys,
         server_key=server_public_key(),
         denominator=poll.denominator,
@@ -242,13 +217,17 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
 
 
 def freeze(actor: str, poll: Poll) -> bytes:
-    """Build and freeze the manifest (draft → ready); return its hash."""
+    """Build and freeze the manifest (draft → ready); return its hash. Needs every
+    trustee's verified confirmation of this exact manifest (keys/dkg.py)."""
+    from ballot.polls.ceremony_post import require_confirmed
+
     require_state(poll, "draft")
     keys = list(db.session.scalars(select(Card.public_key).where(Card.poll_id == poll.id)))
     raw = manifest_for(poll, [bytes(k) for k in keys])
     if not keys:
         raise refuse("not_ready", _l("Print the cards first."))
     parse_manifest(raw)  # the verifier's own checks, before anything is frozen
+    require_confirmed(poll, raw)
     poll.manifest = canonical_json(raw).decode()
     poll.manifest_hash = manifest_hash(raw)
     poll.chain_head = poll.manifest_hash
