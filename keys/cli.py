@@ -18,7 +18,7 @@ import click
 from keys import sharefile
 from keys.errors import CryptoError
 from keys.group import Point
-from keys.shamir import ElectionKey, check_parameters, deal
+from keys.shamir import ElectionKey
 
 KEY_FILE = "election-key.json"
 
@@ -54,65 +54,6 @@ def _ask_passphrase(name: str) -> str:
 @click.group()
 def main() -> None:
     """Phiếu tín nhiệm — key ceremony for the counting committee."""
-
-
-@main.command()
-@click.option("--election-id", required=True, help="Identifier of the vote the keys belong to.")
-@click.option("--trustee", "trustees", multiple=True, required=True, help="A trustee's name.")
-@click.option("-k", "--threshold", type=int, required=True, help="Trustees needed to decrypt.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Folder for the share files and election-key.json.",
-)
-@click.option(
-    "--scrypt-log-n",
-    type=click.IntRange(14, 18),
-    default=17,
-    show_default=True,
-    help="scrypt cost (2^N); 17 uses 128 MiB.",
-)
-def ceremony(
-    election_id: str, trustees: tuple[str, ...], threshold: int, out_dir: Path, scrypt_log_n: int
-) -> None:
-    """Make the election key, split it k-of-n and seal one share file per trustee.
-
-    The full secret exists only in memory during this command and is never written.
-    """
-    names = [t.strip() for t in trustees]
-    try:
-        check_parameters(threshold, len(names))
-    except CryptoError as err:
-        _fail(err)
-    if any(not n for n in names) or len(set(names)) != len(names):
-        _fail("Lỗi: tên thành viên trống hoặc trùng / Error: empty or duplicate trustee name")
-    files = [out_dir / f"trustee-{i}-{_slug(n)}.share.json" for i, n in enumerate(names, 1)]
-    key_path = out_dir / KEY_FILE
-    existing = [p for p in [*files, key_path] if p.exists()]
-    if existing:
-        _fail(f"Lỗi: tệp đã tồn tại / Error: file exists: {existing[0]}")
-    passphrases = [_ask_passphrase(n) for n in names]
-    if len(set(passphrases)) != len(passphrases):
-        _fail("Lỗi: hai thành viên dùng cùng mật khẩu / Error: two trustees share a passphrase")
-    key, shares = deal(threshold, len(names))
-    blobs = [
-        sharefile.seal(election_id, key.public_key, i, n, s, p, scrypt_n=1 << scrypt_log_n)
-        for i, (n, s, p) in enumerate(zip(names, shares, passphrases, strict=True), 1)
-    ]
-    shares.clear()
-    passphrases.clear()
-    public = {"election_id": election_id, "trustees": names} | key.to_json()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for path, blob in zip(files, blobs, strict=True):
-        path.write_bytes(blob)
-    key_path.write_text(json.dumps(public, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    click.echo(f"Khóa công khai / public key: {key.public_key.hex()}")
-    for path in files:
-        click.echo(f"  {path}")
-    click.echo(f"  {key_path}")
 
 
 @main.command("check-share")

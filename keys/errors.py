@@ -36,6 +36,64 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "not_enough_trustees": ("Chưa đủ số thành viên tổ kiểm phiếu", "Not enough trustees"),
     "duplicate_trustee": ("Thành viên tổ kiểm phiếu bị trùng", "Duplicate trustee"),
     "count_out_of_range": ("Tổng giải mã vượt giới hạn", "Decrypted total out of range"),
+    "threshold_too_low": (
+        "Ngưỡng k phải ít nhất là 2: với k = 1 một thành viên một mình nắm cả khóa",
+        "The threshold k must be at least 2: with k = 1 one trustee alone would hold the key",
+    ),
+    "weak_passphrase": ("Mật khẩu quá yếu", "The passphrase is too weak"),
+    "dkg_bad_message": ("Thông điệp lễ tạo khóa sai định dạng", "Malformed key-ceremony message"),
+    "dkg_other_vote": (
+        "Thông điệp lễ tạo khóa thuộc cuộc bỏ phiếu khác",
+        "The key-ceremony message belongs to another vote",
+    ),
+    "dkg_wrong_round": (
+        "Thông điệp thuộc một vòng lễ tạo khóa khác (cũ hoặc phát lại)",
+        "The message belongs to another round of the ceremony (old or replayed)",
+    ),
+    "dkg_wrong_trustee": (
+        "Thông điệp mang số thứ tự thành viên không đúng",
+        "The message carries the wrong trustee index",
+    ),
+    "dkg_duplicate": (
+        "Hai thông điệp cho cùng một thành viên",
+        "Two messages for the same trustee",
+    ),
+    "dkg_missing": ("Thiếu thông điệp của một thành viên", "A trustee's message is missing"),
+    "dkg_bad_proof": (
+        "Bằng chứng biết khóa bí mật không hợp lệ",
+        "Invalid proof of knowledge of a secret",
+    ),
+    "dkg_key_mismatch": (
+        "Khóa chung không khớp các cam kết công khai",
+        "The joint key does not match the published commitments",
+    ),
+    "dkg_complaint": ("Có khiếu nại trong lễ tạo khóa", "A complaint was raised in the ceremony"),
+    "dkg_bad_state": (
+        "Tệp trạng thái lễ tạo khóa không hợp lệ",
+        "Invalid key-ceremony state file",
+    ),
+    "dkg_bad_confirm": (
+        "Xác nhận của thành viên không hợp lệ",
+        "Invalid trustee confirmation",
+    ),
+    "manifest_mismatch": (
+        "Bản kê khai không khớp với tệp khóa thành phần",
+        "The manifest does not match the share file",
+    ),
+}
+
+#: Detail codes with their own translation (the reason of a refusal or complaint).
+DETAILS: Final[dict[str, tuple[str, str]]] = {
+    "too_short": ("ít hơn 12 ký tự", "fewer than 12 characters"),
+    "one_character": ("chỉ lặp một ký tự", "only one character repeated"),
+    "sequence": ("là một dãy phím hoặc chữ số liên tiếp", "a keyboard or digit sequence"),
+    "repeated": ("là một cụm ngắn lặp lại", "a short unit repeated"),
+    "name": ("chứa tên của thành viên", "contains the trustee's name"),
+    "undecryptable": ("không giải mã được", "cannot be decrypted"),
+    "bad_share": (
+        "không khớp các cam kết của người gửi",
+        "does not match the sender's commitments",
+    ),
 }
 
 
@@ -51,4 +109,7 @@ class CryptoError(ValueError):
         """A human message in ``lang`` ("vi" or "en"), followed by the detail."""
         vi, en = MESSAGES.get(self.code, (self.code, self.code))
         head = vi if lang == "vi" else en
+        if self.detail in DETAILS:
+            dvi, den = DETAILS[self.detail]
+            return f"{head} ({dvi if lang == 'vi' else den})"
         return f"{head} ({self.detail})" if self.detail else head

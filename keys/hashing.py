@@ -34,6 +34,13 @@ TAG_DECRYPTION: Final = b"phieu/v1/decryption"
 TAG_SHARE_AAD: Final = b"phieu/v1/share-file"
 TAG_CHAIN: Final = b"phieu/v1/chain"
 TAG_RECORD: Final = b"phieu/v1/record"
+#: The dealer-free key ceremony (docs/crypto.md §3).
+TAG_DKG_CONTEXT: Final = b"phieu/v1/dkg-context"
+TAG_DKG_CEREMONY_KEY: Final = b"phieu/v1/dkg-ceremony-key"
+TAG_DKG_COEFFICIENT: Final = b"phieu/v1/dkg-coefficient"
+TAG_DKG_SHARE_AAD: Final = b"phieu/v1/dkg-share"
+TAG_DKG_TRANSCRIPT: Final = b"phieu/v1/dkg-transcript"
+TAG_DKG_CONFIRM: Final = b"phieu/v1/dkg-confirm"
 
 
 def u32(n: int) -> bytes:

@@ -70,11 +70,18 @@ class ElectionKey:
 
 
 def check_parameters(k: object, n: object) -> None:
-    """1 ≤ k ≤ n ≤ 64, integers."""
-    if not isinstance(k, int) or not isinstance(n, int) or isinstance(k, bool):
+    """2 ≤ k ≤ n ≤ 64, integers. k = 1 is refused: one trustee alone would hold the key."""
+    if (
+        not isinstance(k, int)
+        or not isinstance(n, int)
+        or isinstance(k, bool)
+        or isinstance(n, bool)
+    ):
         raise CryptoError("bad_parameters", "k and n must be integers")
-    if not 1 <= k <= n <= MAX_TRUSTEES:
-        raise CryptoError("bad_parameters", f"need 1 ≤ k ≤ n ≤ {MAX_TRUSTEES}, got k={k}, n={n}")
+    if k == 1:
+        raise CryptoError("threshold_too_low", "k = 1")
+    if not 2 <= k <= n <= MAX_TRUSTEES:
+        raise CryptoError("bad_parameters", f"need 2 ≤ k ≤ n ≤ {MAX_TRUSTEES}, got k={k}, n={n}")
 
 
 def _eval(coefficients: list[int], z: int) -> int:

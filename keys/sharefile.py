@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -20,15 +21,28 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from keys.errors import CryptoError
 from keys.group import Point, base_mul, hex_to_bytes, scalar_from_bytes
 from keys.hashing import TAG_SHARE_AAD, canonical_json, digest
+from keys.shamir import ElectionKey
 
-FORMAT: Final = "phieu-share/1"
+FORMAT: Final = "phieu-share/2"
 #: scrypt cost: 2^17 × 8 × 128 B = 128 MiB of memory, about half a second here.
 DEFAULT_SCRYPT_N: Final = 1 << 17
 MIN_SCRYPT_N: Final = 1 << 14
 #: 2^18 × 8 × 128 B = 256 MiB: a hostile file cannot make us spend more.
 MAX_SCRYPT_N: Final = 1 << 18
-MIN_PASSPHRASE: Final = 10
+MIN_PASSPHRASE: Final = 12
 MAX_FILE_BYTES: Final = 64 * 1024
+_DIGITS = "1234567890" * 3
+#: A passphrase that is a piece of one of these (or its reverse) is a sequence.
+SEQUENCES: Final = (
+    "0123456789",
+    "9876543210",
+    "abcdefghijklmnopqrstuvwxyz",
+    "zyxwvutsrqponmlkjihgfedcba",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "mnbvcxzlkjhgfdsapoiuytrewq",
+    _DIGITS,
+    _DIGITS[::-1],
+)
 
 
 @dataclass(frozen=True)
@@ -36,50 +50,102 @@ class OpenedShare:
     """A share file opened with the right passphrase (the share lives in memory only)."""
 
     election_id: str
+    round: int
     public_key: Point
+    verification_keys: tuple[Point, ...]
+    transcript: bytes
     trustee: int
     name: str
     verification_key: Point
     secret_share: int
 
 
-def check_passphrase(passphrase: str) -> None:
-    """At least 10 characters; the ceremony refuses shorter ones."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise CryptoError("bad_parameters", f"passphrase shorter than {MIN_PASSPHRASE} characters")
+def _squash(text: str) -> str:
+    return "".join(text.casefold().split())
+
+
+def passphrase_weakness(passphrase: str, name: str = "") -> str | None:
+    """The reason code of the first weakness rule ``passphrase`` breaks, or None."""
+    p = unicodedata.normalize("NFC", passphrase)
+    if len(p) < MIN_PASSPHRASE:
+        return "too_short"
+    if len(set(p)) == 1:
+        return "one_character"
+    if any(_squash(p) in s for s in SEQUENCES):
+        return "sequence"
+    folded = p.casefold()
+    if any(
+        len(folded) % size == 0 and folded == folded[:size] * (len(folded) // size)
+        for size in range(1, 5)
+    ):
+        return "repeated"
+    own = _squash(unicodedata.normalize("NFC", name))
+    if len(own) >= 3 and own in _squash(p):
+        return "name"
+    return None
+
+
+def check_passphrase(passphrase: str, name: str = "") -> None:
+    """Refuse a weak passphrase: CryptoError("weak_passphrase", reason code)."""
+    if not isinstance(passphrase, str):
+        raise CryptoError("weak_passphrase", "too_short")
+    reason = passphrase_weakness(passphrase, name)
+    if reason is not None:
+        raise CryptoError("weak_passphrase", reason)
+
+
+def kdf_input(passphrase: str) -> bytes:
+    """utf8(NFC(passphrase)): NFD and NFC typings of the same text open the same file."""
+    try:
+        return unicodedata.normalize("NFC", passphrase).encode()
+    except UnicodeEncodeError:
+        raise CryptoError("wrong_passphrase") from None
 
 
 def _kdf(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(kdf_input(passphrase))
 
 
 def seal(
     election_id: str,
-    public_key: Point,
+    round: int,  # noqa: A002
+    key: ElectionKey,
+    transcript: bytes,
     trustee: int,
     name: str,
     secret_share: int,
     passphrase: str,
     scrypt_n: int = DEFAULT_SCRYPT_N,
 ) -> bytes:
-    """Encrypt one share into the bytes of a share file."""
-    check_passphrase(passphrase)
+    """Encrypt trustee ``trustee``'s share x_j into the bytes of a phieu-share/2 file.
+
+    The header records what the ceremony produced (round, Y, every X, transcript) so
+    that the trustee's device can later check the manifest it is asked to confirm.
+    """
+    check_passphrase(passphrase, name)
     if not MIN_SCRYPT_N <= scrypt_n <= MAX_SCRYPT_N or scrypt_n & (scrypt_n - 1):
         raise CryptoError("bad_parameters", "scrypt N must be a power of two in 2^14..2^18")
+    if not 1 <= trustee <= key.trustees or len(transcript) != 32:
+        raise CryptoError("bad_parameters", f"trustee {trustee} outside 1..{key.trustees}")
+    vk = base_mul(secret_share)
+    if vk != key.verification_keys[trustee - 1]:
+        raise CryptoError("share_mismatch", f"trustee {trustee}")
     header: dict[str, Any] = {
         "format": FORMAT,
-        "election": {"id": election_id, "public_key": public_key.hex()},
-        "trustee": {
-            "index": trustee,
-            "name": name,
-            "verification_key": base_mul(secret_share).hex(),
+        "election": {
+            "id": election_id,
+            "ceremony": round,
+            "public_key": key.public_key.hex(),
+            "verification_keys": [x.hex() for x in key.verification_keys],
+            "transcript": transcript.hex(),
         },
+        "trustee": {"index": trustee, "name": name, "verification_key": vk.hex()},
         "kdf": {"name": "scrypt", "n": scrypt_n, "r": 8, "p": 1, "salt": secrets.token_hex(16)},
     }
-    key = _kdf(passphrase, bytes.fromhex(header["kdf"]["salt"]), scrypt_n, 8, 1)
+    aes = _kdf(passphrase, bytes.fromhex(header["kdf"]["salt"]), scrypt_n, 8, 1)
     nonce = secrets.token_bytes(12)
     aad = digest(TAG_SHARE_AAD, canonical_json(header))
-    sealed = AESGCM(key).encrypt(nonce, secret_share.to_bytes(32, "big"), aad)
+    sealed = AESGCM(aes).encrypt(nonce, secret_share.to_bytes(32, "big"), aad)
     body = header | {"cipher": {"name": "AES-256-GCM", "nonce": nonce.hex(), "data": sealed.hex()}}
     return json.dumps(body, ensure_ascii=False, indent=2).encode() + b"\n"
 
@@ -128,6 +194,16 @@ def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> 
         raise CryptoError("bad_share", "bad trustee index")
     vk = Point.from_hex(_field(body, "trustee", "verification_key"), "verification key")
     public_key = Point.from_hex(_field(body, "election", "public_key"), "public key")
+    vks_raw = _field(body, "election", "verification_keys")
+    if not isinstance(vks_raw, list) or not 2 <= len(vks_raw) <= 64 or trustee > len(vks_raw):
+        raise CryptoError("bad_share", "bad verification keys")
+    vks = tuple(Point.from_hex(x, f"verification key {m}") for m, x in enumerate(vks_raw, 1))
+    round_ = _field(body, "election", "ceremony")
+    if not isinstance(round_, int) or isinstance(round_, bool) or not 1 <= round_ < 2**32:
+        raise CryptoError("bad_share", "bad ceremony round")
+    transcript = hex_to_bytes(_field(body, "election", "transcript"), "transcript")
+    if len(transcript) != 32:
+        raise CryptoError("bad_share", "bad transcript digest")
     name = _field(body, "trustee", "name")
     if not isinstance(name, str):
         raise CryptoError("bad_share", "bad trustee name")
@@ -141,6 +217,8 @@ def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> 
     except InvalidTag:
         raise CryptoError("wrong_passphrase") from None
     share = scalar_from_bytes(plain, "share")
-    if share == 0 or base_mul(share) != vk:
+    if share == 0 or base_mul(share) != vk or vks[trustee - 1] != vk:
         raise CryptoError("share_mismatch", f"trustee {trustee}")
-    return OpenedShare(body["election"]["id"], public_key, trustee, name, vk, share)
+    return OpenedShare(
+        body["election"]["id"], round_, public_key, vks, transcript, trustee, name, vk, share
+    )

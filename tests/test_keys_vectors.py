@@ -22,6 +22,8 @@ VECTORS = Path(__file__).parent / "vectors"
         ("ballots.json", generate.ballot_vectors),
         ("sharefile.json", generate.sharefile_vectors),
         ("decryption.json", generate.decryption_vectors),
+        ("dkg.json", generate.generate_dkg.dkg_vectors),
+        ("passphrases.json", generate.generate_dkg.passphrase_vectors),
     ],
 )
 def test_vectors_reproduce(name, build):

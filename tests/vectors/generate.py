@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
-from keys import cards, shamir, sharefile
+from keys import cards, dkg, shamir, sharefile
 from keys.ballot import ElectionContext, encrypt_row, sign_ballot
 from keys.decryption import partial_decrypt
 from keys.elgamal import ZERO, Ciphertext, encrypt
@@ -27,6 +27,8 @@ from keys.hashing import (
     u32,
 )
 from keys.nonces import DeterministicNonces
+from tests.keys_helpers import deal
+from tests.vectors import generate_dkg
 
 OUT = Path(__file__).parent
 
@@ -99,7 +101,7 @@ def card_vectors() -> list[dict[str, Any]]:
 
 
 def _context(kind: str, rows: int, seed: bytes) -> tuple[ElectionContext, shamir.ElectionKey]:
-    key, _ = shamir.deal(2, 3, DeterministicNonces(seed + b"/key"))
+    key, _ = deal(2, 3, DeterministicNonces(seed + b"/key"))
     mh = digest(b"phieu/test-manifest", seed)
     return ElectionContext(mh, key.public_key, kind, rows, 7), key
 
@@ -165,8 +167,10 @@ def ballot_vectors() -> list[dict[str, Any]]:
 
 
 def _count_context() -> tuple[bytes, shamir.ElectionKey, list[int], list[Ciphertext]]:
-    """A 2-of-3 key, a manifest hash and four row totals (the last one: no ballots)."""
-    key, shares = shamir.deal(2, 3, DeterministicNonces(b"count/key"))
+    """The ceremony's 2-of-3 key (dkg.json), a manifest hash and four row totals (the last
+    one: no ballots)."""
+    c = generate_dkg.ceremony()
+    key, shares = c["key"], list(c["shares"])
     mh = digest(b"phieu/test-manifest", b"count")
     nonces = DeterministicNonces(b"count/ballots")
     totals = []
@@ -176,8 +180,8 @@ def _count_context() -> tuple[bytes, shamir.ElectionKey, list[int], list[Ciphert
     return mh, key, shares, [*totals, ZERO]
 
 
-SHARE_PASSPHRASES = ["mật khẩu thứ nhất", "correct horse battery", "Trần Văn Cường 2026"]
-SHARE_NAMES = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
+SHARE_PASSPHRASES = ["mật khẩu thứ nhất", "correct horse battery", generate_dkg.TRAANG]
+SHARE_NAMES = generate_dkg.NAMES
 
 
 def sharefile_vectors() -> dict[str, Any]:
@@ -195,18 +199,19 @@ def sharefile_vectors() -> dict[str, Any]:
             token_hex=lambda _n, s=salt: s.hex(), token_bytes=lambda _n, c=nonce: c
         )
         with mock.patch.object(sharefile, "secrets", fixed):
-            data = sharefile.seal(
-                "hđnd-2026",
-                key.public_key,
+            data = dkg.share_file(
+                generate_dkg.ELECTION,
+                SHARE_NAMES,
+                generate_dkg.K,
+                generate_dkg.ceremony()["ceremony"],
                 i,
-                SHARE_NAMES[i - 1],
                 share,
                 SHARE_PASSPHRASES[i - 1],
                 scrypt_n=sharefile.MIN_SCRYPT_N,
             )
         body = json.loads(data)
         header = {k: v for k, v in body.items() if k != "cipher"}
-        opened = sharefile.open_share(data, SHARE_PASSPHRASES[i - 1], "hđnd-2026")
+        opened = sharefile.open_share(data, SHARE_PASSPHRASES[i - 1], generate_dkg.ELECTION)
         assert opened.secret_share == share
         files.append(
             {
@@ -227,6 +232,7 @@ def sharefile_vectors() -> dict[str, Any]:
         "manifest_hash": mh.hex(),
         "public_key": key.public_key.hex(),
         "verification_keys": [v.hex() for v in key.verification_keys],
+        "transcript": json.loads(files[0]["file"])["election"]["transcript"],
         "files": files,
     }
 
@@ -264,6 +270,8 @@ def main() -> None:
     _write("ballots.json", ballot_vectors())
     _write("sharefile.json", sharefile_vectors())
     _write("decryption.json", decryption_vectors())
+    _write("dkg.json", generate_dkg.dkg_vectors())
+    _write("passphrases.json", generate_dkg.passphrase_vectors())
 
 
 if __name__ == "__main__":
