@@ -29,9 +29,6 @@ from ballot.db import db
 from ballot.polls.models import CeremonyMessage, Poll, TrusteeLink
 from ballot.polls.operations import refuse, require_no_cards, require_state
 from keys import dkg
-from keys.errors import CryptoError
-from keys.hashing import canonical_json
-from keys.shamir import ElectionKey
 
 BOARD_FORMAT = "phieu-dkg-board/1"
 #: Largest message body accepted (n = 64 trustees, k = 64 commitments fit well below).

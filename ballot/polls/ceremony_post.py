@@ -122,13 +122,9 @@ def _check_done(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> ElectionK
     _require_all(poll, "shares", _l("Wait until every trustee has sent the sub-shares."))
     if _exists(poll, link.trustee, "complaint"):
         raise refuse("already_posted", _l("This trustee has filed a complaint."), 409)
-    names, r, k = list(poll.trustee_names), poll.ceremony_round, poll.threshold
-    contributions = board.contributions(poll)
-    key = dkg.joint_key(contributions, k)
-    ctx = dkg.context(poll.public_id, r, names, k)
-    transcript = dkg.transcript(ctx, dkg.ceremony_json(r, contributions)["contributions"])
+    key = dkg.joint_key(board.contributions(poll), poll.threshold)
     try:
-        index = dkg.verify_done(msg, ctx, transcript, key)
+        index = dkg.verify_done(msg, poll.public_id, poll.ceremony_round, key, link.trustee)
     except CryptoError as err:
         if err.code == "dkg_key_mismatch":
             raise refuse(
@@ -145,9 +141,7 @@ def _check_done(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> ElectionK
 def _check_complaint(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> None:
     _require_all(poll, "shares", _l("Wait until every trustee has sent the sub-shares."))
     try:
-        dkg.verify_complaint(
-            msg, poll.public_id, poll.ceremony_round, poll.trustees, link.trustee
-        )
+        dkg.verify_complaint(msg, poll.public_id, poll.ceremony_round, poll.trustees, link.trustee)
     except CryptoError as err:
         raise _crypto(err) from None
     if _exists(poll, link.trustee, "done"):

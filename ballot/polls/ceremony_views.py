@@ -22,12 +22,12 @@ from ballot.cards.pdf import qr_png
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.extensions import csrf_exempt_api
+from ballot.permissions import secretariat_required
 from ballot.polls import ceremony as board
 from ballot.polls import operations as ops
 from ballot.polls.ceremony_post import post_message
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
 from ballot.polls.views import actor, bp, poll_nav
-from ballot.permissions import secretariat_required
 from keys.hashing import canonical_json
 
 
@@ -184,4 +184,3 @@ def ceremony_restart(public_id: str) -> ResponseReturnValue:
         lambda: board.restart(actor(), poll, form.reason.data or ""),
         _("A new round has started. The earlier links no longer work: give out the new ones."),
     )
-

@@ -159,9 +159,7 @@ class CeremonyMessage(db.Model):  # type: ignore[name-defined,misc]
         UniqueConstraint("poll_id", "round", "trustee", "kind", name="uq_ceremony_message"),
         CheckConstraint("trustee >= 1", name="trustee_positive"),
         CheckConstraint("round >= 1", name="round_positive"),
-        CheckConstraint(
-            "kind IN ('commit','shares','done','complaint','confirm')", name="kind"
-        ),
+        CheckConstraint("kind IN ('commit','shares','done','complaint','confirm')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

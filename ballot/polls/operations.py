@@ -206,13 +206,14 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
         key=ElectionKey.from_json(poll.election_key),
-        ceremony=poll.ceremony,
         card_keys=card_keys,
         server_key=server_public_key(),
         denominator=poll.denominator,
         members_total=poll.members_total,
     )
     raw["rules"]["thresholds"] = poll.thresholds
+    # The ceremony's public transcript: the verifier recomputes Y and every X_j from it.
+    raw["trustees"]["ceremony"] = poll.ceremony
     return raw
 
 

@@ -8,9 +8,8 @@ share, which is fine for a demo or a test and never the path of a real vote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ballot.cards import operations as cards_ops
@@ -48,8 +47,8 @@ def quick_vote(
     present: int | None = None,
     state: str = "open",
 ) -> QuickVote:
-    """Create, import, ceremony (simulated devices on the board), print cards, then (per
-    ``state``) the devices' confirmations, freeze, check in, open, close; commit once."""
+    """Create, import, ceremony (simulated devices on the board), print cards, the
+    devices' confirmations, then (per ``state``) freeze, check in, open, close; commit once."""
     if state not in STATES:
         raise ValueError(f"state must be one of {STATES}")
     poll = polls.create_poll(
@@ -65,10 +64,10 @@ def quick_vote(
     devices, post = simulated_ceremony(actor, poll)
     shares = devices.share_files(passphrases)
     printed, fingerprint = cards_ops.make_cards(actor, poll, spares)
+    raw = ceremony.candidate(poll)
+    assert raw is not None  # noqa: S101 - keys and cards exist
+    devices.confirm(post, raw)  # even a "draft" quick vote is ready to freeze
     if state != "draft":
-        raw = ceremony.candidate(poll)
-        assert raw is not None  # noqa: S101 - keys and cards exist
-        devices.confirm(post, raw)
         polls.freeze(actor, poll)
         for _ in range(members if present is None else present):
             polls.check_in(actor, poll, 1)

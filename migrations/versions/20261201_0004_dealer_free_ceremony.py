@@ -71,14 +71,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ceremony_messages")),
-        sa.UniqueConstraint(
-            "poll_id", "round", "trustee", "kind", name="uq_ceremony_message"
-        ),
+        sa.UniqueConstraint("poll_id", "round", "trustee", "kind", name="uq_ceremony_message"),
     )
     with op.batch_alter_table("ceremony_messages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ceremony_messages_poll_id"), ["poll_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ceremony_messages_poll_id"), ["poll_id"], unique=False)
 
 
 def downgrade() -> None:
@@ -90,6 +86,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_trustee_links_poll_id"))
     op.drop_table("trustee_links")
     with op.batch_alter_table("polls", schema=None) as batch_op:
-        batch_op.drop_constraint("ck_polls_ceremony_round", type_="check")
+        batch_op.drop_constraint(op.f("ck_polls_ceremony_round"), type_="check")
         batch_op.drop_column("ceremony")
         batch_op.drop_column("ceremony_round")
