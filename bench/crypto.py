@@ -77,8 +77,7 @@ def floor(ops: Counter[str], units: dict[str, float]) -> float:
 def main() -> None:
     """Print the figures."""
     units = unit_costs()
-    # Five simulated trustees' devices make the key (dealer-free, as in a real vote).
-    key, _ceremony, _shares = dkg.simulate("bench", [f"T{i}" for i in range(1, 6)], 3)
+    key, _, _ = dkg.simulate("bench", [f"T{i}" for i in range(1, 6)], 3)
     ctx = ElectionContext(digest(b"bench"), key.public_key, "rating", ROWS, 1502)
     sk = cards.signing_key("bench", bytes(16))
     card = cards.public_key(sk)

@@ -27,11 +27,12 @@ from keys.dkg_messages import (
     REASONS,
     Complaint,
     confirm,
-    done,
+    done_message,
     verify_complaint,
     verify_confirm,
     verify_done,
 )
+from keys.dkg_sim import check_candidate, share_file, simulate
 from keys.dkg_wire import (
     Contribution,
     context,
@@ -240,6 +241,8 @@ def make_shares(
             continue
         key = _share_key(state.ctx, i, j, state._ecdh(other))
         nonce = nonces.scalar().to_bytes(32, "big")[:12]
+        if state.evaluate(j) == 0:  # probability 2^-256; a zero sub-share is refused anyway
+            raise CryptoError("dkg_bad_state", "zero sub-share: run start again")
         aad = _aad(state.ctx, i, j, mine.ceremony_key, other.ceremony_key)
         data = AESGCM(key).encrypt(nonce, state.evaluate(j).to_bytes(32, "big"), aad)
         out.append({"to": j, "nonce": nonce.hex(), "data": data.hex()})
@@ -322,11 +325,11 @@ def receive(
         except InvalidTag:
             return Complaint(state.election_id, state.round, j, i, "undecryptable")
         s = int.from_bytes(plain, "big")
-        if s >= N or base_mul(s) != expected_verification_key(sender.commitments, j):
+        if not 0 < s < N or base_mul(s) != expected_verification_key(sender.commitments, j):
             return Complaint(state.election_id, state.round, j, i, "bad_share")
         x = (x + s) % N
     key = joint_key(contributions, state.k)
-    if base_mul(x) != key.verification_keys[j - 1]:
+    if x == 0 or base_mul(x) != key.verification_keys[j - 1]:
         raise CryptoError("dkg_key_mismatch", f"trustee {j}: share does not match X_{j}")
     return x, key
 
@@ -339,6 +342,19 @@ def ceremony_json(round: int, contributions: Sequence[Contribution]) -> dict[str
 def transcript(ctx: bytes, contributions_json: list[Any]) -> bytes:
     """digest(TAG_DKG_TRANSCRIPT, ctx, canonical_json(contributions))."""
     return digest(TAG_DKG_TRANSCRIPT, ctx, canonical_json(contributions_json))
+
+
+def transcript_of(contributions: Sequence[Contribution]) -> bytes:
+    """The transcript of verified contributions (all of one ceremony, ascending)."""
+    _check_set(contributions, contributions[0].ctx, len(contributions))
+    return transcript(contributions[0].ctx, [c.to_json() for c in contributions])
+
+
+def fingerprint(digest_: bytes) -> str:
+    """The first 32 hex characters (128 bits) in groups of 4, read aloud device to device
+    before any sub-share is sent (fewer bits would allow a birthday search)."""
+    text = digest_.hex()[:32]
+    return " ".join(text[i : i + 4] for i in range(0, 32, 4))
 
 
 def parse_ceremony(
@@ -381,8 +397,6 @@ def check_ceremony(
     return key
 
 
-from keys.dkg_sim import share_file, simulate  # noqa: E402 - uses the functions above
-
 __all__ = [
     "COMMIT",
     "COMPLAINT",
@@ -394,10 +408,12 @@ __all__ = [
     "Contribution",
     "TrusteeState",
     "ceremony_json",
+    "check_candidate",
     "check_ceremony",
     "confirm",
     "context",
-    "done",
+    "done_message",
+    "fingerprint",
     "joint_key",
     "joint_key_of",
     "make_shares",
@@ -407,6 +423,7 @@ __all__ = [
     "simulate",
     "start",
     "transcript",
+    "transcript_of",
     "verify_commit",
     "verify_complaint",
     "verify_confirm",

@@ -13,7 +13,7 @@ from keys.dkg_wire import prove_knowledge as _prove
 from keys.dkg_wire import verify_knowledge as _verify
 from keys.errors import CryptoError
 from keys.group import Point, base_mul
-from keys.hashing import TAG_DKG_CONFIRM, u32
+from keys.hashing import TAG_DKG_CONFIRM, TAG_DKG_DONE, u32
 from keys.nonces import SYSTEM, Nonces
 from keys.shamir import ElectionKey
 
@@ -25,6 +25,7 @@ COMPLAINT: Final = "phieu-dkg-complaint/1"
 CONFIRM: Final = "phieu-dkg-confirm/1"
 REASONS: Final = ("undecryptable", "bad_share")
 _DONE_KEYS = {"format", "election_id", "ceremony", "trustee", "public_key", "verification_keys"}
+_DONE_KEYS |= {"transcript", "proof"}
 _COMPLAINT_KEYS = {"format", "election_id", "ceremony", "trustee", "against", "reason"}
 _CONFIRM_KEYS = {"format", "election_id", "trustee", "manifest", "proof"}
 
@@ -51,33 +52,64 @@ class Complaint:
         }
 
 
-def done(state: TrusteeState, key: ElectionKey) -> dict[str, Any]:
-    """The done message: the joint key as trustee j computed it."""
+def done_message(
+    state: TrusteeState,
+    share: int,
+    key: ElectionKey,
+    transcript: bytes,
+    nonces: Nonces = SYSTEM,
+) -> dict[str, Any]:
+    """The done message: the joint key as trustee j computed it, with a proof of x_j
+    (P = X_j) bound to ctx and the transcript, so that nobody else can post it."""
+    j = state.index
+    x_j = base_mul(share)
+    if share == 0 or x_j != key.verification_keys[j - 1]:
+        raise CryptoError("share_mismatch", f"trustee {j}")
+    parts = [state.ctx, transcript, u32(j), x_j.to_bytes()]
     return {
         "format": DONE,
         "election_id": state.election_id,
         "ceremony": state.round,
-        "trustee": state.index,
+        "trustee": j,
         "public_key": key.public_key.hex(),
         "verification_keys": [x.hex() for x in key.verification_keys],
+        "transcript": transcript.hex(),
+        "proof": _prove(TAG_DKG_DONE, parts, share, nonces),
     }
 
 
 def verify_done(
     msg: object,
-    election_id: str,
-    round: int,  # noqa: A002
+    ctx: bytes,
+    transcript: bytes,
     key: ElectionKey,
+    *,
+    election_id: str | None = None,
+    round: int | None = None,  # noqa: A002
     sender: int | None = None,
 ) -> int:
-    """A done message must agree with the key computed from the commitments → trustee."""
-    body, j = header(msg, _DONE_KEYS, DONE, election_id, round, key.trustees)
+    """A done message must carry this transcript, agree with the key computed from the
+    commitments, and prove knowledge of x_j → trustee index."""
+    body = fields(msg, _DONE_KEYS, "done message")
+    if body["format"] != DONE:
+        raise CryptoError("dkg_bad_message", f"done message: format is not {DONE}")
+    if election_id is not None and body["election_id"] != election_id:
+        raise CryptoError("dkg_other_vote", f"done message for {body['election_id']!r}")
+    got = integer(body["ceremony"], "done message: ceremony", 1, 2**32 - 1)
+    if round is not None and got != round:
+        raise CryptoError("dkg_wrong_round", f"done message: round {got}, expected {round}")
+    j = integer(body["trustee"], "done message: trustee", 1, key.trustees)
     if sender is not None and j != sender:
         raise CryptoError("dkg_wrong_trustee", f"done of trustee {j} posted by trustee {sender}")
+    if body["transcript"] != transcript.hex():
+        raise CryptoError("dkg_key_mismatch", f"trustee {j} saw another transcript")
     if body["public_key"] != key.public_key.hex() or body["verification_keys"] != [
         x.hex() for x in key.verification_keys
     ]:
         raise CryptoError("dkg_key_mismatch", f"trustee {j} reports another key")
+    x_j = key.verification_keys[j - 1]
+    parts = [ctx, transcript, u32(j), x_j.to_bytes()]
+    _verify(TAG_DKG_DONE, parts, x_j, body["proof"], f"done of trustee {j}")
     return j
 
 

@@ -1,5 +1,6 @@
 """A whole key ceremony played in one process (demo, rehearsal, tests, benchmarks),
-and the share file a trustee's device seals at the end of it.
+the share file a trustee's device seals at the end of it, and the check it makes
+before confirming the candidate manifest.
 
 :func:`simulate` calls exactly the functions every trustee's device calls
 (start → make_shares → receive), verifying every message as the board and the other
@@ -12,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from keys import sharefile
 from keys.errors import CryptoError
+from keys.hashing import manifest_hash
 from keys.nonces import SYSTEM, Nonces
 from keys.shamir import ElectionKey
-from keys.sharefile import DEFAULT_SCRYPT_N, check_passphrase, seal
+from keys.sharefile import DEFAULT_SCRYPT_N, OpenedShare, check_passphrase
 
 
 def simulate(
@@ -80,7 +83,7 @@ def share_file(
     key = dkg.joint_key_of(ceremony, election_id, names, k)
     ctx = dkg.context(election_id, ceremony["round"], names, k)
     digest_ = dkg.transcript(ctx, ceremony["contributions"])
-    return seal(
+    return sharefile.seal(
         election_id,
         ceremony["round"],
         key,
@@ -91,3 +94,32 @@ def share_file(
         passphrase,
         scrypt_n,
     )
+
+
+def check_candidate(manifest: object, opened: OpenedShare) -> bytes:
+    """Before confirming: the candidate manifest's trustees section must be exactly what
+    the share file recorded (vote, round, Y, every X, transcript) → the manifest hash."""
+    from keys import dkg
+
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("trustees"), dict):
+        raise CryptoError("bad_encoding", "manifest: expected an object with trustees")
+    if manifest.get("election_id") != opened.election_id:
+        raise CryptoError("share_other_election", f"manifest of {manifest.get('election_id')!r}")
+    trustees = manifest["trustees"]
+    names, k = trustees.get("names"), trustees.get("threshold")
+    if not isinstance(names, list) or not isinstance(k, int):
+        raise CryptoError("manifest_mismatch", "names or threshold missing")
+    key = dkg.check_ceremony(trustees, opened.election_id, names, k)
+    cer = trustees["ceremony"]
+    ctx = dkg.context(opened.election_id, cer["round"], names, k)
+    checks = [
+        ("round", cer["round"] == opened.round),
+        ("public key", key.public_key == opened.public_key),
+        ("verification keys", key.verification_keys == opened.verification_keys),
+        ("transcript", dkg.transcript(ctx, cer["contributions"]) == opened.transcript),
+        ("trustee name", opened.trustee <= len(names) and names[opened.trustee - 1] == opened.name),
+    ]
+    for what, ok in checks:
+        if not ok:
+            raise CryptoError("manifest_mismatch", what)
+    return manifest_hash(manifest)

@@ -7,6 +7,7 @@ checked for its exact type (a bool is not an integer) and no unknown key is acce
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,8 +103,11 @@ def fixed_hex(value: object, what: str, size: int) -> bytes:
 
 
 def _check_names(names: Sequence[str]) -> None:
-    if not all(isinstance(n, str) and n.strip() for n in names):
-        raise CryptoError("bad_parameters", "every trustee needs a non-empty name")
+    for i, name in enumerate(names, start=1):
+        if not isinstance(name, str) or not 1 <= len(name) <= 200:
+            raise CryptoError("bad_parameters", f"trustee {i}: a name of 1 to 200 characters")
+        if unicodedata.normalize("NFC", name) != name:
+            raise CryptoError("bad_parameters", f"trustee {i}: the name is not in NFC form")
     if len(set(names)) != len(names):
         raise CryptoError("bad_parameters", "two trustees have the same name")
 

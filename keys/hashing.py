@@ -41,6 +41,9 @@ TAG_DKG_COEFFICIENT: Final = b"phieu/v1/dkg-coefficient"
 TAG_DKG_SHARE_AAD: Final = b"phieu/v1/dkg-share"
 TAG_DKG_TRANSCRIPT: Final = b"phieu/v1/dkg-transcript"
 TAG_DKG_CONFIRM: Final = b"phieu/v1/dkg-confirm"
+TAG_DKG_DONE: Final = b"phieu/v1/dkg-done"
+#: The CLI's sealed ceremony state (e_i and the coefficients between rounds).
+TAG_DKG_STATE: Final = b"phieu/v1/dkg-state"
 
 
 def u32(n: int) -> bytes:

@@ -1,10 +1,11 @@
 """k-of-n Shamir sharing of the election secret, with Feldman commitments.
 
-The dealer draws f(z) = a₀ + a₁z + … + a_{k−1}z^{k−1} over Z_N with a₀ = x, hands
-trustee i (1-based) the share f(i), and publishes the commitments C_j = a_j·G. Then
-Y = C₀ is the election key and X_i = f(i)·G = Σ_j i^j·C_j is trustee i's verification
-key: anyone can check that the published keys are consistent, and a trustee can check
-their own share. Any k shares give x (via Lagrange at 0); k−1 give nothing.
+The shared polynomial f(z) = a₀ + a₁z + … + a_{k−1}z^{k−1} over Z_N is the sum of the
+trustees' own polynomials (keys/dkg.py: there is no dealer). Its commitments are
+C_j = a_j·G; Y = C₀ is the election key and X_i = f(i)·G = Σ_j i^j·C_j is trustee i's
+verification key: anyone can check that the published keys are consistent, and a
+trustee can check their own share. Any k shares give x (via Lagrange at 0); k−1 give
+nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from keys.errors import CryptoError
-from keys.group import INFINITY, N, Point, base_mul, point_sum
-from keys.nonces import SYSTEM, Nonces
+from keys.group import INFINITY, N, Point, point_sum
 
 MAX_TRUSTEES = 64
 
@@ -82,29 +82,6 @@ def check_parameters(k: object, n: object) -> None:
         raise CryptoError("threshold_too_low", "k = 1")
     if not 2 <= k <= n <= MAX_TRUSTEES:
         raise CryptoError("bad_parameters", f"need 2 ≤ k ≤ n ≤ {MAX_TRUSTEES}, got k={k}, n={n}")
-
-
-def _eval(coefficients: list[int], z: int) -> int:
-    acc = 0
-    for a in reversed(coefficients):
-        acc = (acc * z + a) % N
-    return acc
-
-
-def deal(k: int, n: int, nonces: Nonces = SYSTEM) -> tuple[ElectionKey, list[int]]:
-    """Draw a fresh election secret and split it; returns the public key and the n shares.
-
-    The secret itself is not returned or written anywhere; it exists in this process's
-    memory during the call (Python cannot promise to wipe integers afterwards).
-    """
-    check_parameters(k, n)
-    coefficients = [nonces.scalar() for _ in range(k)]
-    shares = [_eval(coefficients, i) for i in range(1, n + 1)]
-    key = ElectionKey(
-        k, tuple(base_mul(a) for a in coefficients), tuple(base_mul(s) for s in shares)
-    )
-    coefficients.clear()
-    return key, shares
 
 
 def expected_verification_key(commitments: tuple[Point, ...], i: int) -> Point:

@@ -60,27 +60,31 @@ class OpenedShare:
     secret_share: int
 
 
+#: Removed before the rules after ``too_short``: space, tab, LF, CR, FF, VT, NBSP.
+_BLANKS = dict.fromkeys(map(ord, " \t\n\r\x0c\x0b\xa0"))
+
+
 def _squash(text: str) -> str:
-    return "".join(text.casefold().split())
+    """NFC, lowercased (str.lower, as JavaScript's toLowerCase), blanks removed."""
+    return unicodedata.normalize("NFC", text).lower().translate(_BLANKS)
 
 
 def passphrase_weakness(passphrase: str, name: str = "") -> str | None:
-    """The reason code of the first weakness rule ``passphrase`` breaks, or None."""
+    """The reason code of the first weakness rule ``passphrase`` breaks, or None
+    (docs/crypto.md §7; the browser twin applies the same rules in the same order)."""
     p = unicodedata.normalize("NFC", passphrase)
     if len(p) < MIN_PASSPHRASE:
         return "too_short"
-    if len(set(p)) == 1:
+    s = _squash(p)
+    if len(set(s)) <= 1:
         return "one_character"
-    if any(_squash(p) in s for s in SEQUENCES):
+    if any(s in seq for seq in SEQUENCES):
         return "sequence"
-    folded = p.casefold()
-    if any(
-        len(folded) % size == 0 and folded == folded[:size] * (len(folded) // size)
-        for size in range(1, 5)
-    ):
-        return "repeated"
-    own = _squash(unicodedata.normalize("NFC", name))
-    if len(own) >= 3 and own in _squash(p):
+    for size in range(1, 5):
+        if len(s) >= 2 * size and len(s) % size == 0 and s == s[:size] * (len(s) // size):
+            return "repeated"
+    t = _squash(name)
+    if len(t) >= 3 and t in s:
         return "name"
     return None
 
@@ -171,8 +175,17 @@ def read_header(data: bytes) -> dict[str, Any]:
     return body
 
 
+def describe(data: bytes, election_id: str | None = None) -> OpenedShare:
+    """What a share file records, checked but not decrypted (``secret_share`` is 0)."""
+    return _parse(data, None, election_id)
+
+
 def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> OpenedShare:
     """Decrypt a share file; check the vote (if given) and that the share matches its key."""
+    return _parse(data, passphrase, election_id)
+
+
+def _parse(data: bytes, passphrase: str | None, election_id: str | None) -> OpenedShare:
     body = read_header(data)
     header = {k: v for k, v in body.items() if k != "cipher"}
     if election_id is not None and _field(body, "election", "id") != election_id:
@@ -205,13 +218,18 @@ def open_share(data: bytes, passphrase: str, election_id: str | None = None) -> 
     if len(transcript) != 32:
         raise CryptoError("bad_share", "bad transcript digest")
     name = _field(body, "trustee", "name")
-    if not isinstance(name, str):
-        raise CryptoError("bad_share", "bad trustee name")
+    if not isinstance(name, str) or not isinstance(_field(body, "election", "id"), str):
+        raise CryptoError("bad_share", "bad trustee name or vote identifier")
     try:
         canonical = canonical_json(header)
     except CryptoError:
         raise CryptoError("bad_share", "header is not canonical JSON") from None
     aad = digest(TAG_SHARE_AAD, canonical)
+    if passphrase is None:
+        if vks[trustee - 1] != vk:
+            raise CryptoError("share_mismatch", f"trustee {trustee}")
+        election = body["election"]["id"]
+        return OpenedShare(election, round_, public_key, vks, transcript, trustee, name, vk, 0)
     try:
         plain = AESGCM(_kdf(passphrase, salt, n, r, p)).decrypt(nonce, sealed, aad)
     except InvalidTag:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from keys import dkg
 from keys.ballot import KINDS, ElectionContext
 from keys.errors import CryptoError
 from keys.hashing import digest, manifest_hash, u32
@@ -51,6 +52,7 @@ class Manifest:
     members_total: int | None
     trustee_names: tuple[str, ...]
     key: ElectionKey
+    ceremony_round: int
     card_count: int
     card_commitment: bytes
     server_key: bytes
@@ -76,14 +78,19 @@ def build_manifest(
     officials: list[tuple[str, str]],
     summoned: int,
     trustee_names: list[str],
-    key: ElectionKey,
+    ceremony: dict[str, Any],
     card_keys: list[bytes],
     server_key: bytes,
     denominator: str = "returned",
     members_total: int | None = None,
     thresholds: tuple[Threshold, ...] | None = None,
 ) -> dict[str, Any]:
-    """The manifest JSON (parse it back with :func:`parse_manifest` to validate)."""
+    """The manifest JSON (parse it back with :func:`parse_manifest` to validate).
+
+    ``ceremony`` is the key ceremony's public record (keys.dkg.ceremony_json); the
+    election key is recomputed from it here, every proof checked.
+    """
+    key = _ceremony_key(ceremony, election_id, trustee_names)
     chosen = DEFAULT_THRESHOLDS[kind] if thresholds is None else thresholds
     return {
         "format": FORMAT,
@@ -100,10 +107,19 @@ def build_manifest(
             "thresholds": [t.to_json() for t in chosen],
         },
         "summoned": summoned,
-        "trustees": {"names": list(trustee_names), **key.to_json()},
+        "trustees": {"names": list(trustee_names), **key.to_json(), "ceremony": ceremony},
         "cards": {"count": len(card_keys), "commitment": card_commitment(card_keys).hex()},
         "server_key": server_key.hex(),
     }
+
+
+def _ceremony_key(ceremony: Any, election_id: str, names: list[str]) -> ElectionKey:
+    """k is the number of commitments of each contribution (checked by keys.dkg)."""
+    try:
+        k = len(ceremony["contributions"][0]["commitments"])
+    except (KeyError, IndexError, TypeError):
+        raise CryptoError("dkg_bad_message", "ceremony: no contributions") from None
+    return dkg.joint_key_of(ceremony, election_id, names, k)
 
 
 def _int(obj: dict[str, Any], name: str, minimum: int = 0) -> int:
@@ -150,10 +166,13 @@ def parse_manifest(raw: Any) -> Manifest:
         raise CryptoError("bad_encoding", f"manifest: bad threshold ({err})") from None
     if any(t.level not in KINDS[kind] for t in thresholds):
         raise CryptoError("bad_encoding", "manifest: a threshold names an unknown level")
-    key = ElectionKey.from_json({k: v for k, v in trustees.items() if k != "names"})
     names = trustees.get("names")
-    if not isinstance(names, list) or len(names) != key.trustees:
-        raise CryptoError("bad_encoding", "manifest: one trustee name per verification key")
+    threshold = trustees.get("threshold")
+    if not isinstance(names, list) or not isinstance(threshold, int):
+        raise CryptoError("bad_encoding", "manifest: trustees need names and a threshold")
+    election_id = _str(raw, "election_id")
+    # Recompute ctx, verify every contribution's proofs, A_l = Σ C_il, Y and every X_m.
+    key = dkg.check_ceremony(trustees, election_id, names, threshold)
     card_count = _int(cards, "count", 1)
     base = _int(raw, "base", 2)
     if base <= card_count:
@@ -166,7 +185,7 @@ def parse_manifest(raw: Any) -> Manifest:
     return Manifest(
         raw=raw,
         hash=manifest_hash(raw),
-        election_id=_str(raw, "election_id"),
+        election_id=election_id,
         meeting=_str(raw, "meeting"),
         title=_str(raw, "title"),
         kind=kind,
@@ -178,6 +197,7 @@ def parse_manifest(raw: Any) -> Manifest:
         members_total=members_total,
         trustee_names=tuple(str(n) for n in names),
         key=key,
+        ceremony_round=trustees["ceremony"]["round"],
         card_count=card_count,
         card_commitment=commitment,
         server_key=server_key,

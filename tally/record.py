@@ -20,6 +20,7 @@ from keys.hashing import TAG_CHAIN, TAG_RECORD, digest, u32
 #: Files of a record, in the order they are written and hashed.
 FILES: Final = (
     "manifest.json",
+    "confirmations.json",
     "cards.json",
     "revocations.json",
     "ballots.json",

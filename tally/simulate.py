@@ -1,8 +1,9 @@
 """Build a complete election record offline with real cryptography.
 
 Used by rehearsals, tests and bench/tally.py: it takes the same steps, through the
-same functions, as the web layer does on the day (ceremony, cards, casting into the
-chain, signed close, count), so the record it writes is a real one.
+same functions, as the web layer does on the day (the dealer-free key ceremony with
+every trustee's device played here, the trustees' confirmations of the manifest,
+cards, casting into the chain, signed close, count), so the record it writes is a real one.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from keys import cards, shamir, signing
+from keys import cards, dkg, signing
 from keys.ballot import Ballot, encrypt_ballot
 from keys.decryption import PartialDecryption, partial_decrypt
 from keys.nonces import SYSTEM, Nonces
@@ -70,7 +71,8 @@ def simulate(
     Choices are random (seeded) unless given: one list per member, 0 = blank, i = level i.
     """
     rng = random.Random(seed)  # noqa: S311 - chooses simulated votes, not secrets
-    key, shares = shamir.deal(k, n, nonces)
+    names = [f"Thành viên {i + 1}" for i in range(n)]
+    key, ceremony, shares = dkg.simulate("sim", names, k, nonces=nonces)
     secrets_ = [cards.new_secret() for _ in range(members + spares)]
     sks = [cards.signing_key("sim", s) for s in secrets_]
     card_keys = [cards.public_key(sk) for sk in sks]
@@ -82,12 +84,16 @@ def simulate(
         kind=kind,
         officials=[(f"Đại biểu Nguyễn Văn {i + 1}", "Phó Chủ tịch") for i in range(officials)],
         summoned=members + 2,
-        trustee_names=[f"Thành viên {i + 1}" for i in range(n)],
-        key=key,
+        trustee_names=names,
+        ceremony=ceremony,
         card_keys=card_keys,
         server_key=signing.public_bytes(server),
     )
     manifest = parse_manifest(raw)
+    confirmations = [
+        dkg.confirm(manifest.hash, j, shares[j - 1], nonces, election_id="sim")
+        for j in range(1, n + 1)
+    ]
     ctx = manifest.context()
     levels = len(manifest.levels)
     if choices is None:
@@ -113,6 +119,7 @@ def simulate(
     ]
     record = Record()
     record.put("manifest.json", raw)
+    record.put("confirmations.json", confirmations)
     record.put(
         "cards.json",
         {"cards": [{"serial": f"{i + 1:04d}", "key": ck.hex()} for i, ck in enumerate(card_keys)]},

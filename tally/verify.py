@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from keys import signing
+from keys import dkg, signing
 from keys.ballot import Ballot, verify_ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
@@ -163,6 +163,29 @@ def _check_chain(
     return entries, parsed
 
 
+def _check_confirmations(record: Record, manifest: Manifest, report: Report) -> None:
+    """Every trustee confirmed this exact manifest: n proofs of x_j over its hash."""
+    try:
+        items = record.json("confirmations.json")
+    except CryptoError as err:
+        raise _fail("confirmations.json", err) from None
+    n = manifest.key.trustees
+    if not isinstance(items, list):
+        raise VerifyError("confirmations.json", "expected a list of confirmations")
+    if len(items) != n:
+        raise VerifyError("confirmations.json", f"expected {n} confirmations, found {len(items)}")
+    for position, msg in enumerate(items, start=1):
+        claimed = msg.get("trustee") if isinstance(msg, dict) else None
+        item = f"confirmation {position} (trustee {claimed!r})"
+        try:
+            j = dkg.verify_confirm(msg, manifest.hash, manifest.key, manifest.election_id)
+        except CryptoError as err:
+            raise _fail(item, err) from None
+        if j != position:
+            raise VerifyError(item, f"expected trustee {position}: ascending, each trustee once")
+    report.ok(f"{n} trustees confirmed the manifest (proofs of their shares)")
+
+
 def _check_signed(
     manifest: Manifest, tag: bytes, c: dict[str, Any], heads: dict[int, bytes], item: str
 ) -> None:
@@ -187,7 +210,11 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     except CryptoError as err:
         raise _fail("manifest", err) from None
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")
-    report.ok(f"election key and {manifest.key.trustees} trustee keys consistent (Feldman)")
+    report.ok(
+        f"key ceremony round {manifest.ceremony_round}: {manifest.key.trustees} contributions, "
+        "every proof, election key and trustee keys consistent (Feldman)"
+    )
+    _check_confirmations(record, manifest, report)
     committed, revoked = _check_cards(record, manifest, report)
     try:
         actions = verify_actions(record.json("actions.json").get("actions", []))

@@ -50,7 +50,7 @@ def _wrap() -> None:
         return code
 
     def seal(*args: Any, **kwargs: Any) -> bytes:
-        passphrase = kwargs.get("passphrase", args[5] if len(args) > 5 else "")
+        passphrase = kwargs.get("passphrase", args[7] if len(args) > 7 else "")
         remember(str(passphrase))
         return original_seal(*args, **kwargs)
 

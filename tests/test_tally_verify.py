@@ -6,7 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from keys import sharefile, signing
+from keys import dkg, signing
 from keys.ballot import Ballot
 from tally.cli import main
 from tally.count import accept_partial, parse_totals
@@ -230,9 +230,11 @@ def test_cli_verify_and_partial_decrypt(sim, tmp_path):
     assert res.exit_code == 1 and "official 1" in res.output
 
     pw = "mật khẩu của tổ kiểm phiếu"
-    key = sim.manifest.key
+    m = sim.manifest
     share = tmp_path / "t3.share.json"
-    share.write_bytes(sharefile.seal("sim", key.public_key, 3, "Ba", sim.shares[2], pw, 1 << 14))
+    ceremony = m.raw["trustees"]["ceremony"]
+    names = list(m.trustee_names)
+    share.write_bytes(dkg.share_file("sim", names, 2, ceremony, 3, sim.shares[2], pw, 1 << 14))
     out = tmp_path / "part3.json"
     res = CliRunner().invoke(
         main,

@@ -3,10 +3,12 @@ same error codes in Python (keys.sharefile.open_share, tally.count.decrypt_with_
 """
 
 import json
+import unicodedata
 from pathlib import Path
 
 import pytest
 
+from keys import sharefile
 from keys.errors import CryptoError
 from keys.sharefile import open_share
 
@@ -87,4 +89,52 @@ def test_garbage_refused_as_bad_share(raw):
 def test_wrong_passphrase():
     with pytest.raises(CryptoError) as err:
         open_share(FILE["file"].encode(), VECTOR["files"][1]["passphrase"])
+    assert err.value.code == "wrong_passphrase"
+
+
+PASSPHRASES = json.loads(
+    (Path(__file__).parent / "vectors" / "passphrases.json").read_text("utf-8")
+)
+
+
+@pytest.mark.parametrize("case", PASSPHRASES["cases"], ids=lambda c: c["reason"] or "good")
+def test_each_weak_passphrase_rule_is_refused_with_its_reason(case):
+    if case["reason"] is None:
+        sharefile.check_passphrase(case["passphrase"], case["name"])
+        return
+    with pytest.raises(CryptoError) as err:
+        sharefile.check_passphrase(case["passphrase"], case["name"])
+    assert (err.value.code, err.value.detail) == ("weak_passphrase", case["reason"])
+    vi, en = err.value.message("vi"), err.value.message("en")
+    assert vi.startswith("Mật khẩu quá yếu (") and en.startswith("The passphrase is too weak (")
+
+
+def test_nfd_and_nfc_typings_derive_the_same_key():
+    for pair in PASSPHRASES["nfc_pairs"]:
+        assert pair["nfc"] != pair["nfd"]
+        salt = bytes.fromhex(pair["salt"])
+        for typed in (pair["nfc"], pair["nfd"]):
+            assert sharefile.kdf_input(typed).hex() == pair["kdf_input"]
+            assert sharefile._kdf(typed, salt, pair["scrypt_n"], 8, 1).hex() == pair["derived_key"]
+
+
+def test_an_nfd_typed_passphrase_opens_a_file_sealed_from_nfc():
+    third = VECTOR["files"][2]
+    assert unicodedata.normalize("NFC", third["passphrase"]) == third["passphrase"]
+    nfd = unicodedata.normalize("NFD", third["passphrase"])
+    assert nfd != third["passphrase"]
+    opened = open_share(third["file"].encode(), nfd, VECTOR["election_id"])
+    assert f"{opened.secret_share:064x}" == third["secret_share"]
+
+
+def test_a_share_file_of_another_vote_or_trustee_is_refused():
+    """A file copied from another vote, or a file relabelled for another trustee."""
+    with pytest.raises(CryptoError) as err:
+        open_share(FILE["file"].encode(), FILE["passphrase"], "other-vote")
+    assert err.value.code == "share_other_election"
+    second = VECTOR["files"][1]
+    body = json.loads(second["file"])
+    body["trustee"] = json.loads(FILE["file"])["trustee"]
+    with pytest.raises(CryptoError) as err:
+        open_share(json.dumps(body).encode(), second["passphrase"], VECTOR["election_id"])
     assert err.value.code == "wrong_passphrase"

@@ -12,7 +12,7 @@ from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.models import BallotEntry, SignedHead
-from tally.record import FILES, Record
+from tally.record import Record
 
 
 def _signed(h: SignedHead) -> dict[str, Any]:
@@ -114,8 +114,7 @@ def build_record(poll: Poll) -> Record:
             "close": _signed(close) if close else None,
         },
     )
-    if "confirmations.json" in FILES:  # tally/record.py lists it (helper A's side)
-        record.put("confirmations.json", confirmations(poll))
+    record.put("confirmations.json", confirmations(poll))
     count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
     upto = count.last_action_id if count is not None and count.results is not None else None
     record.put("actions.json", {"actions": actions(upto)})

@@ -122,9 +122,15 @@ def _check_done(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> ElectionK
     _require_all(poll, "shares", _l("Wait until every trustee has sent the sub-shares."))
     if _exists(poll, link.trustee, "complaint"):
         raise refuse("already_posted", _l("This trustee has filed a complaint."), 409)
-    key = dkg.joint_key(board.contributions(poll), poll.threshold)
+    names, r, k = list(poll.trustee_names), poll.ceremony_round, poll.threshold
+    contributions = board.contributions(poll)
+    key = dkg.joint_key(contributions, k)
+    ctx = dkg.context(poll.public_id, r, names, k)
+    transcript = dkg.transcript(ctx, dkg.ceremony_json(r, contributions)["contributions"])
     try:
-        index = dkg.verify_done(msg, poll.public_id, poll.ceremony_round, key, link.trustee)
+        index = dkg.verify_done(
+            msg, ctx, transcript, key, election_id=poll.public_id, round=r, sender=link.trustee
+        )
     except CryptoError as err:
         if err.code == "dkg_key_mismatch":
             raise refuse(

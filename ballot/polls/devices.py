@@ -45,13 +45,17 @@ class SimulatedDevices:
         for state in states:
             board = post(state.index, dkg.make_shares(state, contributions))
         self.ceremony = dkg.ceremony_json(self.round, contributions)
+        ctx = dkg.context(self.election_id, self.round, self.names, self.k)
+        # A real device shows this transcript's fingerprint, compared aloud device to
+        # device before make_shares; here every device is this process.
+        transcript = dkg.transcript(ctx, self.ceremony["contributions"])
         for state in states:
             result = dkg.receive(state, contributions, board["shares"])
             if isinstance(result, dkg.Complaint):
                 raise CryptoError("dkg_complaint", f"trustee {result.trustee}: {result.reason}")
             share, key = result
             self.shares.append(share)
-            board = post(state.index, dkg.done(state, key))
+            board = post(state.index, dkg.done_message(state, share, key, transcript))
         if self.keep_states:
             self.states = states
         return board

@@ -26,7 +26,7 @@ from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
-from keys.shamir import ElectionKey, check_parameters
+from keys.shamir import check_parameters
 from tally.manifest import build_manifest, parse_manifest
 from tally.record import TAG_CLOSE, head_message
 from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
@@ -195,7 +195,7 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
     rows = officials(poll)
     if not rows:
         raise refuse("not_ready", _l("Add the officials first."))
-    if poll.election_key is None:
+    if poll.election_key is None or poll.ceremony is None:
         raise refuse("not_ready", _l("Run the key ceremony first."))
     raw = build_manifest(
         election_id=poll.public_id,
@@ -205,15 +205,13 @@ def manifest_for(poll: Poll, card_keys: list[bytes]) -> dict[str, Any]:
         officials=[(o.name, o.position) for o in rows],
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
-        key=ElectionKey.from_json(poll.election_key),
+        ceremony=poll.ceremony,  # public transcript: Y and every X_j are recomputed from it
         card_keys=card_keys,
         server_key=server_public_key(),
         denominator=poll.denominator,
         members_total=poll.members_total,
     )
     raw["rules"]["thresholds"] = poll.thresholds
-    # The ceremony's public transcript: the verifier recomputes Y and every X_j from it.
-    raw["trustees"]["ceremony"] = poll.ceremony
     return raw
 
 

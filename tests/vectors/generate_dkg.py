@@ -1,9 +1,11 @@
 """Deterministic vectors of the key ceremony (dkg.json) and the passphrase rules
 (passphrases.json); see tests/vectors/generate.py.
 
-Each trustee's device draws from its own stream DeterministicNonces("dkg/trustee-i"):
-start() takes e_i, w(E_i), a_i0, w(C_i0), …, then make_shares() one scalar per
-recipient whose first 12 bytes are the AES-GCM nonce.
+Each trustee's device draws from its own stream
+DeterministicNonces(utf8("dkg-vector-trustee-" + str(i))) for the whole ceremony:
+start() takes e_i, w(E_i), a_i0, w(C_i0), …; make_shares() one scalar per recipient
+(ascending) whose first 12 bytes are the AES-GCM nonce; done_message() one w; confirm()
+one w.
 """
 
 from __future__ import annotations
@@ -25,13 +27,14 @@ ELECTION = "hđnd-2026"
 NAMES = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
 K = 2
 ROUND = 1
+CONFIRM_MANIFEST = digest(b"phieu/test-manifest", b"dkg")
 
 
 @lru_cache(maxsize=1)
 def ceremony() -> dict[str, Any]:
     """Run the ceremony once; everything public and secret a vector may need."""
     n = len(NAMES)
-    streams = [DeterministicNonces(f"dkg/trustee-{i}".encode()) for i in range(1, n + 1)]
+    streams = [DeterministicNonces(f"dkg-vector-trustee-{i}".encode()) for i in range(1, n + 1)]
     states, commits = [], []
     for i, nonces in enumerate(streams, start=1):
         state, msg = dkg.start(ELECTION, ROUND, NAMES, K, i, nonces)
@@ -45,7 +48,17 @@ def ceremony() -> dict[str, Any]:
         assert not isinstance(r, dkg.Complaint)
         xs.append(r[0])
     key = results[0][1]  # type: ignore[index]
+    digest_ = dkg.transcript_of(contributions)
+    dones = [
+        dkg.done_message(s, xs[s.index - 1], key, digest_, streams[s.index - 1]) for s in states
+    ]
+    confirms = [
+        dkg.confirm(CONFIRM_MANIFEST, j, x, streams[j - 1], election_id=ELECTION)
+        for j, x in enumerate(xs, start=1)
+    ]
     return {
+        "dones": dones,
+        "confirms": confirms,
         "streams": streams,
         "states": states,
         "commits": commits,
@@ -163,21 +176,18 @@ def _negative(c: dict[str, Any]) -> list[dict[str, Any]]:
     return out  # noqa: RET504
 
 
-CONFIRM_MANIFEST = digest(b"phieu/test-manifest", b"dkg")
-
-
 def dkg_vectors() -> dict[str, Any]:
     """dkg.json: context, every message, every secret of the deterministic ceremony."""
     c = ceremony()
     key = c["key"]
     ctx = dkg.context(ELECTION, ROUND, NAMES, K)
-    confirms = []
-    for j, x in enumerate(c["shares"], start=1):
-        nonces = DeterministicNonces(f"dkg/confirm-{j}".encode())
-        msg = dkg.confirm(CONFIRM_MANIFEST, j, x, nonces, election_id=ELECTION)
+    digest_ = dkg.transcript(ctx, c["ceremony"]["contributions"])
+    confirms = c["confirms"]
+    for j, msg in enumerate(confirms, start=1):
         assert dkg.verify_confirm(msg, CONFIRM_MANIFEST, key, ELECTION) == j
-        confirms.append({"nonces": [f"{w:064x}" for w in nonces.drawn], "message": msg})
-    forged_confirm = copy.deepcopy(confirms[0]["message"]) | {"trustee": 2}
+        assert dkg.verify_done(c["dones"][j - 1], ctx, digest_, key, election_id=ELECTION) == j
+    forged_confirm = copy.deepcopy(confirms[0]) | {"trustee": 2}
+    forged_done = copy.deepcopy(c["dones"][0]) | {"trustee": 2}
     other_manifest = digest(b"phieu/test-manifest", b"other")
     return {
         "election_id": ELECTION,
@@ -192,7 +202,7 @@ def dkg_vectors() -> dict[str, Any]:
                 "nonces": [f"{w:064x}" for w in c["streams"][s.index - 1].drawn],
                 "commit": c["commits"][s.index - 1],
                 "shares": c["shares_msgs"][s.index - 1],
-                "done": dkg.done(s, key),
+                "done": c["dones"][s.index - 1],
                 "share": f"{c['shares'][s.index - 1]:064x}",
             }
             for s in c["states"]
@@ -202,7 +212,21 @@ def dkg_vectors() -> dict[str, Any]:
         "commitments": [a.hex() for a in key.commitments],
         "verification_keys": [x.hex() for x in key.verification_keys],
         "ceremony": c["ceremony"],
-        "transcript": dkg.transcript(ctx, c["ceremony"]["contributions"]).hex(),
+        "transcript": digest_.hex(),
+        "fingerprint": dkg.fingerprint(digest_),
+        "done_negative": [
+            {
+                "name": "trustee 1's done posted as trustee 2",
+                "message": forged_done,
+                "expect": _expect(lambda: dkg.verify_done(forged_done, ctx, digest_, key)),
+            },
+            {
+                "name": "done checked against another transcript",
+                "message": c["dones"][0],
+                "transcript": bytes(32).hex(),
+                "expect": _expect(lambda: dkg.verify_done(c["dones"][0], ctx, bytes(32), key)),
+            },
+        ],
         "confirm": {
             "manifest_hash": CONFIRM_MANIFEST.hex(),
             "confirmations": confirms,
@@ -217,11 +241,9 @@ def dkg_vectors() -> dict[str, Any]:
                 },
                 {
                     "name": "confirmation checked against another manifest",
-                    "message": confirms[0]["message"],
+                    "message": confirms[0],
                     "manifest_hash": other_manifest.hex(),
-                    "expect": _expect(
-                        lambda: dkg.verify_confirm(confirms[0]["message"], other_manifest, key)
-                    ),
+                    "expect": _expect(lambda: dkg.verify_confirm(confirms[0], other_manifest, key)),
                 },
             ],
         },
@@ -246,6 +268,10 @@ PASSPHRASE_CASES = [
     ("Ab1!Ab1!Ab1!", "", "repeated"),
     ("Nguyễn Văn An 2026!", "Nguyễn Văn An", "name"),
     (unicodedata.normalize("NFD", "mật khẩu của LÊ THỊ BÌNH"), "Lê Thị Bình", "name"),
+    ("abc\u00a0abc\tabc\nabc", "", "repeated"),
+    ("1234\u00a05678\t90", "", "sequence"),
+    ("STRAUSS spielt Walzer", "Strauß", None),
+    ("ĐÀ NẴNG VÀ HUẾ 99", "đà nẵng", "name"),
     ("an toàn là trên hết", "An", None),
     (TRAANG, "", None),
     (unicodedata.normalize("NFD", TRAANG), "Trần Văn Cường", None),
