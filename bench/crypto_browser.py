@@ -78,9 +78,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve() -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Start the loopback server on a free port."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler))
+def serve(handler: type[Handler] | None = None) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start the loopback server on a free port (bench/dkg_browser.py passes its handler)."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler or Handler)
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
 

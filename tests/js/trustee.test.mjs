@@ -1,17 +1,21 @@
-// The trustee's side of the count in the browser (phieu-trustee.js) against the
-// Python-made vectors: scrypt, the share files sealed by keys.sharefile.seal, and the
-// partial decryptions of keys.decryption.partial_decrypt, byte for byte.
+// The trustee's device in the browser (phieu-trustee.js) against the Python-made
+// vectors: scrypt, the passphrase rules and NFC KDF input (passphrases.json), the
+// phieu-share/2 files sealed by keys.sharefile.seal (sealed again here byte for byte and
+// opened), and the partial decryptions of keys.decryption.partial_decrypt.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp256k1.js';
+import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp256k1.js';
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
-  openShare, partialDecrypt, verifyPartial, readHeader, TAG_SHARE_AAD,
+  openShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
+  checkPassphrase, passphraseWeakness, kdfInput, casefold,
 } from '../../ballot/static/js/phieu-trustee.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
 
 const S = vectors('sharefile');
 const D = vectors('decryption');
+const PP = vectors('passphrases');
+const DKG = vectors('dkg');
 const bytes = (text) => new TextEncoder().encode(text);
 const expected = { electionId: S.election_id, publicKey: S.public_key, verificationKeys: S.verification_keys };
 
@@ -124,7 +128,19 @@ test('tampered files are refused with the codes of keys/sharefile.py', async () 
     [(b) => { b.cipher.nonce += '00'; }, 'bad_share'],
     [(b) => { b.trustee.index = 0; }, 'bad_share'],
     [(b) => { b.trustee.name = 7; }, 'bad_share'],
-    [(b) => { b.format = 'phieu-share/2'; }, 'bad_share'],
+    [(b) => { b.format = 'phieu-share/1'; }, 'bad_share'],
+    [(b) => { b.election.ceremony = 0; }, 'bad_share'],
+    [(b) => { b.election.ceremony = true; }, 'bad_share'],
+    [(b) => { b.election.ceremony = 2; }, 'wrong_passphrase'],
+    [(b) => { b.election.verification_keys = b.election.verification_keys.slice(0, 1); }, 'bad_share'],
+    [(b) => { b.election.verification_keys = 'x'; }, 'bad_share'],
+    [(b) => { b.election.verification_keys.reverse(); }, 'wrong_passphrase'],
+    [(b) => { b.election.verification_keys[2] = '02' + '00'.repeat(32); }, 'bad_point'],
+    [(b) => { b.election.transcript = '00'.repeat(31); }, 'bad_share'],
+    [(b) => { b.election.transcript = b.election.transcript.toUpperCase(); }, 'bad_encoding'],
+    [(b) => { b.election.transcript = flipHex(b.election.transcript, 0); }, 'wrong_passphrase'],
+    [(b) => { delete b.election.transcript; }, 'bad_share'],
+    [(b) => { b.trustee.index = 4; }, 'bad_share'],
     [(b) => { b.kdf.salt = b.kdf.salt.toUpperCase(); }, 'bad_encoding'],
     [(b) => { b.trustee.verification_key = '02' + '00'.repeat(32); }, 'bad_point'],
     [(b) => { b.election.id = 'other-vote'; }, 'share_other_election'],
@@ -134,7 +150,7 @@ test('tampered files are refused with the codes of keys/sharefile.py', async () 
   }
   for (const raw of ['', 'not json', '[]', '{"format": "phieu-share/1"}',
     '\ufeff' + f.file, f.file.replace('"n": 16384', '"n": 16384.0'),
-    f.file.replace('"index": 1', '"index": 1e0')]) {
+    f.file.replace('"index": 1', '"index": 1e0'), f.file.replace('phieu-share/2', 'phieu-share/1')]) {
     await refused(openShare(bytes(raw), f.passphrase, expected), 'bad_share');
   }
   await refused(openShare(new Uint8Array(64 * 1024 + 1), f.passphrase, expected), 'bad_share');
@@ -163,9 +179,106 @@ test('a share that does not match its verification key → share_mismatch', asyn
   const header = clone(body);
   delete header.cipher;
   const aad = digest(TAG_SHARE_AAD, canonicalJson(header));
-  const key = await crypto.subtle.importKey('raw', fromHex(f.derived_key), 'AES-GCM', false, ['encrypt']);
-  const sealed = new Uint8Array(await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv: fromHex(f.nonce), additionalData: aad }, key, fromHex(S.files[1].secret_share)));
+  const sealed = gcm(fromHex(f.derived_key), fromHex(f.nonce), aad).encrypt(fromHex(S.files[1].secret_share));
   body.cipher.data = toHex(sealed);
   await refused(openShare(bytes(JSON.stringify(body)), f.passphrase, expected), 'share_mismatch');
+  // The same with trustee 2's key as the file's own verification key, but the list in the
+  // header still names trustee 1's key: X_j must also equal verification_keys[j − 1].
+  const body2 = JSON.parse(f.file);
+  body2.trustee.verification_key = S.verification_keys[1];
+  const header2 = clone(body2);
+  delete header2.cipher;
+  body2.cipher.data = toHex(gcm(fromHex(f.derived_key), fromHex(f.nonce),
+    digest(TAG_SHARE_AAD, canonicalJson(header2))).encrypt(fromHex(S.files[1].secret_share)));
+  await refused(openShare(bytes(JSON.stringify(body2)), f.passphrase), 'share_mismatch');
+});
+
+test('phieu-share/2 header: round, every X, transcript (= dkg.json) are returned', async () => {
+  assert.equal(S.transcript, DKG.transcript);
+  const f = S.files[2];
+  const opened = await openShare(bytes(f.file), f.passphrase, { ...expected, transcript: S.transcript });
+  assert.equal(opened.round, 1);
+  assert.equal(toHex(opened.transcript), S.transcript);
+  assert.deepEqual(opened.verificationKeys.map((x) => x.toHex(true)), S.verification_keys);
+  await refused(openShare(bytes(f.file), f.passphrase, { transcript: '00'.repeat(32) }), 'manifest_mismatch');
+});
+
+test('sealShare makes the Python file byte for byte (same salt and nonce) and opens it', async () => {
+  for (const f of S.files) {
+    const body = JSON.parse(f.file);
+    const out = await sealShare({
+      electionId: S.election_id, round: body.election.ceremony, publicKey: S.public_key,
+      verificationKeys: S.verification_keys, transcript: S.transcript, trustee: f.trustee,
+      name: body.trustee.name, secretShare: BigInt('0x' + f.secret_share), passphrase: f.passphrase,
+      scryptN: body.kdf.n,
+    }, { salt: fromHex(f.salt), nonce: fromHex(f.nonce) });
+    assert.equal(new TextDecoder().decode(out), f.file);
+  }
+  // Fresh salt and nonce, the NFD typing of the passphrase: opens with the NFC typing.
+  const f = S.files[0];
+  const nfd = 'Đà Nẵng ngày 2 tháng 9 năm ấy'.normalize('NFD');
+  const out = await sealShare({
+    electionId: S.election_id, round: 1, publicKey: S.public_key, verificationKeys: S.verification_keys,
+    transcript: fromHex(S.transcript), trustee: 1, name: JSON.parse(f.file).trustee.name,
+    secretShare: BigInt('0x' + f.secret_share), passphrase: nfd, scryptN: 2 ** 14,
+  });
+  assert.notEqual(JSON.parse(new TextDecoder().decode(out)).kdf.salt, f.salt);
+  const opened = await openShare(out, nfd.normalize('NFC'), expected);
+  assert.equal(opened.secretShare.toString(16).padStart(64, '0'), f.secret_share);
+});
+
+test('sealShare refuses a weak passphrase, a share not matching X_j, bad parameters', async () => {
+  const f = S.files[0];
+  const params = {
+    electionId: S.election_id, round: 1, publicKey: S.public_key, verificationKeys: S.verification_keys,
+    transcript: S.transcript, trustee: 1, name: 'Nguyễn Văn An', secretShare: BigInt('0x' + f.secret_share),
+    passphrase: f.passphrase, scryptN: 2 ** 14,
+  };
+  const expectCode = async (change, code) => {
+    await assert.rejects(sealShare({ ...params, ...change }), (err) => err.code === code && err instanceof CryptoError);
+  };
+  await expectCode({ passphrase: 'ngắn quá' }, 'weak_passphrase');
+  await expectCode({ passphrase: 'Nguyễn Văn An 2026!' }, 'weak_passphrase');
+  await expectCode({ trustee: 2 }, 'share_mismatch');
+  await expectCode({ secretShare: 0n }, 'share_mismatch');
+  await expectCode({ trustee: 4 }, 'bad_parameters');
+  await expectCode({ transcript: '00' }, 'bad_parameters');
+  await expectCode({ scryptN: 2 ** 13 }, 'bad_parameters');
+  await expectCode({ scryptN: 3 * 2 ** 14 }, 'bad_parameters');
+});
+
+test('passphrase rules: every case of passphrases.json with its reason code', () => {
+  assert.equal(PP.min_length, 12);
+  for (const c of PP.cases) {
+    assert.equal(c.passphrase.normalize('NFC'), c.nfc);
+    assert.equal(passphraseWeakness(c.passphrase, c.name), c.reason, JSON.stringify(c));
+    if (c.reason === null) {
+      checkPassphrase(c.passphrase, c.name);
+    } else {
+      assert.throws(() => checkPassphrase(c.passphrase, c.name),
+        (err) => err instanceof CryptoError && err.code === 'weak_passphrase' && err.detail === c.reason);
+    }
+  }
+  assert.throws(() => checkPassphrase(undefined), (err) => err.code === 'weak_passphrase');
+});
+
+test('NFC and NFD typings give the same KDF input and scrypt key (as Python)', async () => {
+  for (const pair of PP.nfc_pairs) {
+    assert.notEqual(pair.nfc, pair.nfd);
+    assert.equal(toHex(kdfInput(pair.nfd)), pair.kdf_input);
+    assert.equal(toHex(kdfInput(pair.nfc)), pair.kdf_input);
+    const key = await scryptAsync(kdfInput(pair.nfd), fromHex(pair.salt), { N: pair.scrypt_n, r: 8, p: 1, dkLen: 32 });
+    assert.equal(toHex(key), pair.derived_key);
+  }
+  assert.throws(() => kdfInput('abc\ud800def'), (err) => err.code === 'wrong_passphrase');
+});
+
+test('casefold matches Python str.casefold on the characters that differ from toLowerCase', () => {
+  // Values from CPython: 'ß'.casefold() == 'ss', 'ẞ' → 'ss', 'ς' → 'σ', 'ı' stays,
+  // Cherokee small letters fold to the capitals, 'ﬁ' → 'fi', 'İ' → 'i̇', Kelvin sign → 'k'.
+  const cases = [['Straße', 'strasse'], ['\u1e9e', 'ss'], ['ΟΔΟΣ ὁδός', 'οδοσ ὁδόσ'], ['\u0131', '\u0131'],
+    ['\uab70\u13f8', '\u13a0\u13f0'], ['\u13a0', '\u13a0'], ['\ufb01', 'fi'], ['\u0130', 'i\u0307'],
+    ['\u212a', 'k'], ['LÊ THỊ BÌNH', 'lê thị bình']];
+  for (const [text, want] of cases) assert.equal(casefold(text), want, text);
+  assert.equal(passphraseWeakness('STRASSE straße ok!', 'Straße'), 'name');
 });

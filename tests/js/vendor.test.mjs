@@ -8,7 +8,7 @@ const hex = noble.bytesToHex;
 const unhex = noble.hexToBytes;
 
 test('bundle exports the names other code relies on', () => {
-  for (const name of ['secp256k1', 'schnorr', 'sha256', 'sha512', 'Point']) {
+  for (const name of ['secp256k1', 'schnorr', 'sha256', 'sha512', 'Point', 'hkdf', 'gcm', 'ed25519']) {
     assert.ok(noble[name], name);
   }
 });
@@ -49,4 +49,36 @@ test('BIP340 test vector 0 and 1', () => {
 test('generator encoding (SEC 2)', () => {
   assert.equal(hex(noble.Point.BASE.toBytes(true)),
     '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798');
+});
+
+test('HKDF-SHA-256: RFC 5869 test case 1', () => {
+  const okm = noble.hkdf(noble.sha256, unhex('0b'.repeat(22)), unhex('000102030405060708090a0b0c'),
+    unhex('f0f1f2f3f4f5f6f7f8f9'), 42);
+  assert.equal(hex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf' +
+    '34007208d5b887185865');
+});
+
+test('AES-256-GCM: McGrew-Viega test case 14, and a flipped tag is refused', () => {
+  const key = new Uint8Array(32);
+  const iv = new Uint8Array(12);
+  const out = noble.gcm(key, iv).encrypt(new Uint8Array(16));
+  assert.equal(hex(out), 'cea7403d4d606b6e074ec5d3baf39d18' + 'd0d1c8a799996bf0265b98b5d48ab919');
+  assert.equal(hex(noble.gcm(key, iv).decrypt(out)), '00'.repeat(16));
+  const bad = Uint8Array.from(out);
+  bad[31] ^= 1;
+  assert.throws(() => noble.gcm(key, iv).decrypt(bad));
+  // The AAD is authenticated: decrypting with another AAD fails.
+  const sealed = noble.gcm(key, iv, unhex('01')).encrypt(new Uint8Array(16));
+  assert.throws(() => noble.gcm(key, iv, unhex('02')).decrypt(sealed));
+});
+
+test('Ed25519: RFC 8032 test 1 (empty message)', () => {
+  const sk = unhex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
+  const pk = 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a';
+  const sig = 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155' +
+    '5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+  assert.equal(hex(noble.ed25519.getPublicKey(sk)), pk);
+  assert.equal(hex(noble.ed25519.sign(new Uint8Array(0), sk)), sig);
+  assert.ok(noble.ed25519.verify(unhex(sig), new Uint8Array(0), unhex(pk)));
+  assert.ok(!noble.ed25519.verify(unhex(sig), unhex('00'), unhex(pk)));
 });

@@ -36,10 +36,10 @@ export class CryptoError extends Error {
 /**
  * Counts of group operations, for the benchmarks' floor: `base` (k·G), `fixed`
  * (k·Y with Y's precomputed table), `mul` (variable-base k·P), `muladd` (a·P + b·G),
- * `add`, `parse` (decompress and validate), `normalize` (points made affine),
- * `sign` and `verify` (BIP340).
+ * `small` (k·P for a small public k ≤ 64: the ceremony's Horner steps), `add`, `parse`
+ * (decompress and validate), `normalize` (points made affine), `sign` and `verify` (BIP340).
  */
-export const OPS = { base: 0, fixed: 0, mul: 0, muladd: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0 };
+export const OPS = { base: 0, fixed: 0, mul: 0, muladd: 0, small: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0 };
 
 /** Set every counter of OPS back to zero. */
 export function resetOps() {
@@ -242,6 +242,13 @@ export const TAGS = Object.freeze({
   DECRYPTION: utf8('phieu/v1/decryption'),
   CHAIN: utf8('phieu/v1/chain'),
   RECORD: utf8('phieu/v1/record'),
+  // The dealer-free key ceremony (phieu-dkg.js).
+  DKG_CONTEXT: utf8('phieu/v1/dkg-context'),
+  DKG_CEREMONY_KEY: utf8('phieu/v1/dkg-ceremony-key'),
+  DKG_COEFFICIENT: utf8('phieu/v1/dkg-coefficient'),
+  DKG_SHARE_AAD: utf8('phieu/v1/dkg-share'),
+  DKG_TRANSCRIPT: utf8('phieu/v1/dkg-transcript'),
+  DKG_CONFIRM: utf8('phieu/v1/dkg-confirm'),
 });
 
 /** 4-byte big-endian unsigned integer. */

@@ -1,21 +1,35 @@
-// Browser twin of keys/sharefile.py (open_share), tally/count.py (decrypt_with_share)
-// and keys/decryption.py (partial_decrypt, verify_partial), for the count at the laptop.
+// Browser twin of keys/sharefile.py (check_passphrase, seal, open_share), tally/count.py
+// (decrypt_with_share) and keys/decryption.py (partial_decrypt, verify_partial).
 //
-// A trustee opens their share file with their passphrase in the browser: scrypt
-// (noble, RFC 7914) derives the key, Web Crypto AES-256-GCM decrypts the 32-byte
-// share with the same associated data as Python, and the share is checked against
-// its public verification key. The share lives in this page's memory only: it is
-// never stored, never sent; only the partial decryption (public points and proofs)
-// leaves the browser. Byte-for-byte identical to Python (tests/vectors/decryption.json,
-// tests/vectors/sharefile.json; checked by tests/js/trustee.test.mjs).
-import { scryptAsync } from '../vendor/noble-secp256k1.js';
+// A trustee's share file (phieu-share/2) is sealed at the end of the key ceremony and
+// opened at the count, both in the browser: scrypt (noble, RFC 7914) derives the key from
+// utf8(NFC(passphrase)), AES-256-GCM (noble `gcm`, pure JS: crypto.subtle exists only in
+// secure contexts and this page must also work on http://192.168.x.y) encrypts the
+// 32-byte share with the same associated data as Python, and the share is checked against
+// its public verification key. The share lives in this page's memory only: it is never
+// stored, never sent; only public points and proofs leave the browser. Byte-for-byte
+// identical to Python (tests/vectors/decryption.json, sharefile.json, passphrases.json;
+// checked by tests/js/trustee.test.mjs).
+//
+// API: passphraseWeakness(p, name?) -> reason | null; checkPassphrase(p, name?) throws
+// CryptoError('weak_passphrase', reason); kdfInput(p) -> utf8(NFC(p));
+// sealShare({electionId, round, publicKey, verificationKeys, transcript, trustee, name,
+// secretShare, passphrase, scryptN?}, {salt?, nonce?, onProgress?}) -> Promise<Uint8Array>;
+// readHeader(bytes); openShare(bytes, passphrase, expected?, {onProgress?}) -> opened share;
+// partialDecrypt(...), verifyPartial(...), wipeBytes(...).
+import { gcm, scryptAsync } from '../vendor/noble-secp256k1.js';
 import {
   CryptoError, N, TAGS, baseMul, bytesEqual, canonicalJson, digest, fixedMul,
   fixedMulPublic, fromHex, hashToScalar, mod, mulAddPublic, pointBytes, pointFromHex,
-  pointHex, scalarFromBytes, scalarFromHex, scalarHex, systemNonces, u32, utf8,
+  pointHex, randomBytes, scalarBytes, scalarFromBytes, scalarFromHex, scalarHex, systemNonces,
+  toHex, u32, utf8,
 } from './phieu-crypto.js';
+import { casefold, passphraseWeakness, checkPassphrase, kdfInput } from './phieu-passphrase.js';
 
-export const FORMAT = 'phieu-share/1';
+export { casefold, passphraseWeakness, checkPassphrase, kdfInput };
+export const FORMAT = 'phieu-share/2';
+/** scrypt cost of a new file: 2^17 × 8 × 128 B = 128 MiB (keys.sharefile.DEFAULT_SCRYPT_N). */
+export const DEFAULT_SCRYPT_N = 2 ** 17;
 /** scrypt cost limits (keys/sharefile.py): a hostile file cannot make us burn memory. */
 export const MIN_SCRYPT_N = 2 ** 14;
 export const MAX_SCRYPT_N = 2 ** 18;
@@ -92,7 +106,9 @@ function sameKey(expected, point) {
  * unsupported scrypt parameters), bad_encoding / bad_point / bad_scalar (as Python),
  * wrong_passphrase (or a tampered file), share_mismatch (share ≠ its verification key,
  * or not this vote's trustee). `expected` = {electionId, publicKey, verificationKeys}
- * (hex strings or points; each optional). `options.onProgress(fraction)` follows scrypt.
+ * (hex strings or points; each optional), and `transcript` (hex or bytes: else
+ * manifest_mismatch). `options.onProgress(fraction)` follows scrypt; `options.timings`,
+ * if given, receives `scryptMs`.
  *
  * Returns {electionId, publicKey, trustee, name, verificationKey, secretShare, wipe()}:
  * call wipe() as soon as the partial decryption is made.
@@ -120,6 +136,15 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   if (!isInt(trustee) || trustee < 1) throw new CryptoError('bad_share', 'bad trustee index');
   const vk = pointFromHex(field(body, 'trustee', 'verification_key'), 'verification key');
   const publicKey = pointFromHex(field(body, 'election', 'public_key'), 'public key');
+  const vksRaw = field(body, 'election', 'verification_keys');
+  if (!Array.isArray(vksRaw) || vksRaw.length < 2 || vksRaw.length > 64 || trustee > vksRaw.length) {
+    throw new CryptoError('bad_share', 'bad verification keys');
+  }
+  const vks = vksRaw.map((x, m) => pointFromHex(x, `verification key ${m + 1}`));
+  const round = field(body, 'election', 'ceremony');
+  if (!isInt(round) || round < 1 || round > 2 ** 32 - 1) throw new CryptoError('bad_share', 'bad ceremony round');
+  const transcript = fromHex(field(body, 'election', 'transcript'), 'transcript');
+  if (transcript.length !== 32) throw new CryptoError('bad_share', 'bad transcript digest');
   const name = field(body, 'trustee', 'name');
   if (typeof name !== 'string') throw new CryptoError('bad_share', 'bad trustee name');
   let canonical;
@@ -130,17 +155,17 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   }
   const aad = digest(TAG_SHARE_AAD, canonical);
 
-  const secret = utf8(passphrase);
+  const secret = kdfInput(passphrase);
   let key, plain;
   try {
+    const t0 = globalThis.performance.now();
     key = await scryptAsync(secret, salt, {
       N: n, r, p, dkLen: 32, asyncTick: 20,
       onProgress: options.onProgress,
     });
-    const cryptoKey = await globalThis.crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['decrypt']);
+    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
     try {
-      plain = new Uint8Array(await globalThis.crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv: nonce, additionalData: aad, tagLength: 128 }, cryptoKey, sealed));
+      plain = gcm(key, nonce, aad).decrypt(sealed);
     } catch {
       throw new CryptoError('wrong_passphrase');
     }
@@ -154,7 +179,8 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   } finally {
     plain.fill(0);
   }
-  if (share === 0n || !bytesEqual(pointBytes(baseMul(share)), pointBytes(vk))) {
+  if (share === 0n || !bytesEqual(pointBytes(baseMul(share)), pointBytes(vk)) ||
+      !bytesEqual(pointBytes(vks[trustee - 1]), pointBytes(vk))) {
     throw new CryptoError('share_mismatch', `trustee ${trustee}`);
   }
   // tally.count.decrypt_with_share: this vote's key and this vote's trustee.
@@ -169,9 +195,16 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
       throw new CryptoError('share_mismatch', `trustee ${trustee}`);
     }
   }
+  if (expected.transcript != null && (typeof expected.transcript === 'string'
+    ? expected.transcript : toHex(expected.transcript)) !== toHex(transcript)) {
+    throw new CryptoError('manifest_mismatch', 'the ceremony transcript differs');
+  }
   return {
     electionId: body.election.id,
+    round,
     publicKey,
+    verificationKeys: vks,
+    transcript,
     trustee,
     name,
     verificationKey: vk,
@@ -179,6 +212,62 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
     /** Best effort: drop the share (a BigInt cannot be overwritten in place). */
     wipe() { this.secretShare = 0n; },
   };
+}
+
+/**
+ * Seal trustee `trustee`'s share x_j in a phieu-share/2 file (keys.sharefile.seal): the
+ * passphrase is checked first (weak_passphrase), x_j·G must equal X_j. `publicKey`,
+ * `verificationKeys` are points or hex, `transcript` bytes or hex. `options.salt` (16 B)
+ * and `options.nonce` (12 B) are for test vectors only; `options.onProgress(fraction)`
+ * follows scrypt; `options.timings`, if given, receives `scryptMs` (benchmarks). Resolves to the file's bytes,
+ * laid out exactly as Python's json.dumps(indent=2, ensure_ascii=False) + newline.
+ */
+export async function sealShare(params, options = {}) {
+  const { electionId, round, trustee, name, passphrase } = params;
+  const scryptN = params.scryptN ?? DEFAULT_SCRYPT_N;
+  checkPassphrase(passphrase, name);
+  if (!isInt(scryptN) || scryptN < MIN_SCRYPT_N || scryptN > MAX_SCRYPT_N || (scryptN & (scryptN - 1))) {
+    throw new CryptoError('bad_parameters', 'scrypt N must be a power of two in 2^14..2^18');
+  }
+  const vks = params.verificationKeys.map((x) => asPoint(x, 'verification key'));
+  const transcript = asBytes(params.transcript, 'transcript');
+  if (!isInt(trustee) || trustee < 1 || trustee > vks.length || transcript.length !== 32) {
+    throw new CryptoError('bad_parameters', `trustee ${trustee} outside 1..${vks.length}`);
+  }
+  const x = mod(params.secretShare);
+  const vk = baseMul(x);
+  if (x === 0n || !bytesEqual(pointBytes(vk), pointBytes(vks[trustee - 1]))) {
+    throw new CryptoError('share_mismatch', `trustee ${trustee}`);
+  }
+  const salt = options.salt ?? randomBytes(16);
+  const nonce = options.nonce ?? randomBytes(12);
+  if (salt.length !== 16 || nonce.length !== 12) throw new CryptoError('bad_parameters', 'salt or nonce size');
+  const header = {
+    format: FORMAT,
+    election: {
+      id: electionId, ceremony: round, public_key: pointHex(asPoint(params.publicKey, 'public key')),
+      verification_keys: vks.map(pointHex), transcript: toHex(transcript),
+    },
+    trustee: { index: trustee, name, verification_key: pointHex(vk) },
+    kdf: { name: 'scrypt', n: scryptN, r: 8, p: 1, salt: toHex(salt) },
+  };
+  const aad = digest(TAG_SHARE_AAD, canonicalJson(header));
+  const secret = kdfInput(passphrase);
+  let key;
+  const plain = scalarBytes(x);
+  let sealed;
+  try {
+    const t0 = globalThis.performance.now();
+    key = await scryptAsync(secret, salt, { N: scryptN, r: 8, p: 1, dkLen: 32, asyncTick: 20, onProgress: options.onProgress });
+    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
+    sealed = gcm(key, nonce, aad).encrypt(plain);
+  } finally {
+    secret.fill(0);
+    plain.fill(0);
+    if (key) key.fill(0);
+  }
+  const body = { ...header, cipher: { name: 'AES-256-GCM', nonce: toHex(nonce), data: toHex(sealed) } };
+  return new TextEncoder().encode(JSON.stringify(body, null, 2) + '\n');
 }
 
 // -------------------------------------------------------- partial decryption ----

@@ -1,0 +1,84 @@
+// Building blocks of phieu-dkg.js (twin of keys/dkg_wire.py): the Schnorr proof of
+// knowledge and strict checks of the ceremony's JSON messages. Every message comes from
+// the bulletin board, which may be dishonest: exact keys, exact types (a bool is not an
+// integer), points validated on parse, scalars ≥ N refused.
+import {
+  CryptoError, N, baseMul, fromHex, hashToScalar, mulAddPublic, pointBytes, pointFromHex,
+  scalarFromHex, scalarHex,
+} from './phieu-crypto.js';
+import { exactKeys, isInt, isObject } from './phieu-json.js';
+
+export const U32_MAX = 2 ** 32 - 1;
+/** A malformed ceremony message. */
+export const bad = (what) => new CryptoError('dkg_bad_message', what);
+/** Python's str.split() whitespace (str.isspace), used by name and passphrase rules. */
+export const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gu;
+/** The text without any Python whitespace. */
+export const stripWs = (x) => x.replace(PY_WHITESPACE, '');
+
+/** Schnorr proof of a (P = a·G): w drawn now, R = w·G, c = H(tag, parts…, R), u = w + c·a. */
+export function proveKnowledge(tag, parts, secret, nonces) {
+  const w = nonces.scalar();
+  const c = hashToScalar(tag, ...parts, pointBytes(baseMul(w)));
+  return { c: scalarHex(c), u: scalarHex((w + c * secret) % N) };
+}
+
+/** Check a proof of knowledge: R' = u·G − c·P ≠ infinity and c = H(tag, parts…, R'). */
+export function verifyKnowledge(tag, parts, point, proof, what) {
+  if (!isObject(proof) || Object.keys(proof).length !== 2 || !Object.hasOwn(proof, 'c') || !Object.hasOwn(proof, 'u')) {
+    throw bad(`${what}: a proof is exactly {c, u}`);
+  }
+  const c = scalarFromHex(proof.c, `${what} c`);
+  const u = scalarFromHex(proof.u, `${what} u`);
+  if (point.is0()) throw new CryptoError('bad_point', `${what}: the point at infinity`);
+  const r = mulAddPublic(point, N - c, u);
+  if (r.is0() || hashToScalar(tag, ...parts, pointBytes(r)) !== c) {
+    throw new CryptoError('dkg_bad_proof', what);
+  }
+}
+
+// ------------------------------------------------------- message parsing ----
+
+export function integer(value, what, low, high) {
+  if (!isInt(value) || value < low || value > high) throw bad(`${what}: expected an integer in ${low}..${high}`);
+  return value;
+}
+
+/** Format, vote, round (when given) and trustee range, as keys/dkg_wire.header. */
+export function header(msg, keys, fmt, electionId, round, n) {
+  const what = fmt.split('/')[0].replace(/^phieu-dkg-/, '') + ' message';
+  if (!isObject(msg)) throw bad(`${what}: expected an object`);
+  try {
+    exactKeys(msg, keys, what, 'dkg_bad_message');
+  } catch (err) {
+    throw bad(err.detail);
+  }
+  if (msg.format !== fmt) throw bad(`${what}: format is not ${fmt}`);
+  if (msg.election_id !== electionId) {
+    throw new CryptoError('dkg_other_vote', `${what} for ${JSON.stringify(msg.election_id)}`);
+  }
+  if (round != null) {
+    const got = integer(msg.ceremony, `${what}: ceremony`, 0, U32_MAX);
+    if (got !== round) throw new CryptoError('dkg_wrong_round', `${what}: round ${got}, expected ${round}`);
+  }
+  return integer(msg.trustee, `${what}: trustee`, 1, n);
+}
+
+export function points(values, what, count) {
+  if (!Array.isArray(values) || values.length !== count) throw bad(`${what}: expected ${count} points`);
+  return values.map((v, i) => pointFromHex(v, `${what} ${i}`));
+}
+
+export function fixedHex(value, what, size) {
+  const data = fromHex(value, what);
+  if (data.length !== size) throw bad(`${what}: expected ${size} bytes`);
+  return data;
+}
+
+export function exactKeysOr(obj, keys, what) {
+  try {
+    exactKeys(obj, keys, what, 'dkg_bad_message');
+  } catch (err) {
+    throw bad(err.detail);
+  }
+}
