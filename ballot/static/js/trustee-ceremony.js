@@ -31,7 +31,11 @@ function show(id) {
 
 function status(text) { $('status').textContent = text; }
 
+// For the people (and the browser tests): where this device is.
+function phase(name) { root.dataset.phase = name; }
+
 function fail(text) {
+  if (text) phase('error');
   const e = $('error');
   e.textContent = text;
   e.hidden = !text;
@@ -156,6 +160,7 @@ async function doDone() {
   dkg.wipeState(device.state);
   device.result = null;
   URL.revokeObjectURL($('download-link').href);
+  phase('finished');
   status(S.finished);
 }
 
@@ -204,6 +209,7 @@ async function doConfirm() {
   } finally {
     opened.wipe();
   }
+  phase('confirmed');
   status(S.confirmed);
 }
 
