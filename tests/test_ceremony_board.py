@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -363,3 +364,23 @@ def test_one_trustee_alone_is_refused_at_creation(app, secretariat):
     assert extract_csrf(page)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Poll)) == 0
+
+
+def test_trustee_page_is_public_static_and_has_no_inline_script(app, secretariat):
+    client = secretariat
+    pid = create_vote(client)
+    r = app.test_client().get(f"/polls/{pid}/trustee")
+    assert r.status_code == 200 and "script-src 'self'" in r.headers["Content-Security-Policy"]
+    page = r.get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert scripts and all(
+        'type="application/json"' in attrs or (src and not body.strip())
+        for attrs, body in scripts
+        for src in [re.search(r'src="([^"]+)"', attrs)]
+    )
+    assert 'src="/static/js/trustee-ceremony.js"' in page
+    assert 'type="password"' in page and "<form" not in page.split('id="ceremony"')[1]
+    with app.test_client().get("/static/js/trustee-ceremony.js") as static:
+        js = static.get_data(as_text=True)
+    assert "crypto.subtle" not in js.replace("crypto.subtle does not exist", "")
+    assert "localStorage" not in js and "sessionStorage" not in js
