@@ -9,9 +9,11 @@ thread Chromium really slows down; the other n − 1 devices are played in the s
 while throttling is off):
 
   start         draw e_j and the k coefficients, k + 1 Schnorr proofs;
-  make shares   verify all n commits (every proof), encrypt n − 1 sub-shares;
-  receive+seal  decrypt and check n − 1 sub-shares, the joint key, seal x_j in a
-                phieu-share/2 file (NFC + scrypt 2^17 + AES-256-GCM, all noble, no WebCrypto);
+  make shares   verify all n commits (every proof) and their transcript (the fingerprint
+                read aloud), encrypt n − 1 sub-shares;
+  receive+seal  decrypt and check n − 1 sub-shares, the joint key, the done message and its
+                proof, seal x_j in a phieu-share/2 file (NFC + scrypt 2^17 + AES-256-GCM, all
+                noble, no WebCrypto);
   confirm       check the manifest's trustees section, open the share file (scrypt again),
                 prove x_j bound to the manifest hash.
 
@@ -171,7 +173,12 @@ def check(res: dict[str, Any], names: list[str], opts: Any) -> None:
     dkg.verify_commit(res["start"]["commit"], e, 1, names, k, j)
     dkg.verify_shares_message(res["shares"]["message"], e, 1, len(names), j)
     key = dkg.joint_key_of(res["received"]["ceremony"], e, names, k)
-    dkg.verify_done(res["received"]["done"], e, 1, key, j)
+    contributions = dkg.parse_ceremony(res["received"]["ceremony"], e, names, k)
+    digest_ = dkg.transcript_of(contributions)
+    assert digest_.hex() == res["received"]["transcript"]
+    assert dkg.fingerprint(digest_) == res["shares"]["fingerprint"]
+    ctx = dkg.context(e, 1, names, k)
+    dkg.verify_done(res["received"]["done"], ctx, digest_, key, election_id=e, round=1, sender=j)
     opened = sharefile.open_share(res["received"]["file"].encode(), PASSPHRASE, e)
     assert opened.trustee == j and opened.verification_key == key.verification_keys[j - 1]
     assert (

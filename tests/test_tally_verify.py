@@ -280,3 +280,79 @@ def test_action_log_chain_is_checked(sim):
     _fails(rec, "action log", "action 3")
     rec.put("actions.json", {"actions": [entries[0], entries[3]]})
     _fails(rec, "action log", "action 2")
+
+
+# -- the key ceremony and the trustees' confirmations -----------------------------------
+def _trustees(fn):
+    return lambda m: fn(m["trustees"])
+
+
+def test_tampered_contribution_proof_is_named(sim):
+    def bend(t):
+        proof = t["ceremony"]["contributions"][1]["proofs"][1]
+        proof["u"] = proof["u"][:-1] + ("0" if proof["u"][-1] != "0" else "1")
+
+    err = _fails(_edit(_record(sim), "manifest.json", _trustees(bend)), "manifest")
+    assert "trustee 2: proof of coefficient 1" in err.reason
+
+
+def test_replaced_contribution_is_caught_even_with_valid_proofs(sim):
+    """A secretariat swapping in a contribution it made itself (valid proofs) changes the
+    sum: the published key no longer matches, or the confirmations no longer verify."""
+    _, other, _ = dkg.simulate("sim", list(sim.manifest.trustee_names), 2)
+
+    def swap(t):
+        t["ceremony"]["contributions"][2] = other["contributions"][2]
+
+    err = _fails(_edit(_record(sim), "manifest.json", _trustees(swap)), "manifest")
+    assert "sum of contributions" in err.reason
+
+
+def test_missing_confirmations_are_invalid(sim):
+    record = _record(sim)
+    del record.files["confirmations.json"]
+    _fails(record, "confirmations.json", "missing")
+    _fails(
+        _edit(_record(sim), "confirmations.json", lambda c: c.pop()),
+        "confirmations.json",
+        "expected 3 confirmations, found 2",
+    )
+
+
+def test_forged_or_misplaced_confirmations_are_named(sim):
+    def forge(c):
+        c[1] = copy.deepcopy(c[0]) | {"trustee": 2}
+
+    err = _fails(_edit(_record(sim), "confirmations.json", forge), "confirmation 2 (trustee 2)")
+    assert "Invalid trustee confirmation" in err.reason
+
+    def duplicate(c):
+        c[1] = copy.deepcopy(c[0])
+
+    _fails(
+        _edit(_record(sim), "confirmations.json", duplicate),
+        "confirmation 2 (trustee 1)",
+        "ascending, each trustee once",
+    )
+
+    def reorder(c):
+        c[0], c[1] = c[1], c[0]
+
+    _fails(_edit(_record(sim), "confirmations.json", reorder), "confirmation 1 (trustee 2)")
+    other = dkg.confirm(bytes(32), 3, sim.shares[2], election_id="sim")
+
+    def other_manifest(c):
+        c[2] = other
+
+    err = _fails(_edit(_record(sim), "confirmations.json", other_manifest), "confirmation 3")
+    assert "another manifest" in err.reason
+
+
+def test_a_confirmation_cannot_be_made_without_the_share(sim):
+    """A secretariat that knows every public key still cannot confirm for a trustee."""
+    from keys.group import N
+
+    def fake(c):
+        c[0] = dkg.confirm(sim.manifest.hash, 1, (sim.shares[0] + 1) % N, election_id="sim")
+
+    _fails(_edit(_record(sim), "confirmations.json", fake), "confirmation 1 (trustee 1)")

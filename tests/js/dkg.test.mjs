@@ -17,7 +17,7 @@ import { vectors, clone, flipHex } from './helpers.mjs';
 const V = vectors('dkg');
 const { election_id: E, round: R, names: NAMES, threshold: K } = V;
 const n = NAMES.length;
-const stream = (i) => deterministicNonces(utf8(`dkg/trustee-${i}`));
+const stream = (i) => deterministicNonces(utf8(`dkg-vector-trustee-${i}`));
 
 function refuses(run, code) {
   assert.throws(run, (err) => {
@@ -27,14 +27,21 @@ function refuses(run, code) {
   });
 }
 
-/** Play the ceremony as the n devices would, from the vectors' nonce streams. */
+/**
+ * Play the ceremony as the n devices would, each with its own nonce stream for the whole
+ * ceremony (start, makeShares, doneMessage, confirm), as the vectors do.
+ */
 function play() {
   const streams = NAMES.map((_, i) => stream(i + 1));
   const started = NAMES.map((_, i) => dkg.start(E, R, NAMES, K, i + 1, streams[i]));
   const contributions = dkg.verifyCommits(started.map((s) => s.message), E, R, NAMES, K);
+  const digest = dkg.transcriptOf(contributions);
   const shares = started.map((s, i) => dkg.makeShares(s.state, contributions, streams[i]));
   const results = started.map((s) => dkg.receive(s.state, contributions, shares));
-  return { streams, started, contributions, shares, results };
+  const dones = started.map((s, i) => dkg.doneMessage(s.state, results[i].share, results[i].key, digest, streams[i]));
+  const mh = fromHex(V.confirm.manifest_hash);
+  const confirms = results.map((r, i) => dkg.confirm(mh, i + 1, r.share, streams[i], E));
+  return { streams, started, contributions, digest, shares, results, dones, confirms };
 }
 const C = play();
 
@@ -43,11 +50,13 @@ test('context digest equals Python', () => {
   assert.equal(V.share_key_info, 'phieu/v1/dkg-share-key');
 });
 
-test('every commit and shares message, byte for byte, from the same nonces', () => {
+test('every commit, shares and done message, byte for byte, from the same nonces', () => {
   V.trustees.forEach((t, at) => {
     assert.deepEqual(C.started[at].message, t.commit);
     assert.equal(JSON.stringify(C.started[at].message), JSON.stringify(t.commit));
     assert.deepEqual(C.shares[at], t.shares);
+    assert.deepEqual(C.dones[at], t.done);
+    assert.equal(JSON.stringify(C.dones[at]), JSON.stringify(t.done));
     assert.deepEqual(C.streams[at].drawn.map((w) => w.toString(16).padStart(64, '0')), t.nonces);
     // Replaying the recorded list gives the same messages (listNonces path).
     const again = dkg.start(E, R, NAMES, K, t.index, listNonces(t.nonces));
@@ -74,24 +83,46 @@ test('sub-share keys: ECDH both ways, HKDF, AAD, plaintext s_ij', () => {
   }
 });
 
-test('receive: every share x_j, done message and joint key equal Python', () => {
+test('receive: every share x_j and the joint key equal Python; done messages verify', () => {
+  const ctx = fromHex(V.context);
   C.results.forEach((r, at) => {
     assert.ok(!r.complaint, JSON.stringify(r.complaint));
     assert.equal(r.share.toString(16).padStart(64, '0'), V.trustees[at].share);
-    assert.deepEqual(r.message, V.trustees[at].done);
     const key = dkg.keyJson(r.key);
     assert.equal(key.public_key, V.public_key);
     assert.deepEqual(key.commitments, V.commitments);
     assert.deepEqual(key.verification_keys, V.verification_keys);
-    assert.equal(dkg.verifyDone(V.trustees[at].done, E, R, r.key, at + 1), at + 1);
+    const done = V.trustees[at].done;
+    assert.equal(dkg.verifyDone(done, ctx, C.digest, r.key, { electionId: E, round: R, sender: at + 1 }), at + 1);
   });
+  for (const neg of V.done_negative) {
+    const t = neg.transcript ? fromHex(neg.transcript) : C.digest;
+    refuses(() => dkg.verifyDone(neg.message, ctx, t, C.results[0].key), neg.expect);
+  }
+  const key = C.results[0].key;
+  const good = V.trustees[1].done;
+  refuses(() => dkg.verifyDone(good, ctx, C.digest, key, { electionId: 'other' }), 'dkg_other_vote');
+  refuses(() => dkg.verifyDone(good, ctx, C.digest, key, { round: 2 }), 'dkg_wrong_round');
+  refuses(() => dkg.verifyDone(good, ctx, C.digest, key, { sender: 3 }), 'dkg_wrong_trustee');
+  refuses(() => dkg.verifyDone({ ...good, public_key: V.verification_keys[0] }, ctx, C.digest, key), 'dkg_key_mismatch');
+  refuses(() => dkg.verifyDone({ ...good, proof: V.trustees[0].done.proof }, ctx, C.digest, key), 'dkg_bad_proof');
+  refuses(() => dkg.verifyDone({ ...good, extra: 1 }, ctx, C.digest, key), 'dkg_bad_message');
+  // A share that is not x_j cannot make a done message.
+  refuses(() => dkg.doneMessage(C.started[0].state, C.results[1].share, key, C.digest), 'share_mismatch');
   assert.deepEqual(dkg.keyJson(dkg.jointKey(C.contributions, K)).verification_keys, V.verification_keys);
 });
 
-test('manifest ceremony object and transcript equal Python', () => {
+test('manifest ceremony object, transcript and its spoken fingerprint equal Python', () => {
   const cer = dkg.ceremonyJson(R, C.contributions);
   assert.deepEqual(cer, V.ceremony);
   assert.equal(toHex(dkg.transcript(fromHex(V.context), cer.contributions)), V.transcript);
+  assert.equal(toHex(C.digest), V.transcript);
+  assert.equal(dkg.fingerprint(C.digest), V.fingerprint);
+  assert.match(V.fingerprint, /^([0-9a-f]{4} ){7}[0-9a-f]{4}$/);
+  // A board showing one trustee another commit for somebody else: another fingerprint.
+  const other = dkg.start(E, R, NAMES, K, 2, deterministicNonces(utf8('board-fake')));
+  const seen = [C.contributions[0], dkg.verifyCommit(other.message, E, R, NAMES, K, 2), C.contributions[2]];
+  assert.notEqual(dkg.fingerprint(dkg.transcriptOf(seen)), V.fingerprint);
 });
 
 /** Another ceremony of the same vote (other nonces): its consistent key. */
@@ -141,17 +172,14 @@ test('confirm messages reproduce Python and verify; negative cases', () => {
   const mh = fromHex(V.confirm.manifest_hash);
   V.confirm.confirmations.forEach((c, at) => {
     const j = at + 1;
-    const nonces = deterministicNonces(utf8(`dkg/confirm-${j}`));
-    const msg = dkg.confirm(mh, j, C.results[at].share, nonces, E);
-    assert.deepEqual(msg, c.message);
-    assert.deepEqual(nonces.drawn.map((w) => w.toString(16).padStart(64, '0')), c.nonces);
-    assert.equal(dkg.verifyConfirm(c.message, mh, key, E), j);
-    assert.equal(dkg.verifyConfirm(c.message, V.confirm.manifest_hash, key), j);
+    assert.deepEqual(C.confirms[at], c);
+    assert.equal(dkg.verifyConfirm(c, mh, key, E), j);
+    assert.equal(dkg.verifyConfirm(c, V.confirm.manifest_hash, key), j);
   });
   for (const neg of V.confirm.negative) {
     refuses(() => dkg.verifyConfirm(neg.message, fromHex(neg.manifest_hash), key), neg.expect);
   }
-  const good = V.confirm.confirmations[1].message;
+  const good = V.confirm.confirmations[1];
   refuses(() => dkg.verifyConfirm(good, mh, key, 'other-vote'), 'dkg_other_vote');
   refuses(() => dkg.verifyConfirm({ ...good, proof: { c: good.proof.c, u: 'zz' } }, mh, key), 'dkg_bad_confirm');
   refuses(() => dkg.verifyConfirm({ ...good, trustee: 4 }, mh, key), 'dkg_bad_message');
@@ -234,6 +262,9 @@ test('a flipped ciphertext bit is a complaint "undecryptable" against its sender
   assert.deepEqual(dkg.receive(C.started[2].state, C.contributions, tampered).complaint.reason, 'undecryptable');
   assert.equal(dkg.receive(C.started[2].state, C.contributions, tampered).complaint.against, 1);
   assert.ok(dkg.receive(C.started[1].state, C.contributions, tampered).share, 'trustee 2 is unaffected');
+  // Several bad senders: one complaint, against the lowest index.
+  tampered[1].shares[1].data = flipHex(tampered[1].shares[1].data, 5);
+  assert.equal(dkg.receive(C.started[2].state, C.contributions, tampered).complaint.against, 1);
 });
 
 test('points are validated on parse, infinity and scalars ≥ N refused', () => {
@@ -257,7 +288,10 @@ test('parameters: k = 1 refused, n ≤ 64, names unique and non-empty, round ≥
   refuses(() => dkg.context(E, R, NAMES, 4), 'bad_parameters');
   refuses(() => dkg.context(E, R, Array.from({ length: 65 }, (_, i) => `t${i}`), 2), 'bad_parameters');
   refuses(() => dkg.context(E, R, ['An', 'An', 'Chi'], 2), 'bad_parameters');
-  refuses(() => dkg.context(E, R, ['An', ' \u3000', 'Chi'], 2), 'bad_parameters');
+  refuses(() => dkg.context(E, R, ['An', '', 'Chi'], 2), 'bad_parameters');
+  refuses(() => dkg.context(E, R, ['An', 'x'.repeat(201), 'Chi'], 2), 'bad_parameters');
+  refuses(() => dkg.context(E, R, ['An', 'Bi\u0300nh', 'Chi'], 2), 'bad_parameters'); // NFD
+  assert.equal(dkg.context(E, R, ['An', 'ư'.repeat(200), ' '], 2).length, 32);
   refuses(() => dkg.context(E, 0, NAMES, K), 'bad_parameters');
   refuses(() => dkg.context('', R, NAMES, K), 'bad_parameters');
   refuses(() => dkg.context(E, R, NAMES, true), 'bad_parameters');

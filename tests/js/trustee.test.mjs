@@ -8,7 +8,7 @@ import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp2
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
   openShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
-  checkPassphrase, passphraseWeakness, kdfInput, casefold,
+  checkPassphrase, passphraseWeakness, kdfInput, squash,
 } from '../../ballot/static/js/phieu-trustee.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
 
@@ -273,12 +273,50 @@ test('NFC and NFD typings give the same KDF input and scrypt key (as Python)', a
   assert.throws(() => kdfInput('abc\ud800def'), (err) => err.code === 'wrong_passphrase');
 });
 
-test('casefold matches Python str.casefold on the characters that differ from toLowerCase', () => {
-  // Values from CPython: 'ß'.casefold() == 'ss', 'ẞ' → 'ss', 'ς' → 'σ', 'ı' stays,
-  // Cherokee small letters fold to the capitals, 'ﬁ' → 'fi', 'İ' → 'i̇', Kelvin sign → 'k'.
-  const cases = [['Straße', 'strasse'], ['\u1e9e', 'ss'], ['ΟΔΟΣ ὁδός', 'οδοσ ὁδόσ'], ['\u0131', '\u0131'],
-    ['\uab70\u13f8', '\u13a0\u13f0'], ['\u13a0', '\u13a0'], ['\ufb01', 'fi'], ['\u0130', 'i\u0307'],
-    ['\u212a', 'k'], ['LÊ THỊ BÌNH', 'lê thị bình']];
-  for (const [text, want] of cases) assert.equal(casefold(text), want, text);
-  assert.equal(passphraseWeakness('STRASSE straße ok!', 'Straße'), 'name');
+test('lowercasing is toLowerCase (= Python str.lower, not casefold); only 7 blanks removed', () => {
+  // Python: 'STRASSE'.lower() == 'strasse', 'Strauß'.lower() == 'strauß' (casefold would give
+  // 'strauss'), 'ΟΔΟΣ'.lower() == 'οδος' (final sigma in both), U+3000 is not a blank here.
+  assert.equal(squash('STRASSE Strauß'), 'strassestrauß');
+  assert.equal(squash('ΟΔΟΣ ΟΔΟΣ'), 'οδοςοδος');
+  assert.equal(squash('a\u00a0b\tc\nd\re\ff\vg h\u3000i\u2003j'), 'abcdefgh\u3000i\u2003j');
+  assert.equal(squash('Bi\u0300nh'), 'bình');
+  assert.equal(passphraseWeakness('STRAUSS spielt Walzer', 'Strauß'), null);
+  assert.equal(passphraseWeakness('\u3000'.repeat(12)), 'one_character');
+  assert.equal(passphraseWeakness(' '.repeat(12)), 'one_character'); // s is empty
+  assert.equal(passphraseWeakness('ab\u3000ab\u3000ab\u3000ab\u3000'), 'repeated');
+});
+
+test('checkCandidate: the manifest must be what the share file recorded', async () => {
+  const { checkCandidate } = await import('../../ballot/static/js/phieu-dkg.js');
+  const { manifestHash } = await import('../../ballot/static/js/phieu-crypto.js');
+  const f = S.files[1];
+  const opened = await openShare(bytes(f.file), f.passphrase, expected);
+  const manifest = () => ({
+    election_id: S.election_id, title: 'Bỏ phiếu tín nhiệm',
+    trustees: {
+      names: [...DKG.names], threshold: DKG.threshold, public_key: DKG.public_key,
+      commitments: [...DKG.commitments], verification_keys: [...DKG.verification_keys],
+      ceremony: clone(DKG.ceremony),
+    },
+  });
+  assert.equal(toHex(checkCandidate(manifest(), opened)), toHex(manifestHash(manifest())));
+  const cases = [
+    [(m) => { m.election_id = 'other'; }, 'share_other_election'],
+    [(m) => { delete m.trustees; }, 'bad_encoding'],
+    [(m) => { m.trustees.names[1] = 'Kẻ mạo danh'; }, 'dkg_bad_proof'],
+    [(m) => { m.trustees.threshold = '2'; }, 'manifest_mismatch'],
+    [(m) => { m.trustees.threshold = true; }, 'bad_parameters'],
+    [(m) => { m.trustees.public_key = DKG.verification_keys[0]; }, 'bad_parameters'],
+  ];
+  for (const [change, code] of cases) {
+    const m = manifest();
+    change(m);
+    assert.throws(() => checkCandidate(m, opened), (err) => err.code === code, code);
+  }
+  // Another (valid) ceremony of the same vote: the file's record differs.
+  assert.throws(() => checkCandidate(manifest(), { ...opened, round: 2 }), (err) => err.code === 'manifest_mismatch');
+  assert.throws(() => checkCandidate(manifest(), { ...opened, transcript: new Uint8Array(32) }),
+    (err) => err.code === 'manifest_mismatch' && err.detail === 'transcript');
+  assert.throws(() => checkCandidate(manifest(), { ...opened, name: 'Ai đó' }),
+    (err) => err.code === 'manifest_mismatch' && err.detail === 'trustee name');
 });

@@ -249,6 +249,7 @@ export const TAGS = Object.freeze({
   DKG_SHARE_AAD: utf8('phieu/v1/dkg-share'),
   DKG_TRANSCRIPT: utf8('phieu/v1/dkg-transcript'),
   DKG_CONFIRM: utf8('phieu/v1/dkg-confirm'),
+  DKG_DONE: utf8('phieu/v1/dkg-done'),
 });
 
 /** 4-byte big-endian unsigned integer. */

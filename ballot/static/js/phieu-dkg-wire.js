@@ -9,12 +9,17 @@ import {
 import { exactKeys, isInt, isObject } from './phieu-json.js';
 
 export const U32_MAX = 2 ** 32 - 1;
+export const FORMATS = Object.freeze({
+  commit: 'phieu-dkg-commit/1', shares: 'phieu-dkg-shares/1', done: 'phieu-dkg-done/1',
+  complaint: 'phieu-dkg-complaint/1', confirm: 'phieu-dkg-confirm/1',
+});
+/** Lowercase hex of bytes. */
+export const toHexBytes = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Equality of two JSON lists of strings. */
+export const canonicalText = (v) => JSON.stringify(v);
 /** A malformed ceremony message. */
 export const bad = (what) => new CryptoError('dkg_bad_message', what);
-/** Python's str.split() whitespace (str.isspace), used by name and passphrase rules. */
-export const PY_WHITESPACE = /[\t\n\v\f\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gu;
-/** The text without any Python whitespace. */
-export const stripWs = (x) => x.replace(PY_WHITESPACE, '');
 
 /** Schnorr proof of a (P = a·G): w drawn now, R = w·G, c = H(tag, parts…, R), u = w + c·a. */
 export function proveKnowledge(tag, parts, secret, nonces) {

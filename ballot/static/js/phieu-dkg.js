@@ -14,8 +14,12 @@
 //   verifyCommits(msgs, electionId, round, names, k) -> Contribution[]      all n, ascending
 //   makeShares(state, contributions, nonces?) -> shares message             round 2
 //   verifySharesMessage(msg, electionId, round, n, sender?)                 structure only
-//   receive(state, contributions, sharesMsgs) -> {share, key, message: done} | {complaint}
-//   verifyDone(msg, electionId, round, key, sender?) -> trustee; verifyComplaint(msg, E, r, n, sender?)
+//   transcriptOf(contributions) -> Uint8Array(32); fingerprint(transcript) -> "abcd ef01 …"
+//     (32 hex, read aloud device to device: makeShares only after every trustee says yes)
+//   receive(state, contributions, sharesMsgs) -> {share, key} | {complaint}
+//   doneMessage(state, share, key, transcript, nonces?) -> done message (with its proof)
+//   verifyDone(msg, ctx, transcript, key, {electionId, round, sender}?) -> trustee
+//   verifyComplaint(msg, electionId, round, n, sender?) -> the complaint
 //   jointKey(contributions, k) -> ElectionKey {threshold, publicKey, commitments, verificationKeys}
 //   keyJson(key) -> {"threshold", "public_key", "commitments", "verification_keys"} (hex)
 //   ceremonyJson(round, contributions) -> the manifest's "ceremony" object
@@ -24,20 +28,28 @@
 //   transcript(ctx, contributionsJson) -> Uint8Array(32)
 //   confirm(manifestHash, index, share, nonces?, electionId) -> confirm message
 //   verifyConfirm(msg, manifestHash, key, electionId?) -> trustee index
+//   checkCandidate(manifest, opened) -> manifest hash (bytes): manifest = what the share file recorded
 // `state` holds the secrets (e_i, a_il) in memory only; call wipeState(state) when done.
 // `nonces` defaults to systemNonces; tests inject deterministicNonces (phieu-crypto.js).
+// One nonce source per device for the whole ceremony: start, makeShares (one draw per
+// recipient), doneMessage (one), confirm (one) continue the same stream.
 import { gcm, hkdf, sha256 } from '../vendor/noble-secp256k1.js';
 import {
   CryptoError, N, TAGS, add, baseMul, bytesEqual, canonicalJson, concat, digest,
-  fromHex, hashToScalar, mod, mulAddPublic, OPS, pointBytes, pointFromHex, pointHex,
-  scalarBytes, bytesToBigInt, scalarFromHex, scalarHex, systemNonces, u32, utf8, INFINITY,
+  fromHex, mod, OPS, pointBytes, pointFromHex, pointHex, scalarBytes, bytesToBigInt,
+  systemNonces, u32, utf8, INFINITY, manifestHash,
 } from './phieu-crypto.js';
-import { isInt } from './phieu-json.js';
+import { isInt, isObject } from './phieu-json.js';
 import {
-  U32_MAX, bad, exactKeysOr, fixedHex, header, integer, points, proveKnowledge, stripWs, verifyKnowledge,
+  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, points,
+  proveKnowledge, toHexBytes, verifyKnowledge,
 } from './phieu-dkg-wire.js';
+import { complaint, keyJson } from './phieu-dkg-messages.js';
 
-export { PY_WHITESPACE, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
+export { FORMATS, proveKnowledge, verifyKnowledge } from './phieu-dkg-wire.js';
+export {
+  REASONS, complaint, confirm, doneMessage, keyJson, verifyComplaint, verifyConfirm, verifyDone,
+} from './phieu-dkg-messages.js';
 
 /** The ceremony's tags (TAGS.DKG_* of phieu-crypto.js = keys.hashing.TAG_DKG_*). */
 export const TAGS_DKG = Object.freeze({
@@ -45,10 +57,6 @@ export const TAGS_DKG = Object.freeze({
   SHARE_AAD: TAGS.DKG_SHARE_AAD, TRANSCRIPT: TAGS.DKG_TRANSCRIPT, CONFIRM: TAGS.DKG_CONFIRM,
 });
 const SHARE_KEY_INFO = utf8('phieu/v1/dkg-share-key');
-export const FORMATS = Object.freeze({
-  commit: 'phieu-dkg-commit/1', shares: 'phieu-dkg-shares/1', done: 'phieu-dkg-done/1',
-  complaint: 'phieu-dkg-complaint/1', confirm: 'phieu-dkg-confirm/1',
-});
 export const MAX_TRUSTEES = 64;
 
 // ------------------------------------------------------------ parameters ----
@@ -66,9 +74,12 @@ export function checkParameters(k, n) {
 export function context(electionId, round, names, k) {
   if (!Array.isArray(names)) throw new CryptoError('bad_parameters', 'names must be a list');
   checkParameters(k, names.length);
-  if (!names.every((x) => typeof x === 'string' && stripWs(x))) {
-    throw new CryptoError('bad_parameters', 'every trustee needs a non-empty name');
-  }
+  names.forEach((x, at) => {
+    if (typeof x !== 'string' || [...x].length < 1 || [...x].length > 200) {
+      throw new CryptoError('bad_parameters', `trustee ${at + 1}: a name of 1 to 200 characters`);
+    }
+    if (x.normalize('NFC') !== x) throw new CryptoError('bad_parameters', `trustee ${at + 1}: the name is not in NFC form`);
+  });
   if (new Set(names).size !== names.length) throw new CryptoError('bad_parameters', 'two trustees have the same name');
   if (typeof electionId !== 'string' || !electionId) throw new CryptoError('bad_parameters', 'the vote needs an identifier');
   if (!isInt(round) || round < 1 || round > U32_MAX) {
@@ -98,7 +109,10 @@ export function start(electionId, round, names, k, index, nonces = systemNonces)
     commitments.push(pointHex(C));
     proofs.push(proveKnowledge(TAGS_DKG.COEFFICIENT, [ctx, u32(index), u32(l), pointBytes(C)], a, nonces));
   }
-  const state = { electionId, round, names: [...names], k, index, ctx, e, coefficients };
+  const posted = {
+    index, ceremony_key: pointHex(E), ceremony_key_proof: ceremonyKeyProof, commitments, proofs,
+  };
+  const state = { electionId, round, names: [...names], k, index, ctx, e, coefficients, posted: canonicalJson(posted) };
   const message = {
     format: FORMATS.commit, election_id: electionId, ceremony: round, trustee: index,
     ceremony_key: pointHex(E), ceremony_key_proof: ceremonyKeyProof, commitments, proofs,
@@ -167,13 +181,13 @@ function checkSet(contributions, ctx, n) {
   }
 }
 
-/** checkSet, and our own contribution on the board is what this device drew. */
+/** checkSet, and the board's commit for our index is byte-equal to what we posted. */
 function checkContributions(state, contributions) {
   checkSet(contributions, state.ctx, state.names.length);
   const own = contributions[state.index - 1];
-  if (!bytesEqual(pointBytes(own.ceremonyKey), pointBytes(baseMul(state.e))) ||
-      own.commitments.some((C, l) => !bytesEqual(pointBytes(C), pointBytes(baseMul(state.coefficients[l]))))) {
-    throw new CryptoError('dkg_key_mismatch', `the board's commit of trustee ${state.index} is not ours`);
+  if (!bytesEqual(canonicalJson(own.json), state.posted) ||
+      !bytesEqual(pointBytes(own.ceremonyKey), pointBytes(baseMul(state.e)))) {
+    throw new CryptoError('dkg_key_mismatch', `trustee ${state.index}: the board shows another commitment`);
   }
 }
 
@@ -218,7 +232,9 @@ export function makeShares(state, contributions, nonces = systemNonces) {
     if (j === i) continue;
     const { key, aad } = channel(state.ctx, state.e, i, j, Ei, c.ceremonyKey, c.ceremonyKey);
     const nonce = scalarBytes(nonces.scalar()).slice(0, 12);
-    const plain = scalarBytes(evaluate(state.coefficients, j));
+    const value = evaluate(state.coefficients, j);
+    if (value === 0n) throw new CryptoError('dkg_bad_state', 'zero sub-share: run start again');
+    const plain = scalarBytes(value);
     const data = gcm(key, nonce, aad).encrypt(plain);
     plain.fill(0);
     key.fill(0);
@@ -226,8 +242,6 @@ export function makeShares(state, contributions, nonces = systemNonces) {
   }
   return { format: FORMATS.shares, election_id: state.electionId, ceremony: state.round, trustee: i, shares };
 }
-
-const toHexBytes = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Structure of a shares message: format, round, sender, `to` = every j ≠ i once, sizes. */
 export function verifySharesMessage(msg, electionId, round, n, sender = null) {
@@ -287,55 +301,16 @@ export function receive(state, contributions, sharesMsgs) {
     }
     const s = bytesToBigInt(plain);
     plain.fill(0);
-    if (s >= N || !bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
+    if (s === 0n || s >= N || !bytesEqual(pointBytes(baseMul(s)), pointBytes(evaluatePoints(c.commitments, j)))) {
       return complaint(state, i, 'bad_share');
     }
     x = (x + s) % N;
   }
   const key = jointKey(contributions, state.k);
-  if (!bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
+  if (x === 0n || !bytesEqual(pointBytes(baseMul(x)), pointBytes(key.verificationKeys[j - 1]))) {
     throw new CryptoError('dkg_key_mismatch', `trustee ${j}: share does not match X_${j}`);
   }
-  const kj = keyJson(key);
-  const message = {
-    format: FORMATS.done, election_id: state.electionId, ceremony: state.round, trustee: j,
-    public_key: kj.public_key, verification_keys: kj.verification_keys,
-  };
-  return { share: x, key, message };
-}
-
-/** A done message must agree with the key computed from the commitments → trustee. */
-export function verifyDone(msg, electionId, round, key, sender = null) {
-  const j = header(msg, DONE_KEYS, FORMATS.done, electionId, round, key.verificationKeys.length);
-  if (sender != null && j !== sender) throw new CryptoError('dkg_wrong_trustee', `done of trustee ${j} posted by ${sender}`);
-  const kj = keyJson(key);
-  if (msg.public_key !== kj.public_key || !Array.isArray(msg.verification_keys) ||
-      canonicalText(msg.verification_keys) !== canonicalText(kj.verification_keys)) {
-    throw new CryptoError('dkg_key_mismatch', `trustee ${j} reports another key`);
-  }
-  return j;
-}
-
-/** Parse a complaint message (shown to every trustee; nobody adjudicates) → the message. */
-export function verifyComplaint(msg, electionId, round, n, sender = null) {
-  const j = header(msg, COMPLAINT_KEYS, FORMATS.complaint, electionId, round, n);
-  if (sender != null && j !== sender) throw new CryptoError('dkg_wrong_trustee', `complaint of ${j} posted by ${sender}`);
-  const against = integer(msg.against, 'complaint: against', 1, n);
-  if (against === j || !REASONS.includes(msg.reason)) throw bad('complaint: bad accused trustee or reason');
-  return msg;
-}
-
-const DONE_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'public_key', 'verification_keys'];
-const COMPLAINT_KEYS = ['format', 'election_id', 'ceremony', 'trustee', 'against', 'reason'];
-export const REASONS = Object.freeze(['undecryptable', 'bad_share']);
-
-function complaint(state, against, reason) {
-  return {
-    complaint: {
-      format: FORMATS.complaint, election_id: state.electionId, ceremony: state.round,
-      trustee: state.index, against, reason,
-    },
-  };
+  return { share: x, key };
 }
 
 /** A_l = Σ_i C_il, Y = A_0, X_m = Σ_l m^l·A_l (m = 1..n). */
@@ -355,14 +330,6 @@ export function jointKey(contributions, k) {
   return { threshold: k, publicKey: A[0], commitments: A, verificationKeys };
 }
 
-/** ElectionKey.to_json: {"threshold", "public_key", "commitments", "verification_keys"}. */
-export function keyJson(key) {
-  return {
-    threshold: key.threshold, public_key: pointHex(key.publicKey),
-    commitments: key.commitments.map(pointHex), verification_keys: key.verificationKeys.map(pointHex),
-  };
-}
-
 /** The manifest's "ceremony" object {"round", "contributions"}. */
 export function ceremonyJson(round, contributions) {
   return { round, contributions: contributions.map((c) => c.json) };
@@ -371,6 +338,22 @@ export function ceremonyJson(round, contributions) {
 /** digest(TAG_DKG_TRANSCRIPT, ctx, canonical_json(contributions)). */
 export function transcript(ctx, contributionsJson) {
   return digest(TAGS_DKG.TRANSCRIPT, ctx, canonicalJson(contributionsJson));
+}
+
+/** The transcript of verified contributions (all of one ceremony, ascending). */
+export function transcriptOf(contributions) {
+  if (!Array.isArray(contributions) || !contributions.length) throw new CryptoError('dkg_missing', 'no contributions');
+  checkSet(contributions, contributions[0].ctx, contributions.length);
+  return transcript(contributions[0].ctx, contributions.map((c) => c.json));
+}
+
+/**
+ * The first 32 hex characters (128 bits) of a transcript in groups of 4, read aloud
+ * device to device before any sub-share is sent (fewer bits would allow a birthday search).
+ */
+export function fingerprint(digestBytes) {
+  const text = toHexBytes(digestBytes).slice(0, 32);
+  return text.match(/.{4}/g).join(' ');
 }
 
 const TRUSTEES_KEYS = ['names', 'threshold', 'public_key', 'commitments', 'verification_keys', 'ceremony'];
@@ -434,38 +417,37 @@ export function parseCeremony(ceremony, electionId, names, k) {
   });
 }
 
-const canonicalText = (v) => JSON.stringify(v);
 
-// ----------------------------------------------------------- confirmation ----
-
-/** Trustee j's confirm message: proof of x_j under (manifest hash, u32(j), X_j, R). */
-export function confirm(manifestHash, index, share, nonces = systemNonces, electionId) {
-  if (typeof electionId !== 'string') throw new CryptoError('bad_parameters', 'confirm needs the election id');
-  const mh = typeof manifestHash === 'string' ? fixedHex(manifestHash, 'manifest hash', 32) : manifestHash;
-  const x = mod(share);
-  if (x === 0n) throw new CryptoError('bad_parameters', 'share is zero');
-  const X = baseMul(x);
-  const proof = proveKnowledge(TAGS_DKG.CONFIRM, [mh, u32(index), pointBytes(X)], x, nonces);
-  return { format: FORMATS.confirm, election_id: electionId, trustee: index, manifest: toHexBytes(mh), proof };
-}
-
-/** Check a confirm message against X_j and the manifest hash; returns the trustee index. */
-export function verifyConfirm(msg, manifestHash, key, electionId = null) {
-  const mh = typeof manifestHash === 'string' ? fixedHex(manifestHash, 'manifest hash', 32) : manifestHash;
-  exactKeysOr(msg, ['format', 'election_id', 'trustee', 'manifest', 'proof'], 'confirmation');
-  if (msg.format !== FORMATS.confirm) throw bad(`confirmation: format is not ${FORMATS.confirm}`);
-  if (electionId != null && msg.election_id !== electionId) {
-    throw new CryptoError('dkg_other_vote', `confirm for ${JSON.stringify(msg.election_id)}`);
+/**
+ * Before confirming (keys.dkg.check_candidate): the candidate manifest's trustees section
+ * must be exactly what the opened share file recorded (vote, round, Y, every X,
+ * transcript, our name) → the manifest hash (bytes) to show and to confirm.
+ * `opened` is what phieu-trustee.js openShare returns.
+ */
+export function checkCandidate(manifest, opened) {
+  if (!isObject(manifest) || !isObject(manifest.trustees)) {
+    throw new CryptoError('bad_encoding', 'manifest: expected an object with trustees');
   }
-  const j = integer(msg.trustee, 'confirmation: trustee', 1, key.verificationKeys.length);
-  if (msg.manifest !== toHexBytes(mh)) throw new CryptoError('dkg_bad_confirm', `trustee ${j}: another manifest`);
-  const X = key.verificationKeys[j - 1];
-  try {
-    verifyKnowledge(TAGS_DKG.CONFIRM, [mh, u32(j), pointBytes(X)], X, msg.proof, `confirm ${j}`);
-  } catch (err) {
-    throw new CryptoError('dkg_bad_confirm', `trustee ${j}: ${err.code}`);
+  if (manifest.election_id !== opened.electionId) {
+    throw new CryptoError('share_other_election', `manifest of ${JSON.stringify(manifest.election_id)}`);
   }
-  return j;
+  const t = manifest.trustees;
+  // As Python's isinstance(k, int), a bool passes here (and is refused by checkCeremony).
+  if (!Array.isArray(t.names) || !(isInt(t.threshold) || typeof t.threshold === 'boolean')) throw new CryptoError('manifest_mismatch', 'names or threshold missing');
+  const key = checkCeremony(t, opened.electionId, t.names, t.threshold);
+  const cer = t.ceremony;
+  const ctx = context(opened.electionId, cer.round, t.names, t.threshold);
+  const same = (a, b) => bytesEqual(pointBytes(a), pointBytes(b));
+  const checks = [
+    ['round', cer.round === opened.round],
+    ['public key', same(key.publicKey, opened.publicKey)],
+    ['verification keys', key.verificationKeys.length === opened.verificationKeys.length &&
+      key.verificationKeys.every((x, i) => same(x, opened.verificationKeys[i]))],
+    ['transcript', bytesEqual(transcript(ctx, cer.contributions), opened.transcript)],
+    ['trustee name', opened.trustee <= t.names.length && t.names[opened.trustee - 1] === opened.name],
+  ];
+  for (const [what, ok] of checks) if (!ok) throw new CryptoError('manifest_mismatch', what);
+  return manifestHash(manifest);
 }
 
 /** Best effort: drop the secrets of a state (BigInts cannot be overwritten in place). */

@@ -24,9 +24,9 @@ import {
   pointHex, randomBytes, scalarBytes, scalarFromBytes, scalarFromHex, scalarHex, systemNonces,
   toHex, u32, utf8,
 } from './phieu-crypto.js';
-import { casefold, passphraseWeakness, checkPassphrase, kdfInput } from './phieu-passphrase.js';
+import { passphraseWeakness, checkPassphrase, kdfInput, squash } from './phieu-passphrase.js';
 
-export { casefold, passphraseWeakness, checkPassphrase, kdfInput };
+export { passphraseWeakness, checkPassphrase, kdfInput, squash };
 export const FORMAT = 'phieu-share/2';
 /** scrypt cost of a new file: 2^17 × 8 × 128 B = 128 MiB (keys.sharefile.DEFAULT_SCRYPT_N). */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
