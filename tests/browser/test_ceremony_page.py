@@ -24,7 +24,7 @@ from tests.browser.live import CHROMIUM_ARGS, _QuietHandler, chromium
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 90_000
 NAMES = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
 PASSPHRASES = ["mật khẩu thứ nhất", "mật khẩu thứ hai", "mật khẩu thứ ba"]
 FORMATS = {
