@@ -1,7 +1,9 @@
-"""The dealer-free key ceremony in Chromium: three trustees, each in a browser context
-of their own, on plain http at the machine's non-loopback address (so the page is NOT a
-secure context: no crypto.subtle), reach a frozen vote. Every request the pages make is
-recorded: only public messages go out (no passphrase, no share, no sub-share in clear).
+"""The dealer-free key ceremony in Chromium: two trustees, each in a browser context of
+their own, on plain http at the machine's non-loopback address (so the page is NOT a
+secure context: no crypto.subtle), and a third with the offline CLI
+(``python -m keys trustee``, its files uploaded to the board endpoint) reach a frozen
+vote. Every request the pages make is recorded: only public messages go out (no
+passphrase, no share, no sub-share in clear).
 """
 
 from __future__ import annotations
@@ -9,9 +11,12 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 from ballot.cards import operations as cards_ops
@@ -20,6 +25,7 @@ from ballot.polls import ceremony
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from keys import sharefile
+from keys.cli import main as keys_cli
 from tests.browser.live import CHROMIUM_ARGS, _QuietHandler, chromium
 
 pytestmark = pytest.mark.browser
@@ -72,6 +78,65 @@ def _wait_phase(page, name):
     assert page.get_attribute("#ceremony", "data-phase") == name, page.inner_text("#error")
 
 
+class CliTrustee:
+    """Trustee 3 on their own computer: saves the board, runs the CLI, uploads the file."""
+
+    def __init__(self, base: str, pid: str, token: str, folder: Path) -> None:
+        self.base, self.pid, self.token, self.folder = base, pid, token, folder
+        self.state_pass, self.share_pass = "trạng thái riêng của Cường", PASSPHRASES[2]
+        folder.mkdir()
+
+    def save(self, what: str) -> Path:
+        path = self.folder / f"{what}.json"
+        url = f"{self.base}/polls/{self.pid}/ceremony/{what}.json"
+        with urllib.request.urlopen(url, timeout=30) as r:  # noqa: S310 - the test server
+            path.write_bytes(r.read())
+        return path
+
+    def run(self, *args: str, answers: list[str]) -> str:
+        result = CliRunner().invoke(keys_cli, ["trustee", *args], input="\n".join(answers) + "\n")
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    def upload(self, name: str) -> None:
+        request = urllib.request.Request(  # noqa: S310 - the test server
+            f"{self.base}/polls/{self.pid}/ceremony/message",
+            data=(self.folder / name).read_bytes(),
+            headers={"Content-Type": "application/json", "X-Trustee-Token": self.token},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310
+            assert r.status == 200
+
+    def start(self) -> None:
+        board = self.save("board")
+        d = str(self.folder)
+        self.run("start", str(board), "--trustee", "3", "--dir", d, "--scrypt-log-n", "14",
+                 answers=[self.state_pass, self.state_pass])  # fmt: skip
+        self.upload("commit.json")
+
+    def shares(self) -> str:
+        board = self.save("board")
+        out = self.run("shares", str(board), "--dir", str(self.folder),
+                       answers=[self.state_pass, "có"])  # fmt: skip
+        self.upload("shares.json")
+        return out
+
+    def finish(self) -> Path:
+        board = self.save("board")
+        self.run("finish", str(board), "--dir", str(self.folder), "--scrypt-log-n", "14",
+                 answers=[self.state_pass, self.share_pass, self.share_pass])  # fmt: skip
+        self.upload("done.json")
+        return self.folder / "trustee-3.share.json"
+
+    def confirm(self, share: Path) -> str:
+        manifest = self.save("manifest")
+        out = self.run("confirm", str(manifest), str(share), "--dir", str(self.folder),
+                       answers=["y", self.share_pass])  # fmt: skip
+        self.upload("confirm.json")
+        return out
+
+
 @pytest.fixture
 def browser():
     with chromium() as b:
@@ -95,25 +160,26 @@ def test_three_trustees_reach_a_frozen_vote_over_plain_http(app, browser, tmp_pa
     sent: list[tuple[str, str, str | None]] = []
     with lan_server(app, host) as base:
         pages = []
-        for link in links:
+        for link in links[:2]:
             context = browser.new_context(locale="vi-VN", accept_downloads=True)
             page = context.new_page()
             page.on("pageerror", lambda e: print("pageerror:", e))
-            page.on(
-                "request", lambda r: sent.append((r.method, r.url, r.post_data))
-            )  # fmt: skip
+            page.on("request", lambda r: sent.append((r.method, r.url, r.post_data)))
             page.goto(f"{base}/polls/{pid}/trustee#t={link.token}&i={link.index}")
             assert page.evaluate("window.isSecureContext") is False
             assert page.evaluate("typeof crypto.subtle") == "undefined"
             pages.append(page)
+        cli = CliTrustee(base, pid, links[2].token, tmp_path / "cuong")
         for page in pages:
             page.click("#do-commit")
-            page.wait_for_selector("#do-commit", state="attached")
+        cli.start()
         codes = []
         for page in pages:
             page.wait_for_selector("#step-compare:not([hidden])", timeout=TIMEOUT_MS)
-            codes.append(page.inner_text("#transcript-code"))
-        assert len(set(codes)) == 1 and len(codes[0].replace(" ", "")) == 32
+            codes.append(page.inner_text("#transcript-code").replace(" ", ""))
+        assert codes[0] == codes[1] and len(codes[0]) == 32
+        out = cli.shares()
+        assert codes[0] in out.replace(" ", "")  # the CLI shows the same code to read aloud
         for page in pages:
             page.check("#all-match")
             page.click("#do-shares")
@@ -134,6 +200,7 @@ def test_three_trustees_reach_a_frozen_vote_over_plain_http(app, browser, tmp_pa
             info.value.save_as(path)
             files.append(path)
             page.click("#do-done")
+        files.append(cli.finish())
         for page in pages:
             _wait_phase(page, "finished")
         with app.app_context():
@@ -150,6 +217,7 @@ def test_three_trustees_reach_a_frozen_vote_over_plain_http(app, browser, tmp_pa
             assert shown == candidate
             page.fill("#pass-confirm", PASSPHRASES[i])
             page.click("#do-confirm")
+        assert candidate in cli.confirm(files[2]).replace(" ", "")
         with app.app_context():
             for page in pages:
                 _wait_phase(page, "confirmed")
