@@ -97,8 +97,11 @@ def test_whole_vote_through_the_board(app, secretariat, monkeypatch):
         board["candidate_manifest"]
         == manifest_hash(client.get(f"/polls/{pid}/ceremony/manifest.json").get_json()).hex()
     )
+    page = client.get(f"/polls/{pid}/ceremony").get_data(as_text=True)
+    assert board["candidate_manifest"] in page and "✓" not in page
     confirm_all(client, pid)
     assert len(_board(client, pid)["confirmations"]) == 3
+    assert client.get(f"/polls/{pid}/ceremony").get_data(as_text=True).count("✓") == 3
     assert post(client, f"/polls/{pid}/freeze", {"confirm": "y"}).status_code == 302
     poll = poll_row(app, pid)
     assert poll.state == "ready" and poll.manifest_hash.hex() == board["candidate_manifest"]

@@ -25,8 +25,9 @@ def trustee_strings() -> dict[str, str]:
             " to confirm the manifest."
         ),
         "lost": _(
-            "This device no longer holds its secret numbers for this round (the page was"
-            " reloaded). Ask the secretariat to restart the ceremony."
+            "The board shows a contribution under your name that this device does not"
+            " hold (another device made it, or this page was reloaded): stop and tell the"
+            " chair; the secretariat must restart the ceremony."
         ),
         "failed": _("A complaint stopped this round. The secretariat must restart the ceremony."),
         "restarted": _("The ceremony was restarted (round %(r)s): %(reason)s"),
