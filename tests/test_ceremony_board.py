@@ -387,3 +387,42 @@ def test_trustee_page_is_public_static_and_has_no_inline_script(app, secretariat
         js = static.get_data(as_text=True)
     assert "crypto.subtle" not in js.replace("crypto.subtle does not exist", "")
     assert "localStorage" not in js and "sessionStorage" not in js
+
+
+def test_a_complaint_fails_the_round_for_everyone_until_restarted(app, secretariat):
+    client = secretariat
+    pid = create_vote(client)
+    tokens = start_ceremony(client, pid)
+    device = app.test_client()
+    states = []
+    for i in (1, 2, 3):
+        state, msg = dkg.start(pid, 1, TRUSTEES, 2, i)
+        states.append(state)
+        assert message(device, pid, tokens[i], msg).status_code == 200
+    board = _board(device, pid)
+    contributions = [
+        dkg.verify_commit(m, pid, 1, TRUSTEES, 2, m["trustee"]) for m in board["commits"]
+    ]
+    for state in states:
+        msg = dkg.make_shares(state, contributions)
+        if state.index == 1:  # trustee 1's device sends trustee 2 garbage
+            msg["shares"][0]["data"] = "00" * 48
+        assert message(device, pid, tokens[state.index], msg).status_code == 200
+    board = _board(device, pid)
+    result = dkg.receive(states[1], contributions, board["shares"])
+    assert isinstance(result, dkg.Complaint) and result.against == 1
+    assert message(device, pid, tokens[2], result.to_json()).status_code == 200
+    board = _board(device, pid)
+    assert board["state"] == "failed"
+    assert board["complaints"] == [result.to_json()]
+    share, key = dkg.receive(states[2], contributions, board["shares"])
+    transcript = dkg.transcript_of(contributions)
+    r = message(device, pid, tokens[3], dkg.done_message(states[2], share, key, transcript))
+    assert r.status_code == 409 and r.get_json()["error"] == "ceremony_failed"
+    page = client.get(f"/polls/{pid}/ceremony").get_data(as_text=True)
+    assert "flash-error" in page and "undecryptable" in page
+    assert poll_row(app, pid).election_key is None
+    r = post(client, f"/polls/{pid}/ceremony/restart", {"reason": "khiếu nại của Lê Thị Bình"})
+    assert r.status_code == 200
+    board = _board(device, pid)
+    assert board["state"] == "commit" and board["ceremony"] == 2 and board["complaints"] == []
