@@ -83,7 +83,9 @@ def start_ceremony(client: FlaskClient, pid: str) -> dict[int, str]:
     return tokens
 
 
-def run_ceremony(client: FlaskClient, pid: str, keep_states: bool = False) -> SimulatedDevices:
+def ceremony_over_http(
+    client: FlaskClient, pid: str, keep_states: bool = False
+) -> SimulatedDevices:
     """Start the ceremony and let simulated devices run it over HTTP (no cookies)."""
     tokens = start_ceremony(client, pid)
     device_client = client.application.test_client()
@@ -141,7 +143,7 @@ def prepare_vote(client: FlaskClient, summoned: int = 4, spares: int = 2) -> tup
     """Create, import, ceremony, print (returns the PDF); the vote is still in draft."""
     pid = create_vote(client, summoned)
     assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
-    run_ceremony(client, pid)
+    ceremony_over_http(client, pid)
     response = post(client, f"/polls/{pid}/cards/print", {"spares": str(spares)})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     return pid, response.data

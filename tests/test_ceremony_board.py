@@ -35,6 +35,7 @@ from tests.polls_web_helpers import (
     OFFICIALS_CSV,
     PASSPHRASES,
     TRUSTEES,
+    ceremony_over_http,
     confirm_all,
     create_vote,
     login,
@@ -42,7 +43,6 @@ from tests.polls_web_helpers import (
     poll_row,
     post,
     prepare_vote,
-    run_ceremony,
     start_ceremony,
     upload,
 )
@@ -170,7 +170,7 @@ def test_the_server_sees_no_secret_and_cannot_rebuild_the_key(app, secretariat):
     app.wsgi_app = recorder
     pid = create_vote(client)
     assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
-    devices = run_ceremony(client, pid, keep_states=True)
+    devices = ceremony_over_http(client, pid, keep_states=True)
     files = devices.share_files(PASSPHRASES)  # sealed on the devices, never uploaded
     assert post(client, f"/polls/{pid}/cards/print", {"spares": "0"}).status_code == 200
     confirm_all(client, pid)

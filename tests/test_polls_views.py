@@ -14,6 +14,7 @@ from tests.polls_web_helpers import (
     OFFICIALS_CSV,
     PASSPHRASES,
     TRUSTEES,
+    ceremony_over_http,
     confirm_all,
     create_vote,
     frozen_vote,
@@ -22,7 +23,6 @@ from tests.polls_web_helpers import (
     poll_row,
     post,
     prepare_vote,
-    run_ceremony,
     token,
     upload,
 )
@@ -83,7 +83,7 @@ def test_whole_morning_through_the_pages(app, secretariat):
     # computes the key from the published commitments and keeps only public values.
     page = _text(client.get(f"/polls/{pid}/ceremony"))
     assert "/ceremony/start" in page and "password" not in page
-    devices = run_ceremony(client, pid)
+    devices = ceremony_over_http(client, pid)
     poll = poll_row(app, pid)
     assert poll.election_key is not None and poll.ceremony["round"] == 1
     files = devices.share_files(PASSPHRASES)
