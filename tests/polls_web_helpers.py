@@ -56,6 +56,8 @@ def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw
 
 #: Simulated devices of each vote prepared here, by public id (for the confirmations).
 DEVICES: dict[str, tuple[SimulatedDevices, Any]] = {}
+#: Their link tokens, by public id (tests that post hostile messages as a trustee).
+TOKENS: dict[str, dict[int, str]] = {}
 
 
 def link_tokens(page: str) -> dict[int, str]:
@@ -100,6 +102,7 @@ def ceremony_over_http(
     devices.keep_states = keep_states
     devices.run(send)
     DEVICES[pid] = (devices, send)
+    TOKENS[pid] = tokens
     return devices
 
 

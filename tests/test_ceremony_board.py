@@ -34,6 +34,7 @@ from tests.polls_web_helpers import (
     DEVICES,
     OFFICIALS_CSV,
     PASSPHRASES,
+    TOKENS,
     TRUSTEES,
     ceremony_over_http,
     confirm_all,
@@ -426,3 +427,90 @@ def test_a_complaint_fails_the_round_for_everyone_until_restarted(app, secretari
     assert r.status_code == 200
     board = _board(device, pid)
     assert board["state"] == "commit" and board["ceremony"] == 2 and board["complaints"] == []
+
+
+def test_hostile_bodies_never_give_a_500(app, secretariat):
+    client = secretariat
+    pid = create_vote(client)
+    tokens = start_ceremony(client, pid)
+    device = app.test_client()
+    _state, commit = dkg.start(pid, 1, TRUSTEES, 2, 1)
+    odd = [None, True, 1.5, -1, 2**70, "", "zz", [], {}, [1], {"a": 1}, "0" * 66]
+    bodies = [b"", b"null", b"1e999", b'{"format": NaN}', b"[" * 5000 + b"]" * 5000]
+    for key in commit:
+        for value in odd:
+            bodies.append(json.dumps({**commit, key: value}).encode())
+    for key in ("ceremony_key_proof", "proofs", "commitments"):
+        bodies.append(json.dumps({**commit, key: [commit[key]] * 3}).encode())
+    for fmt in ("phieu-dkg-shares/1", "phieu-dkg-done/1", "phieu-dkg-complaint/1",
+                "phieu-dkg-confirm/1"):  # fmt: skip
+        for value in odd:
+            msg = {"format": fmt, "election_id": pid, "ceremony": 1, "trustee": 1}
+            bodies.append(json.dumps({**msg, "shares": value, "proof": value}).encode())
+    before = _board(device, pid), _log_count(app)
+    for body in bodies:
+        r = message(device, pid, tokens[1], body)
+        assert 400 <= r.status_code < 500, (body[:80], r.status_code)
+        assert r.get_json()["error"]
+    assert (_board(device, pid), _log_count(app)) == before
+
+
+def test_hostile_late_messages_never_give_a_500(app, secretariat):
+    client = secretariat
+    pid = create_vote(client)
+    tokens = start_ceremony(client, pid)
+    device = app.test_client()
+    states = []
+    for i in (1, 2, 3):
+        state, msg = dkg.start(pid, 1, TRUSTEES, 2, i)
+        states.append(state)
+        assert message(device, pid, tokens[i], msg).status_code == 200
+    board = _board(device, pid)
+    contributions = [
+        dkg.verify_commit(m, pid, 1, TRUSTEES, 2, m["trustee"]) for m in board["commits"]
+    ]
+    for state in states:
+        assert (
+            message(
+                device, pid, tokens[state.index], dkg.make_shares(state, contributions)
+            ).status_code
+            == 200
+        )
+    share, key = dkg.receive(states[0], contributions, _board(device, pid)["shares"])
+    done = dkg.done_message(states[0], share, key, dkg.transcript_of(contributions))
+    complaint = {"format": "phieu-dkg-complaint/1", "election_id": pid, "ceremony": 1, "trustee": 1,
+                 "against": 2, "reason": "bad_share"}  # fmt: skip
+    odd = [None, True, 1.5, -1, 0, 4, 2**70, "", "zz", [], {}, [1], {"a": 1}, "0" * 66]
+    bodies = []
+    for base in (done, complaint):
+        for key_ in base:
+            if key_ in ("format", "trustee"):
+                continue
+            bodies += [json.dumps({**base, key_: v}).encode() for v in odd]
+    bodies.append(
+        json.dumps({**done, "verification_keys": done["verification_keys"][::-1]}).encode()
+    )
+    bodies.append(json.dumps({**complaint, "against": 1}).encode())
+    before = _board(device, pid), _log_count(app)
+    for body in bodies:
+        r = message(device, pid, tokens[1], body)
+        assert 400 <= r.status_code < 500, (body[:100], r.status_code)
+    assert (_board(device, pid), _log_count(app)) == before
+    assert message(device, pid, tokens[1], done).status_code == 200
+
+
+def test_hostile_confirmations_never_give_a_500(app, secretariat):
+    client = secretariat
+    pid, _pdf = prepare_vote(client)
+    devices, _send = DEVICES[pid]
+    device = app.test_client()
+    raw = device.get(f"/polls/{pid}/ceremony/manifest.json").get_json()
+    good = dkg.confirm(manifest_hash(raw), 1, devices.shares[0], election_id=pid)
+    odd = [None, True, 1.5, -1, 0, 4, 2**70, "", "zz", [], {}, [1], {"c": 1, "u": 2}, "0" * 64]
+    bodies = [json.dumps({**good, k: v}).encode() for k in good if k != "format" for v in odd]
+    before = _board(device, pid), _log_count(app)
+    for body in bodies:
+        r = message(device, pid, TOKENS[pid][1], body)
+        assert 400 <= r.status_code < 500, (body[:100], r.status_code)
+    assert (_board(device, pid), _log_count(app)) == before
+    assert message(device, pid, TOKENS[pid][1], good).status_code == 200

@@ -49,7 +49,8 @@ def parse(body: bytes) -> tuple[str, dict[str, Any]]:
         )
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise refuse("bad_message", _l("The message is not valid JSON."), 400) from None
-    kind = board.FORMATS.get(msg.get("format")) if isinstance(msg, dict) else None
+    fmt = msg.get("format") if isinstance(msg, dict) else None
+    kind = board.FORMATS.get(fmt) if isinstance(fmt, str) else None
     if kind is None:
         raise refuse("bad_message", _l("This is not a ceremony message."), 400)
     return kind, msg
