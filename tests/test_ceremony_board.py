@@ -106,7 +106,9 @@ def test_whole_vote_through_the_board(app, secretariat, monkeypatch):
     assert post(client, f"/polls/{pid}/freeze", {"confirm": "y"}).status_code == 302
     poll = poll_row(app, pid)
     assert poll.state == "ready" and poll.manifest_hash.hex() == board["candidate_manifest"]
-    assert _board(client, pid)["state"] == "frozen"
+    frozen = _board(client, pid)
+    assert frozen["state"] == "frozen"
+    assert frozen["candidate_manifest"] == board["candidate_manifest"]
     for _ in range(3):
         post(client, f"/polls/{pid}/checkin", {"delta": "plus"})
     assert post(client, f"/polls/{pid}/open", {"confirm": "y"}).status_code == 302

@@ -211,6 +211,10 @@ def board(poll: Poll) -> dict[str, Any]:
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."), 404)
     raw = candidate(poll)
+    if poll.manifest_hash is not None:  # frozen: the manifest that was confirmed
+        shown: str | None = bytes(poll.manifest_hash).hex()
+    else:
+        shown = manifest_hash(raw).hex() if raw is not None else None
     return {
         "format": BOARD_FORMAT,
         "election_id": poll.public_id,
@@ -224,7 +228,7 @@ def board(poll: Poll) -> dict[str, Any]:
         "complaints": _bodies(poll, "complaint"),
         "confirmations": _bodies(poll, "confirm"),
         "restarts": restarts(poll),
-        "candidate_manifest": manifest_hash(raw).hex() if raw is not None else None,
+        "candidate_manifest": shown,
     }
 
 
