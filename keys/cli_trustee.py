@@ -153,7 +153,10 @@ def start(board_file: Path, index: int, folder: Path, scrypt_log_n: int) -> None
         fail(err)
     targets = [folder / STATE, folder / "commit.json"]
     if any(p.exists() for p in targets):
-        fail(f"Lỗi: tệp đã tồn tại trong {folder}\nError: files exist in {folder}")
+        fail(
+            f"Lỗi: tệp đã tồn tại trong {folder} (mỗi vòng một thư mục mới)\n"
+            f"Error: files exist in {folder} (use a new folder for each round)"
+        )
     click.echo(f"{names[index - 1]} (#{index}), vote {board['election_id']}")
     passphrase = ask_new_passphrase(names[index - 1], "tệp trạng thái / state file")
     e, r, k = board["election_id"], board["ceremony"], board["threshold"]

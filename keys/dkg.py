@@ -34,13 +34,14 @@ from keys.dkg_messages import (
 )
 from keys.dkg_sim import check_candidate, share_file, simulate
 from keys.dkg_wire import (
+    SHARES,
     Contribution,
     context,
     fields,
-    fixed_hex,
     header,
     integer,
     parse_contribution,
+    verify_shares_message,
 )
 from keys.dkg_wire import prove_knowledge as _prove
 from keys.errors import CryptoError
@@ -58,13 +59,11 @@ from keys.nonces import SYSTEM, Nonces
 from keys.shamir import ElectionKey, check_key, check_parameters, expected_verification_key
 
 COMMIT: Final = "phieu-dkg-commit/1"
-SHARES: Final = "phieu-dkg-shares/1"
 #: HKDF info prefix of the sub-share key (followed by u32(i) ‖ u32(j)).
 SHARE_KEY_INFO: Final = b"phieu/v1/dkg-share-key"
 _COMMIT_KEYS = {"format", "election_id", "ceremony", "trustee", "ceremony_key"}
 _COMMIT_KEYS |= {"ceremony_key_proof", "commitments", "proofs"}
 _CONTRIBUTION_KEYS = {"index", "ceremony_key", "ceremony_key_proof", "commitments", "proofs"}
-_SHARES_KEYS = {"format", "election_id", "ceremony", "trustee", "shares"}
 
 
 class TrusteeState:
@@ -253,31 +252,6 @@ def make_shares(
         "trustee": i,
         "shares": out,
     }
-
-
-def verify_shares_message(
-    msg: object,
-    election_id: str,
-    round: int,  # noqa: A002
-    n: int,
-    sender: int | None = None,
-) -> None:
-    """What the board can check of a shares message: shape, vote, round, sender, recipients."""
-    body, i = header(msg, _SHARES_KEYS, SHARES, election_id, round, n)
-    if sender is not None and i != sender:
-        raise CryptoError("dkg_wrong_trustee", f"shares of trustee {i} posted by trustee {sender}")
-    entries = body["shares"]
-    if not isinstance(entries, list):
-        raise CryptoError("dkg_bad_message", f"trustee {i}: shares must be a list")
-    expected = [j for j in range(1, n + 1) if j != i]
-    got = []
-    for entry in entries:
-        e = fields(entry, {"to", "nonce", "data"}, f"trustee {i}: share")
-        got.append(integer(e["to"], f"trustee {i}: share recipient", 1, n))
-        fixed_hex(e["nonce"], f"trustee {i}: nonce", 12)
-        fixed_hex(e["data"], f"trustee {i}: ciphertext", 48)
-    if got != expected:
-        raise CryptoError("dkg_bad_message", f"trustee {i}: one share for each j ≠ {i}, ascending")
 
 
 def joint_key(contributions: Sequence[Contribution], k: int) -> ElectionKey:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from keys.errors import CryptoError
 from keys.group import N, Point, base_mul, hex_to_bytes, scalar_from_hex
@@ -24,6 +24,9 @@ from keys.hashing import (
 )
 from keys.nonces import Nonces
 from keys.shamir import check_parameters
+
+SHARES: Final = "phieu-dkg-shares/1"
+_SHARES_KEYS = {"format", "election_id", "ceremony", "trustee", "shares"}
 
 
 def prove_knowledge(tag: bytes, parts: list[bytes], secret: int, nonces: Nonces) -> dict[str, str]:
@@ -80,7 +83,7 @@ def header(
     if body["election_id"] != election_id:
         raise CryptoError("dkg_other_vote", f"{what} for {body['election_id']!r}")
     if round_ is not None:
-        got = integer(body["ceremony"], f"{what}: ceremony", 0, 2**32 - 1)
+        got = integer(body["ceremony"], f"{what}: ceremony", 1, 2**32 - 1)
         if got != round_:
             raise CryptoError("dkg_wrong_round", f"{what}: round {got}, expected {round_}")
     trustee = integer(body["trustee"], f"{what}: trustee", 1, n)
@@ -165,3 +168,28 @@ def parse_contribution(ctx: bytes, i: int, body: dict[str, Any], k: int, what: s
     return Contribution(
         ctx, i, big_e, dict(body["ceremony_key_proof"]), commitments, tuple(dict(p) for p in proofs)
     )
+
+
+def verify_shares_message(
+    msg: object,
+    election_id: str,
+    round: int,  # noqa: A002
+    n: int,
+    sender: int | None = None,
+) -> None:
+    """What the board can check of a shares message: shape, vote, round, sender, recipients."""
+    body, i = header(msg, _SHARES_KEYS, SHARES, election_id, round, n)
+    if sender is not None and i != sender:
+        raise CryptoError("dkg_wrong_trustee", f"shares of trustee {i} posted by trustee {sender}")
+    entries = body["shares"]
+    if not isinstance(entries, list):
+        raise CryptoError("dkg_bad_message", f"trustee {i}: shares must be a list")
+    expected = [j for j in range(1, n + 1) if j != i]
+    got = []
+    for entry in entries:
+        e = fields(entry, {"to", "nonce", "data"}, f"trustee {i}: share")
+        got.append(integer(e["to"], f"trustee {i}: share recipient", 1, n))
+        fixed_hex(e["nonce"], f"trustee {i}: nonce", 12)
+        fixed_hex(e["data"], f"trustee {i}: ciphertext", 48)
+    if got != expected:
+        raise CryptoError("dkg_bad_message", f"trustee {i}: one share for each j ≠ {i}, ascending")

@@ -57,6 +57,16 @@ def _wrap() -> None:
     cards.encode_code = encode_code  # type: ignore[assignment]
     sharefile.seal = seal  # type: ignore[assignment]
 
+    from keys import statefile
+
+    original_state = statefile.seal_state
+
+    def seal_state(*args: Any, **kwargs: Any) -> bytes:
+        remember(str(kwargs.get("passphrase", args[1] if len(args) > 1 else "")))
+        return original_state(*args, **kwargs)
+
+    statefile.seal_state = seal_state  # type: ignore[assignment]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Start capturing and wrapping before any test runs."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import unicodedata
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -306,8 +307,6 @@ def test_simulate_checks_passphrases_and_seals_v2_files():
     key, ceremony, shares = dkg.simulate(E, NAMES, 2)
     nfc = "Trăng rằm tháng Tám 2026"
     blob = dkg.share_file(E, NAMES, 2, ceremony, 2, shares[1], nfc, sharefile.MIN_SCRYPT_N)
-    import unicodedata
-
     opened = sharefile.open_share(blob, unicodedata.normalize("NFD", nfc), E)
     assert opened.secret_share == shares[1] and opened.round == 1
     assert opened.verification_keys == key.verification_keys
@@ -317,3 +316,32 @@ def test_simulate_checks_passphrases_and_seals_v2_files():
     with pytest.raises(CryptoError) as err:
         dkg.share_file(E, NAMES, 2, ceremony, 1, shares[1], nfc, sharefile.MIN_SCRYPT_N)
     assert err.value.code == "share_mismatch"
+
+
+def test_the_cli_state_file_is_sealed_and_tamper_evident():
+    from keys import statefile
+
+    state, _ = dkg.start(E, 1, NAMES, K, 2)
+    blob = statefile.seal_state(state, "trạng thái bí mật", sharefile.MIN_SCRYPT_N)
+    back = statefile.open_state(blob, unicodedata.normalize("NFD", "trạng thái bí mật"))
+    assert back.export_secrets() == state.export_secrets()
+    assert f"{state._e:064x}" not in blob.decode() and "trạng thái" not in blob.decode()
+    assert "TrusteeState" in repr(state) and f"{state._e:x}" not in repr(state)
+    _refused("wrong_passphrase", statefile.open_state, blob, "một mật khẩu khác hẳn")
+    for change in (
+        lambda b: b.update(trustee=3),
+        lambda b: b.update(ceremony=2),
+        lambda b: b["kdf"].update(salt="00" * 16),
+        lambda b: b["cipher"].update(data=b["cipher"]["data"][:-2] + "00"),
+    ):
+        body = json.loads(blob)
+        change(body)
+        _refused(
+            "wrong_passphrase", statefile.open_state, json.dumps(body).encode(), "trạng thái bí mật"
+        )
+    for raw in (b"", b"[]", b'{"format": "phieu-share/2"}', b"\xff"):
+        _refused("dkg_bad_state", statefile.open_state, raw, "trạng thái bí mật")
+    body = json.loads(blob)
+    body["kdf"]["n"] = 1 << 20
+    _refused("dkg_bad_state", statefile.open_state, json.dumps(body).encode(), "x")
+    _refused("weak_passphrase", statefile.seal_state, state, "Lê Thị Bình 123")
