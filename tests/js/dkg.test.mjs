@@ -276,6 +276,7 @@ test('points are validated on parse, infinity and scalars ≥ N refused', () => 
   refuses(() => dkg.verifyCommit({ ...m, proofs: [{ c: big, u: m.proofs[0].u }, m.proofs[1]] }, E, R, NAMES, K), 'bad_scalar');
   refuses(() => dkg.verifyCommit({ ...m, proofs: [{ ...m.proofs[0], x: '' }, m.proofs[1]] }, E, R, NAMES, K), 'dkg_bad_message');
   refuses(() => dkg.verifyCommit({ ...m, ceremony: '1' }, E, R, NAMES, K), 'dkg_bad_message');
+  refuses(() => dkg.verifyCommit({ ...m, ceremony: 0 }, E, R, NAMES, K), 'dkg_bad_message');
   refuses(() => dkg.verifyCommit({ ...m, commitments: m.commitments.slice(1) }, E, R, NAMES, K), 'dkg_bad_message');
   refuses(() => dkg.verifyCommit({ ...m, ceremony_key: m.ceremony_key.toUpperCase() }, E, R, NAMES, K), 'bad_encoding');
   // The proof binds the point: the same proof under a negated key fails.

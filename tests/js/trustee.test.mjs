@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp256k1.js';
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
-  openShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
+  openShare, describeShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
   checkPassphrase, passphraseWeakness, kdfInput, squash,
 } from '../../ballot/static/js/phieu-trustee.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
@@ -154,6 +154,7 @@ test('tampered files are refused with the codes of keys/sharefile.py', async () 
     await refused(openShare(bytes(raw), f.passphrase, expected), 'bad_share');
   }
   await refused(openShare(new Uint8Array(64 * 1024 + 1), f.passphrase, expected), 'bad_share');
+  await refused(openShare(edited(f.file, (b) => { b.election.id = 7; }), f.passphrase), 'bad_share');
   await refused(openShare(Uint8Array.of(0xff, 0xfe), f.passphrase, expected), 'bad_share');
 });
 
@@ -291,6 +292,9 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
   const { manifestHash } = await import('../../ballot/static/js/phieu-crypto.js');
   const f = S.files[1];
   const opened = await openShare(bytes(f.file), f.passphrase, expected);
+  // Before the passphrase: the header alone (describeShare) suffices for the check.
+  const described = describeShare(bytes(f.file), expected);
+  assert.equal(described.secretShare, 0n);
   const manifest = () => ({
     election_id: S.election_id, title: 'Bỏ phiếu tín nhiệm',
     trustees: {
@@ -300,6 +304,12 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
     },
   });
   assert.equal(toHex(checkCandidate(manifest(), opened)), toHex(manifestHash(manifest())));
+  assert.equal(toHex(checkCandidate(manifest(), described)), toHex(manifestHash(manifest())));
+  const swap = (b) => { const v = b.election.verification_keys; [v[0], v[1]] = [v[1], v[0]]; };
+  assert.throws(() => describeShare(edited(f.file, swap)),
+    (err) => err.code === 'share_mismatch');
+  assert.throws(() => describeShare(bytes(f.file), { ...expected, electionId: 'other' }),
+    (err) => err.code === 'share_other_election');
   const cases = [
     [(m) => { m.election_id = 'other'; }, 'share_other_election'],
     [(m) => { delete m.trustees; }, 'bad_encoding'],
@@ -319,4 +329,36 @@ test('checkCandidate: the manifest must be what the share file recorded', async 
     (err) => err.code === 'manifest_mismatch' && err.detail === 'transcript');
   assert.throws(() => checkCandidate(manifest(), { ...opened, name: 'Ai đó' }),
     (err) => err.code === 'manifest_mismatch' && err.detail === 'trustee name');
+});
+
+test('no crypto.subtle anywhere (plain http on a LAN): a whole device run without it', async () => {
+  const { readFileSync } = await import('node:fs');
+  for (const f of ['phieu-crypto.js', 'phieu-dkg.js', 'phieu-dkg-wire.js', 'phieu-dkg-messages.js',
+    'phieu-json.js', 'phieu-passphrase.js', 'phieu-trustee.js']) {
+    const src = readFileSync(new URL(`../../ballot/static/js/${f}`, import.meta.url), 'utf8');
+    assert.doesNotMatch(src.replace(/^\s*\/\/.*$/gm, ''), /\bsubtle\b/, f);
+  }
+  // What a non-secure context offers: getRandomValues only.
+  const real = globalThis.crypto;
+  Object.defineProperty(globalThis, 'crypto', {
+    value: { getRandomValues: (a) => real.getRandomValues(a) }, configurable: true, writable: true,
+  });
+  try {
+    assert.equal(globalThis.crypto.subtle, undefined);
+    const dkg = await import('../../ballot/static/js/phieu-dkg.js');
+    const names = ['An', 'Bình', 'Chi'];
+    const started = names.map((_, i) => dkg.start('lan', 1, names, 2, i + 1));
+    const cs = dkg.verifyCommits(started.map((s) => s.message), 'lan', 1, names, 2);
+    const shares = started.map((s) => dkg.makeShares(s.state, cs));
+    const r = dkg.receive(started[0].state, cs, shares);
+    const file = await sealShare({
+      electionId: 'lan', round: 1, publicKey: r.key.publicKey, verificationKeys: r.key.verificationKeys,
+      transcript: dkg.transcriptOf(cs), trustee: 1, name: 'An', secretShare: r.share,
+      passphrase: 'Trăng rằm tháng Tám 2026', scryptN: 2 ** 14,
+    });
+    const opened = await openShare(file, 'Trăng rằm tháng Tám 2026', { electionId: 'lan' });
+    assert.equal(opened.secretShare, r.share);
+  } finally {
+    Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true, writable: true });
+  }
 });

@@ -63,7 +63,7 @@ export function header(msg, keys, fmt, electionId, round, n) {
     throw new CryptoError('dkg_other_vote', `${what} for ${JSON.stringify(msg.election_id)}`);
   }
   if (round != null) {
-    const got = integer(msg.ceremony, `${what}: ceremony`, 0, U32_MAX);
+    const got = integer(msg.ceremony, `${what}: ceremony`, 1, U32_MAX);
     if (got !== round) throw new CryptoError('dkg_wrong_round', `${what}: round ${got}, expected ${round}`);
   }
   return integer(msg.trustee, `${what}: trustee`, 1, n);

@@ -55,6 +55,7 @@ export {
 export const TAGS_DKG = Object.freeze({
   CONTEXT: TAGS.DKG_CONTEXT, CEREMONY_KEY: TAGS.DKG_CEREMONY_KEY, COEFFICIENT: TAGS.DKG_COEFFICIENT,
   SHARE_AAD: TAGS.DKG_SHARE_AAD, TRANSCRIPT: TAGS.DKG_TRANSCRIPT, CONFIRM: TAGS.DKG_CONFIRM,
+  DONE: TAGS.DKG_DONE,
 });
 const SHARE_KEY_INFO = utf8('phieu/v1/dkg-share-key');
 export const MAX_TRUSTEES = 64;
@@ -139,13 +140,13 @@ export function verifyCommit(msg, electionId, round, names, k, index = null) {
 }
 
 function contribution(ctx, i, body, k, what) {
-  const E = pointFromHex(body.ceremony_key, `${what} ${i} ceremony key`);
+  const E = pointFromHex(body.ceremony_key, `${what}: ceremony key`);
   verifyKnowledge(TAGS_DKG.CEREMONY_KEY, [ctx, u32(i), pointBytes(E)], E, body.ceremony_key_proof,
-    `${what} ${i} ceremony key`);
-  const C = points(body.commitments, `${what} ${i} commitments`, k);
-  if (!Array.isArray(body.proofs) || body.proofs.length !== k) throw bad(`${what} ${i}: expected ${k} proofs`);
+    `${what}: ceremony key proof`);
+  const C = points(body.commitments, `${what}: commitment`, k);
+  if (!Array.isArray(body.proofs) || body.proofs.length !== k) throw bad(`${what}: expected ${k} proofs`);
   C.forEach((c, l) => verifyKnowledge(TAGS_DKG.COEFFICIENT, [ctx, u32(i), u32(l), pointBytes(c)], c,
-    body.proofs[l], `${what} ${i} coefficient ${l}`));
+    body.proofs[l], `${what}: proof of coefficient ${l}`));
   const json = {
     index: i, ceremony_key: body.ceremony_key,
     ceremony_key_proof: { c: body.ceremony_key_proof.c, u: body.ceremony_key_proof.u },

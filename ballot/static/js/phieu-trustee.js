@@ -15,7 +15,8 @@
 // CryptoError('weak_passphrase', reason); kdfInput(p) -> utf8(NFC(p));
 // sealShare({electionId, round, publicKey, verificationKeys, transcript, trustee, name,
 // secretShare, passphrase, scryptN?}, {salt?, nonce?, onProgress?}) -> Promise<Uint8Array>;
-// readHeader(bytes); openShare(bytes, passphrase, expected?, {onProgress?}) -> opened share;
+// readHeader(bytes); describeShare(bytes, expected?) -> the header checked, not decrypted;
+// openShare(bytes, passphrase, expected?, {onProgress?}) -> opened share;
 // partialDecrypt(...), verifyPartial(...), wipeBytes(...).
 import { gcm, scryptAsync } from '../vendor/noble-secp256k1.js';
 import {
@@ -114,6 +115,56 @@ function sameKey(expected, point) {
  * call wipe() as soon as the partial decryption is made.
  */
 export async function openShare(fileBytes, passphrase, expected = {}, options = {}) {
+  const f = parseShare(fileBytes, expected);
+  const { trustee, vk, vks } = f;
+  const secret = kdfInput(passphrase);
+  let key, plain;
+  try {
+    const t0 = globalThis.performance.now();
+    key = await scryptAsync(secret, f.salt, {
+      N: f.n, r: f.r, p: f.p, dkLen: 32, asyncTick: 20,
+      onProgress: options.onProgress,
+    });
+    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
+    try {
+      plain = gcm(key, f.nonce, f.aad).decrypt(f.sealed);
+    } catch {
+      throw new CryptoError('wrong_passphrase');
+    }
+  } finally {
+    secret.fill(0);
+    if (key) key.fill(0);
+  }
+  let share;
+  try {
+    share = scalarFromBytes(plain, 'share');
+  } finally {
+    plain.fill(0);
+  }
+  if (share === 0n || !bytesEqual(pointBytes(baseMul(share)), pointBytes(vk)) ||
+      !bytesEqual(pointBytes(vks[trustee - 1]), pointBytes(vk))) {
+    throw new CryptoError('share_mismatch', `trustee ${trustee}`);
+  }
+  checkExpected(f, expected);
+  return info(f, share);
+}
+
+/**
+ * What a share file records, checked but not decrypted (keys.sharefile.describe): so the
+ * page can check the candidate manifest (checkCandidate) before asking for the
+ * passphrase. Same codes as openShare; `secretShare` is 0n.
+ */
+export function describeShare(fileBytes, expected = {}) {
+  const f = parseShare(fileBytes, expected);
+  if (!bytesEqual(pointBytes(f.vks[f.trustee - 1]), pointBytes(f.vk))) {
+    throw new CryptoError('share_mismatch', `trustee ${f.trustee}`);
+  }
+  checkExpected(f, expected);
+  return info(f, 0n);
+}
+
+/** The header of a share file, every field checked, in the order of keys.sharefile._parse. */
+function parseShare(fileBytes, expected) {
   const body = readHeader(fileBytes);
   const header = {};
   for (const k of Object.keys(body)) if (k !== 'cipher') header[k] = body[k];
@@ -146,7 +197,9 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   const transcript = fromHex(field(body, 'election', 'transcript'), 'transcript');
   if (transcript.length !== 32) throw new CryptoError('bad_share', 'bad transcript digest');
   const name = field(body, 'trustee', 'name');
-  if (typeof name !== 'string') throw new CryptoError('bad_share', 'bad trustee name');
+  if (typeof name !== 'string' || typeof field(body, 'election', 'id') !== 'string') {
+    throw new CryptoError('bad_share', 'bad trustee name or vote identifier');
+  }
   let canonical;
   try {
     canonical = canonicalJson(header);
@@ -155,35 +208,11 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
   }
   const aad = digest(TAG_SHARE_AAD, canonical);
 
-  const secret = kdfInput(passphrase);
-  let key, plain;
-  try {
-    const t0 = globalThis.performance.now();
-    key = await scryptAsync(secret, salt, {
-      N: n, r, p, dkLen: 32, asyncTick: 20,
-      onProgress: options.onProgress,
-    });
-    if (options.timings) options.timings.scryptMs = globalThis.performance.now() - t0;
-    try {
-      plain = gcm(key, nonce, aad).decrypt(sealed);
-    } catch {
-      throw new CryptoError('wrong_passphrase');
-    }
-  } finally {
-    secret.fill(0);
-    if (key) key.fill(0);
-  }
-  let share;
-  try {
-    share = scalarFromBytes(plain, 'share');
-  } finally {
-    plain.fill(0);
-  }
-  if (share === 0n || !bytesEqual(pointBytes(baseMul(share)), pointBytes(vk)) ||
-      !bytesEqual(pointBytes(vks[trustee - 1]), pointBytes(vk))) {
-    throw new CryptoError('share_mismatch', `trustee ${trustee}`);
-  }
-  // tally.count.decrypt_with_share: this vote's key and this vote's trustee.
+  return { body, aad, n, r, p, salt, nonce, sealed, trustee, vk, publicKey, vks, round, transcript, name };
+}
+
+/** tally.count.decrypt_with_share: this vote's key and this vote's trustee (and transcript). */
+function checkExpected({ publicKey, trustee, vk, transcript }, expected) {
   if (expected.publicKey != null && !sameKey(expected.publicKey, publicKey)) {
     throw new CryptoError('share_other_election', 'the election key differs');
   }
@@ -199,15 +228,18 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
     ? expected.transcript : toHex(expected.transcript)) !== toHex(transcript)) {
     throw new CryptoError('manifest_mismatch', 'the ceremony transcript differs');
   }
+}
+
+function info(f, share) {
   return {
-    electionId: body.election.id,
-    round,
-    publicKey,
-    verificationKeys: vks,
-    transcript,
-    trustee,
-    name,
-    verificationKey: vk,
+    electionId: f.body.election.id,
+    round: f.round,
+    publicKey: f.publicKey,
+    verificationKeys: f.vks,
+    transcript: f.transcript,
+    trustee: f.trustee,
+    name: f.name,
+    verificationKey: f.vk,
     secretShare: share,
     /** Best effort: drop the share (a BigInt cannot be overwritten in place). */
     wipe() { this.secretShare = 0n; },
@@ -219,8 +251,8 @@ export async function openShare(fileBytes, passphrase, expected = {}, options = 
  * passphrase is checked first (weak_passphrase), x_j·G must equal X_j. `publicKey`,
  * `verificationKeys` are points or hex, `transcript` bytes or hex. `options.salt` (16 B)
  * and `options.nonce` (12 B) are for test vectors only; `options.onProgress(fraction)`
- * follows scrypt; `options.timings`, if given, receives `scryptMs` (benchmarks). Resolves to the file's bytes,
- * laid out exactly as Python's json.dumps(indent=2, ensure_ascii=False) + newline.
+ * follows scrypt; `options.timings`, if given, receives `scryptMs` (benchmarks).
+ * Resolves to the file's bytes, laid out exactly as Python's json.dumps(indent=2, ensure_ascii=False) + newline.
  */
 export async function sealShare(params, options = {}) {
   const { electionId, round, trustee, name, passphrase } = params;
