@@ -6,6 +6,7 @@ Every file is written through tally/records.py's definitions, the ones the verif
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,10 +14,24 @@ from ballot.actionlog import vote_log
 from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
-from ballot.polls.models import Poll
+from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.models import BallotEntry, SignedHead
 from tally.record import Record
 from tally.records import Card as CardJson
+
+
+def confirmations(poll: Poll) -> list[dict[str, Any]]:
+    """The n trustees' confirmations of the frozen manifest (ascending trustee)."""
+    rows = db.session.scalars(
+        select(CeremonyMessage)
+        .where(
+            CeremonyMessage.poll_id == poll.id,
+            CeremonyMessage.round == poll.ceremony_round,
+            CeremonyMessage.kind == "confirm",
+        )
+        .order_by(CeremonyMessage.trustee)
+    )
+    return [json.loads(m.body) for m in rows]
 
 
 def build_record(poll: Poll) -> Record:
@@ -27,6 +42,7 @@ def build_record(poll: Poll) -> Record:
     put_cards(record, poll)
     put_ballots(record, poll)
     put_heads(record, poll)
+    record.put("confirmations.json", confirmations(poll))
     count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
     upto = count.last_action_id if count is not None and count.results is not None else None
     # Only this vote's own chain, never the installation's log (accounts, other votes).
