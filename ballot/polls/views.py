@@ -1,9 +1,10 @@
-"""Secretariat pages of a vote: list, create, dashboard, officials, key ceremony, log.
+"""Secretariat pages of a vote: list, create, dashboard, officials, log.
 
 Thin views over :mod:`ballot.polls.operations`: each POST validates its form, calls
 one operation, commits once, then answers. A rule refused by an operation
 (:class:`ApiError`) is shown next to the form or as a message; nothing is changed.
-Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`.
+Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`; the
+key ceremony's board in :mod:`ballot.polls.ceremony_views`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -33,13 +33,11 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls import operations as ops
-from ballot.polls.ceremony import share_archive
 from ballot.polls.forms import (
     ImportForm,
     MoveForm,
     OfficialForm,
     PollForm,
-    ceremony_form,
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
@@ -84,6 +82,12 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
             )
         if not cards_printed(poll):
             return _("Print the cards."), url_for("cards.manage", public_id=pid)
+        from ballot.polls.ceremony import messages
+
+        if len(messages(poll, "confirm")) < poll.trustees:
+            return _(
+                "Each trustee confirms the manifest on their own device (trustee page)."
+            ), url_for("polls.ceremony", public_id=pid)
         return _("Check the list and freeze the manifest."), url_for("polls.freeze", public_id=pid)
     if poll.state == "ready":
         if not quorum_met(poll.present, poll.summoned):
@@ -350,39 +354,6 @@ def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
             _("The order was changed."),
         )
     return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
-
-
-@bp.route("/<public_id>/ceremony", methods=["GET", "POST"])
-@secretariat_required
-def ceremony(public_id: str) -> ResponseReturnValue:
-    """Key ceremony: each trustee types a passphrase twice; the answer is the ZIP."""
-    poll = ops.get_poll(public_id)
-    form = ceremony_form(list(poll.trustee_names))
-    if form.validate_on_submit():
-        passphrases = [first.data or "" for _name, first, _again in form.pairs()]
-        try:
-            files = ops.run_ceremony(actor(), poll, passphrases)
-            archive = share_archive(poll, files)
-            db.session.commit()
-        except ApiError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            response = Response(archive, mimetype="application/zip")
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="khoa-kiem-phieu-{poll.public_id}.zip"'
-            )
-            response.headers["Cache-Control"] = "no-store"
-            return response
-        finally:
-            passphrases.clear()
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "polls/ceremony.html",
-        **poll_nav(poll),
-        form=form,
-        locked=poll.state != "draft" or cards_printed(poll),
-    ), status
 
 
 @bp.get("/<public_id>/log")
