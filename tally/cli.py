@@ -184,16 +184,22 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
         loaded = Record(files)
         manifest = parse_manifest(loaded.json("manifest.json"))
         raw = loaded.json("results.json")
-        item = parse_audits({"audited": [raw]}) if "tracker" in raw else None
-        if item is None:
+        if isinstance(raw, dict) and "audited" in raw:  # the board's whole audits.json
+            items = parse_audits({"audited": raw["audited"]})
+        elif isinstance(raw, dict) and "tracker" in raw:  # one item of it
+            items = parse_audits({"audited": [raw]})
+        else:  # the checked ballot alone
             from keys.audit import AuditedBallot
 
             ballot = AuditedBallot.from_json(raw)
-            item = [Audited(ballot.tracker(), ballot)]
-        if item[0].ballot.tracker() != item[0].tracker:
-            fail("mã kiểm tra không khớp các dòng", "the audit tracker does not match its rows")
-        check_one(manifest, item[0].ballot, str(path.name))
-        click.echo(f"HỢP LỆ / VALID — {item[0].tracker.hex()}")
+            items = [Audited(ballot.tracker(), ballot)]
+        for n, item in enumerate(items, start=1):
+            where = f"{path.name}, checked ballot #{n}"
+            if item.ballot.tracker() != item.tracker:
+                raise VerifyError(where, "the audit tracker is not the digest of its rows")
+            check_one(manifest, item.ballot, where)
+            click.echo(f"  {item.tracker.hex()}: OK")
+        click.echo(f"HỢP LỆ / VALID — {len(items)} lá phiếu kiểm tra / checked ballots")
     except VerifyError as err:
         fail(f"KHÔNG HỢP LỆ — {err.item}: {err.reason}", f"INVALID — {err.item}: {err.reason}")
     except CryptoError as err:

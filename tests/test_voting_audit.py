@@ -233,3 +233,26 @@ def test_audit_endpoint_is_rate_limited(app, client):
         vote = make_vote()
         codes = [_post(client, vote, {"junk": 1}).status_code for _ in range(5)]
         assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]
+
+
+def test_check_audit_reads_the_board_file_and_refuses_junk(tmp_path):
+    sim = simulate(members=3, officials=2, seed=4)
+    ctx = sim.manifest.context()
+    good = [encrypt_audited(ctx, [1, 0]), encrypt_audited(ctx, [0, 3])]
+    board = {"vote": "sim", **audits_json(good)}
+    (tmp_path / "m.json").write_bytes(sim.record.files["manifest.json"])
+    (tmp_path / "board.json").write_text(json.dumps(board))
+    args = ["check-audit", str(tmp_path / "board.json"), "--manifest", str(tmp_path / "m.json")]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0 and "2 lá phiếu" in res.output, res.output
+    board["audited"][1]["tracker"] = board["audited"][0]["tracker"]
+    (tmp_path / "board.json").write_text(json.dumps(board))
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 1 and "checked ballot #2" in res.output
+    for junk in ("{", "3", "[]", '{"version": 1}'):
+        (tmp_path / "board.json").write_text(junk)
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and res.output.startswith("Lỗi:"), (junk, res.output)
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+    res = CliRunner().invoke(main, ["check-audit", str(tmp_path / "board.json")])
+    assert res.exit_code == 1 and "--manifest" in res.output
