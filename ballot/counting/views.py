@@ -293,8 +293,8 @@ def results_csv(public_id: str) -> ResponseReturnValue:
         row = [o["index"], o["name"], o["position"]]
         for lv in levels:
             row += [o["counts"][lv], o["percent"][lv]]
-        flags = "; ".join(notes.get(f, f) for f in o["flags"])
-        writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], flags]])
+        notes_text = "; ".join(notes.get(f, f) for f in o["flags"])
+        writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], notes_text]])
     data = ("\ufeff" + out.getvalue()).encode("utf-8")
     return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
 
