@@ -59,6 +59,8 @@ LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"
+#: Checked ballots (cast or check) posted per address: a room behind one NAT shares it.
+AUDIT_RATE_LIMIT = "300 per minute"
 #: Cast requests per card, counted once the card's signature verified (only its holder
 #: can use it up). A phone resends a few times at most; a whole room behind one NAT
 #: address is never limited together (ballot.voting.limits).

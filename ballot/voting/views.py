@@ -124,7 +124,7 @@ def cast(public_id: str) -> ResponseReturnValue:
     )
 
 
-DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"
+DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"  # config/defaults.py sets the same
 
 
 @bp.post("/<public_id>/audit")
