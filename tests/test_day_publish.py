@@ -72,9 +72,9 @@ def test_after_publication_everything_is_public(app, client, tallied):
     projector = client.get(f"/projector/{pid}").get_data(as_text=True)
     assert all(n in projector for n in names) and "results-projector.js" in projector
     assert "không có kết quả" not in projector.lower()
-    # Still the secretariat's alone: publishing, the count page and its totals.
+    # Still the secretariat's alone: publishing, the count page and its ballots for the trustees.
     assert client.get(f"/polls/{pid}/count").status_code == 302
-    assert client.get(f"/polls/{pid}/count/totals.json").status_code in (302, 401)
+    assert client.get(f"/polls/{pid}/count/ballots.json").status_code in (302, 401)
 
 
 def test_csv_notes_are_the_rules_in_words(app, client):

@@ -93,7 +93,10 @@ def public_once_published(view: Any) -> Any:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        poll = get_poll(kwargs["public_id"])
+        try:
+            poll = get_poll(kwargs["public_id"])
+        except ApiError:  # an unknown vote is answered like any staff page: login first
+            return staff_view(*args, **kwargs)
         if poll.state == "published" and not has_role("secretariat", "auditor"):
             return view(*args, **kwargs)
         return staff_view(*args, **kwargs)
