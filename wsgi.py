@@ -1,3 +1,15 @@
-from ballot import create_app
+"""The WSGI entry point (gunicorn ``wsgi:app``, ``flask --app wsgi``).
 
-app = create_app()
+An unsafe production setup is refused with its message in Vietnamese and English on
+stderr and exit status 1, without a traceback.
+"""
+
+import sys
+
+from ballot import ConfigurationError, create_app
+
+try:
+    app = create_app()
+except ConfigurationError as err:
+    print(str(err), file=sys.stderr)  # noqa: T201 - the operator's only message
+    raise SystemExit(1) from None

@@ -12,7 +12,6 @@ see :func:`domain_areas`.
 from __future__ import annotations
 
 import importlib
-import logging
 import pkgutil
 from pathlib import Path
 from types import ModuleType
@@ -20,29 +19,9 @@ from typing import Any
 
 from flask import Flask
 
-#: SECRET_KEY values that mark a development setup.
-_WEAK_SECRET_PREFIXES = ("dev", "REPLACE", "change")
+from ballot.startup import ConfigurationError, check_server_key, check_settings
 
-
-class ConfigurationError(RuntimeError):
-    """The configuration is unsafe or incomplete; the app refuses to start."""
-
-
-def _check_production(app: Flask) -> None:
-    if app.config.get("ENV_NAME") != "production":
-        return
-    secret = app.config.get("SECRET_KEY") or ""
-    if (
-        not isinstance(secret, str | bytes)
-        or len(secret) < 32
-        or (isinstance(secret, str) and secret.startswith(_WEAK_SECRET_PREFIXES))
-    ):
-        raise ConfigurationError(
-            "refusing to start in production without a real SECRET_KEY "
-            "(at least 32 random characters; see config/production.example.py)"
-        )
-    if not app.config.get("SESSION_COOKIE_SECURE"):
-        raise ConfigurationError("refusing to start in production without secure cookies")
+__all__ = ["ConfigurationError", "create_app", "domain_areas"]
 
 
 def domain_areas() -> list[ModuleType]:
@@ -56,6 +35,21 @@ def domain_areas() -> list[ModuleType]:
     return areas
 
 
+def _demo_secret_key(app: Flask) -> None:
+    """In development, share ``make run``'s key (instance/demo-secret-key) when it exists.
+
+    The server's signing key in instance/ is encrypted under SECRET_KEY; without this,
+    a ``flask --app wsgi …`` command after ``make run`` could not read it.
+    """
+    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+        return
+    if app.config.get("SECRET_KEY") != "dev-only-insecure-key":
+        return
+    key_file = Path(app.instance_path) / "demo-secret-key"
+    if key_file.is_file():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Application factory: defaults, then instance config, then PHIEU_* environment."""
     app = Flask(__name__, instance_relative_config=True)
@@ -65,13 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("PHIEU")
     else:
         app.config.update(test_config)
-    _check_production(app)
-    if app.config.get("ENV_NAME") == "production" and app.config.get(
-        "RATELIMIT_STORAGE_URI", ""
-    ).startswith("memory://"):
-        logging.getLogger(__name__).warning(
-            "RATELIMIT_STORAGE_URI is memory://: limits are per worker process"
-        )
+    check_settings(app)
+    _demo_secret_key(app)
 
     from ballot import home, i18n
     from ballot.cli import init_cli
@@ -90,6 +79,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_errors(app)
     init_cli(app)
+    from ballot.localtime import init_localtime
+
+    init_localtime(app)
 
     import ballot.models  # noqa: F401 - complete metadata before anything queries
 
@@ -99,5 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
 
     app.context_processor(i18n.template_context)
+    from ballot.cli import guard_commands
+
+    guard_commands(app)  # after every area added its commands
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
+    check_server_key(app)
     return app

@@ -10,6 +10,9 @@ Transactions — one commit per request, explicit:
 * on any exception nothing is committed: the error handlers roll back, and
   Flask-SQLAlchemy's teardown (``session.remove()``) rolls back whatever is left.
 
+Engines are made with ``hide_parameters=True`` unless ``SQLALCHEMY_ENGINE_OPTIONS``
+says otherwise: error messages and logs show the SQL, never the values bound to it.
+
 SQLite connections get ``journal_mode=WAL``, ``synchronous=FULL``, ``foreign_keys=ON``
 and a ``busy_timeout``; the driver's implicit transaction handling is replaced by an
 explicit ``BEGIN`` so that savepoints and transactional DDL work. On SQLite every
@@ -90,7 +93,11 @@ def _setup_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def init_db(app: Flask) -> None:
     """Configure the URL, bind Flask-SQLAlchemy to the app and set up SQLite pragmas."""
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # A database error's message would otherwise carry the statement's parameters (a
+    # card key, a tracker, a ballot, a password hash) into the log.
+    options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():

@@ -84,6 +84,9 @@ def _rollback() -> None:
 
 def init_errors(app: Flask) -> None:
     """Register the handlers for HTTP errors, CSRF failures, ApiError and crashes."""
+    from ballot import logsafety
+
+    logsafety.install(app.logger, log)
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException) -> ResponseReturnValue:

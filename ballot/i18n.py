@@ -21,6 +21,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from werkzeug.exceptions import NotFound
 
+from ballot.security import safe_next
+
 bp = Blueprint("i18n", __name__)
 
 TRANSLATIONS = Path(__file__).parent / "translations"
@@ -34,8 +36,6 @@ def available_languages() -> list[str]:
 def select_locale() -> str:
     """Flask-Babel's locale selector: cookie, then Accept-Language, then the default."""
     if not has_request_context():  # CLI commands, tests of operations
-        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    if not has_request_context():  # CLI commands, background work
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     languages = available_languages()
     chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE_NAME"])
@@ -54,15 +54,6 @@ def template_context() -> dict[str, Any]:
         "languages": current_app.config["LANGUAGES"],
         "logout_form": LogoutForm,
     }
-
-
-def safe_next(target: str | None, default: str = "/") -> str:
-    """Only local paths are followed after a switch or login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return default
-    if any(ch in target for ch in "\r\n\\"):
-        return default
-    return target
 
 
 @bp.get("/lang/<code>")

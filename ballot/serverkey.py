@@ -18,14 +18,15 @@ from keys import signing
 _CACHE: dict[str, Ed25519PrivateKey] = {}
 
 
-def _path() -> Path:
+def key_path() -> Path:
+    """Where the server's encrypted signing key is kept (``SERVER_KEY_PATH``)."""
     configured = current_app.config.get("SERVER_KEY_PATH")
     return Path(configured or os.path.join(current_app.instance_path, "server-ed25519.pem"))
 
 
 def server_key() -> Ed25519PrivateKey:
     """Load (or create once) the server's signing key."""
-    path = _path()
+    path = key_path()
     cached = _CACHE.get(str(path))
     if cached is not None:
         return cached

@@ -32,6 +32,10 @@ REMEMBER_COOKIE_SECURE = True
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_DURATION = timedelta(hours=12)
+#: Seconds a login session may stay unused before it ends (server-side check).
+SESSION_IDLE_TIMEOUT = 2 * 3600
+#: Seconds after login when a session ends whatever its use (a conference day).
+SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
 #: The language switch's cookie (not the session: a login clears the session).
 LANGUAGE_COOKIE_NAME = "phieu_lang"
 
@@ -49,14 +53,19 @@ WTF_CSRF_SSL_STRICT = False
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "fixed-window"
-#: Login attempts per client address (POST only).
+#: Login attempts per account and client address (POST only; successful logins are not
+#: counted): wrong passwords for one account never lock out another.
 LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"
-#: Cast requests per client address: a whole room may sit behind one NAT address, and a
-#: ballot is authenticated by its card signature; this only blunts a flood.
-CAST_RATE_LIMIT = "1200 per minute"
+#: Cast requests per card, counted once the card's signature verified (only its holder
+#: can use it up). A phone resends a few times at most; a whole room behind one NAT
+#: address is never limited together (ballot.voting.limits).
+CAST_RATE_LIMIT = "60 per minute"
+#: Cast requests per client address that fail before a card is known (junk, unknown
+#: card, bad signature): generous, since a room shares one address.
+CAST_ADDRESS_RATE_LIMIT = "1200 per minute"
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
@@ -85,8 +94,11 @@ PERMISSIONS_POLICY = (
 HSTS_SECONDS = 0
 
 # --- Cards ------------------------------------------------------------------------------------
-#: Address members' phones reach the app at (printed in the cards' QR codes and links).
-BASE_URL = "http://127.0.0.1:8000"
+#: Address members' phones reach the app at (printed in the cards' QR codes and links),
+#: e.g. "https://phieu.hdnd.example.vn" or "http://192.168.1.10:8000" on a conference LAN.
+#: Empty: the address the secretariat opened the cards page at. The cards page shows it
+#: and refuses a loopback address unless the secretariat confirms.
+BASE_URL = ""
 
 # --- Requests -------------------------------------------------------------------------------
 #: Largest request body accepted (CSV/XLSX imports); bigger bodies get a 413.
@@ -94,7 +106,14 @@ MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
 # --- Languages (Flask-Babel) -------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: The vote's time zone: every time shown to people (pages, projector, minutes) is on
+#: its clocks; stored and signed times stay UTC. Any IANA name (zoneinfo).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = TIMEZONE
+#: The minutes' header block: the body holding the votes (e.g. "Hội đồng nhân dân tỉnh
+#: Hà Nam"; empty = the meeting's name) and the place before the date (empty = dots).
+MINUTES_BODY = ""
+MINUTES_PLACE = ""
 #: Offered languages, Vietnamese first.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 

@@ -3,7 +3,9 @@
 Environment: PORT (default 8000), GUNICORN_WORKERS (default 2 x CPUs + 1, at most 8),
 GUNICORN_THREADS (default 1), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
 override the address entirely. Access log lines carry neither the client address nor
-the query string, so no log line can hold a token or link a phone to a moment.
+the query string, so no log line can hold a token or link a phone to a moment; the
+logger (config/gunicorn_logger.py) escapes control characters, so a path cannot forge
+a log line, and replaces card keys and receipts with placeholders.
 """
 
 import multiprocessing
@@ -12,6 +14,8 @@ import os
 _port = int(os.environ.get("PORT", "8000"))
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
+# The app reads it (ballot.startup): memory:// rate limits are refused with several workers.
+os.environ["GUNICORN_WORKERS"] = str(workers)
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -28,6 +32,8 @@ preload_app = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+#: Escapes control characters and hides card keys and receipts in every access-log field.
+logger_class = "config.gunicorn_logger.SafeAccessLogger"
 #: Method, path without query string, status, size, duration in microseconds.
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 

@@ -12,7 +12,13 @@ SECRET_KEY = "REPLACE-ME"  # noqa: S105 - placeholder, rejected at start-up
 
 #: PostgreSQL through psycopg 3.
 SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://phieu@127.0.0.1:5432/phieu"
-SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+#: hide_parameters: database errors in the log never show the values (card keys, ballots).
+SQLALCHEMY_ENGINE_OPTIONS = {
+    "pool_pre_ping": True,
+    "pool_size": 5,
+    "max_overflow": 5,
+    "hide_parameters": True,
+}
 
 #: Shared rate-limit storage, so limits hold across gunicorn workers and servers.
 RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"

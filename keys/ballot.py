@@ -177,8 +177,15 @@ def encrypt_ballot(
 def verify_ballot(ctx: ElectionContext, ballot: Ballot) -> None:
     """Check everything about a parsed ballot against the vote; raise CryptoError if not.
 
-    Order: vote, shape, signature (cheap), then every row proof.
+    Order: vote, shape, signature (cheap, :func:`check_signature`), then every row proof.
     """
+    check_signature(ctx, ballot)
+    for i, row in enumerate(ballot.rows):
+        verify_row(ctx.manifest_hash, ctx.public_key, ballot.card, i, ctx.values, row.ct, row.proof)
+
+
+def check_signature(ctx: ElectionContext, ballot: Ballot) -> None:
+    """The cheap part of :func:`verify_ballot`: vote, shape and the card's signature."""
     if ballot.manifest_hash != ctx.manifest_hash:
         raise CryptoError("wrong_election", "the manifest hash differs")
     if len(ballot.rows) != ctx.rows:
@@ -188,5 +195,3 @@ def verify_ballot(ctx: ElectionContext, ballot: Ballot) -> None:
             raise CryptoError("bad_ballot", f"row {i}: expected {len(ctx.values)} branches")
     if not cards.verify(ballot.card, ballot.digest(), ballot.signature):
         raise CryptoError("bad_signature", "the card signature does not verify")
-    for i, row in enumerate(ballot.rows):
-        verify_row(ctx.manifest_hash, ctx.public_key, ballot.card, i, ctx.values, row.ct, row.proof)

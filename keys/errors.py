@@ -17,6 +17,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "wrong_election": ("Lá phiếu thuộc cuộc bỏ phiếu khác", "Ballot belongs to another vote"),
     "bad_proof": ("Bằng chứng mật mã không hợp lệ", "Invalid zero-knowledge proof"),
     "bad_signature": ("Chữ ký của thẻ không hợp lệ", "Invalid card signature"),
+    "bad_audit": ("Lá phiếu kiểm tra sai cấu trúc", "Malformed checked ballot"),
+    "bad_reveal": (
+        "Lá phiếu kiểm tra không mã hóa đúng lựa chọn đã công bố",
+        "The checked ballot does not encrypt the shown choice",
+    ),
     "bad_card_code": ("Mã thẻ không đúng, vui lòng kiểm tra lại", "Card code is wrong, check it"),
     "bad_share": ("Tệp khóa thành phần không hợp lệ", "Invalid key share file"),
     "wrong_passphrase": (

@@ -34,6 +34,8 @@ TAG_DECRYPTION: Final = b"phieu/v1/decryption"
 TAG_SHARE_AAD: Final = b"phieu/v1/share-file"
 TAG_CHAIN: Final = b"phieu/v1/chain"
 TAG_RECORD: Final = b"phieu/v1/record"
+#: A checked (spoiled) ballot's commitment, shown before its nonces are revealed.
+TAG_AUDIT_TRACKER: Final = b"phieu/v1/audit-tracker"
 #: The dealer-free key ceremony (docs/crypto.md §3).
 TAG_DKG_CONTEXT: Final = b"phieu/v1/dkg-context"
 TAG_DKG_CEREMONY_KEY: Final = b"phieu/v1/dkg-ceremony-key"

@@ -122,14 +122,81 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
 @main.command()
 @click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def minutes(record_path: Path, out_path: Path) -> None:
+@click.option("--timezone", "tz", default="Asia/Ho_Chi_Minh", show_default=True)
+@click.option("--body", default=None, help="Name of the body in the header (default: meeting).")
+@click.option("--place", default=None, help="Place before the date (default: dots).")
+def minutes(
+    record_path: Path, out_path: Path, tz: str, body: str | None, place: str | None
+) -> None:
     """Print the minutes (biên bản kiểm phiếu) of a counted RECORD as a PDF."""
     from tally.minutes import minutes_pdf
+    from tally.timefmt import zone
 
     try:
-        pdf = minutes_pdf(Record.load(record_path))
+        zone(tz)
+        pdf = minutes_pdf(Record.load(record_path), tz=tz, body=body, place=place)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
         sys.exit(1)
+    except ValueError as err:
+        vi, _, en = str(err).partition("\n")
+        click.echo(f"Lỗi: {vi}\nError: {en}", err=True)
+        sys.exit(1)
     out_path.write_bytes(pdf)
     click.echo(f"Đã ghi / written: {out_path}")
+
+
+@main.command("check-audit")
+@click.argument("path", metavar="RECORD|AUDITED.json", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--manifest",
+    "manifest_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The vote's manifest.json (needed for a single checked-ballot file).",
+)
+def check_audit(path: Path, manifest_path: Path | None) -> None:
+    """Check checked (spoiled) ballots: each row encrypts exactly its shown choice.
+
+    RECORD: every ballot of its audits.json, and none in the chain. A single checked-ballot
+    JSON file (as posted on the board) needs --manifest.
+    """
+    from tally.checked import Audited, check_audits, check_one, parse_audits
+    from tally.manifest import parse_manifest
+    from tally.records import parse_ballots
+
+    def fail(vi: str, en: str, code: int = 1) -> None:
+        click.echo(f"Lỗi: {vi}\nError: {en}", err=True)
+        sys.exit(code)
+
+    try:
+        if path.is_dir() or zipfile.is_zipfile(path):
+            record = Record.load(path)
+            manifest = parse_manifest(record.json("manifest.json"))
+            audits = parse_audits(record.json("audits.json"))
+            cast = [e.ballot for e in parse_ballots(record.json("ballots.json"))]
+            n = check_audits(manifest, audits, cast)
+            click.echo(f"HỢP LỆ / VALID — {n} lá phiếu kiểm tra / checked ballots")
+            return
+        if manifest_path is None:
+            fail("một lá phiếu kiểm tra cần --manifest", "a single checked ballot needs --manifest")
+        assert manifest_path is not None  # noqa: S101 - fail() exits
+        files = {"manifest.json": manifest_path.read_bytes(), "results.json": path.read_bytes()}
+        loaded = Record(files)
+        manifest = parse_manifest(loaded.json("manifest.json"))
+        raw = loaded.json("results.json")
+        item = parse_audits({"audited": [raw]}) if "tracker" in raw else None
+        if item is None:
+            from keys.audit import AuditedBallot
+
+            ballot = AuditedBallot.from_json(raw)
+            item = [Audited(ballot.tracker(), ballot)]
+        if item[0].ballot.tracker() != item[0].tracker:
+            fail("mã kiểm tra không khớp các dòng", "the audit tracker does not match its rows")
+        check_one(manifest, item[0].ballot, str(path.name))
+        click.echo(f"HỢP LỆ / VALID — {item[0].tracker.hex()}")
+    except VerifyError as err:
+        fail(f"KHÔNG HỢP LỆ — {err.item}: {err.reason}", f"INVALID — {err.item}: {err.reason}")
+    except CryptoError as err:
+        fail(err.message("vi"), err.message("en"))
+    except (OSError, zipfile.BadZipFile, TypeError) as err:
+        fail(f"không đọc được {path}: {err}", f"cannot read {path}: {err}")

@@ -24,6 +24,7 @@ FILES: Final = (
     "cards.json",
     "revocations.json",
     "ballots.json",
+    "audits.json",
     "checkpoints.json",
     "actions.json",
     "figures.json",

@@ -54,6 +54,8 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "tally.json": ("ballots", "totals"),
     "decryptions.json": ("decryptions",),
     "results.json": ("denominator", "figures", "trustees", "officials"),
+    "audits.json": ("audited",),
+    "audits.json audited[]": ("tracker", "ballot"),
     "receipt": ("format", "manifest", "seq", "tracker", "head", "signature"),
 }
 RECEIPT_FORMAT: Final = "phieu-receipt/1"

@@ -144,6 +144,7 @@ def simulate(
     )
     record.put("revocations.json", {"revocations": []})
     record.put("ballots.json", {"ballots": entries})
+    record.put("audits.json", {"audited": []})
     cps = [
         SignedHead(
             n,

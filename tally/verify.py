@@ -22,6 +22,7 @@ from keys.proofs import verify_decryption, verify_row
 
 from tally import audit
 from tally import records as R
+from tally.checked import check_audits, parse_audits
 from tally.count import results
 from tally.manifest import Manifest, card_commitment, parse_manifest
 from tally.record import TAG_CHECKPOINT, Record, chain_link, close_message, head_message
@@ -339,6 +340,8 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     committed, revoked = _check_cards(record, manifest, report)
     entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
     _check_confirmations(record, manifest, report)
+    audits = check_audits(manifest, parse_audits(read(record, "audits.json")), ballots)
+    report.ok(f"{audits} checked ballots: each encrypts its shown choices, none in the chain")
     facts = _check_log(record, manifest, close, report)
     figures = _check_figures(record, manifest, facts, close, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
@@ -73,16 +74,21 @@ def test_production_refuses_insecure_cookies() -> None:
         create_app(
             {
                 "ENV_NAME": "production",
-                "SECRET_KEY": "x" * 64,
+                "SECRET_KEY": secrets.token_hex(32),
                 "SESSION_COOKIE_SECURE": False,
                 "SQLALCHEMY_DATABASE_URI": "sqlite://",
             }
         )
 
 
-def test_production_starts_with_real_secret() -> None:
+def test_production_starts_with_real_secret(tmp_path: Path) -> None:
     app = create_app(
-        {"ENV_NAME": "production", "SECRET_KEY": "k" * 64, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": secrets.token_hex(32),
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SERVER_KEY_PATH": str(tmp_path / "server.pem"),
+        }
     )
     assert app.config["ENV_NAME"] == "production"
 
@@ -186,7 +192,7 @@ def test_production_example_config(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(tmp_path))
     with pytest.raises(ConfigurationError):
         create_app()
-    monkeypatch.setenv("PHIEU_SECRET_KEY", "s" * 64)
+    monkeypatch.setenv("PHIEU_SECRET_KEY", secrets.token_hex(32))
     app = create_app()
     assert app.config["ENV_NAME"] == "production"
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")

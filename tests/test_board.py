@@ -136,7 +136,7 @@ def test_projector_shows_turnout_and_countdown_never_results(app, client):
         assert word not in body, word
     allowed = {
         "state", "state_label", "cast", "issued", "present", "summoned", "quorum_needed",
-        "quorum_met", "closes_at", "seconds_left", "fingerprints",
+        "quorum_met", "closes_at", "closes_at_text", "seconds_left", "fingerprints",
     }  # fmt: skip
     assert set(status) == allowed
 

@@ -24,6 +24,7 @@ VECTORS = Path(__file__).parent / "vectors"
         ("decryption.json", generate.decryption_vectors),
         ("dkg.json", generate.generate_dkg.dkg_vectors),
         ("passphrases.json", generate.generate_dkg.passphrase_vectors),
+        ("audit.json", generate.generate_audit.audit_vectors),
     ],
 )
 def test_vectors_reproduce(name, build):

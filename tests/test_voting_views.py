@@ -211,21 +211,23 @@ def test_wrong_vote_and_method(app, client):
 
 
 def test_no_csrf_token_needed_but_rate_limited(app, make_app):
-    limited_app = make_app(CAST_RATE_LIMIT="3 per minute", CARD_RATE_LIMIT="2 per minute")
+    limited_app = make_app(CAST_ADDRESS_RATE_LIMIT="3 per minute", CARD_RATE_LIMIT="2 per minute")
     client = limited_app.test_client()
     assert limited_app.config["WTF_CSRF_ENABLED"] is True
     with app.app_context():
         vote = make_vote(members=3)
         body = ballot_body(vote, 0, [1, 1, 1])
-    assert _post(client, vote, body).status_code == 200  # no token, no cookie
-    assert _post(client, vote, body).status_code == 200
-    assert _post(client, vote, body).status_code == 200
-    limited = _post(client, vote, body)
+    for _ in range(3):  # failures before a card is known count against the address
+        assert _post(client, vote, b'{"x": 1}').status_code == 400
+    limited = _post(client, vote, b'{"x": 1}')
     _refused(limited, 429, "too_many_requests")
     assert "Retry-After" in limited.headers
+    # A valid card from the same address still votes (no token, no cookie), twice the same.
+    assert _post(client, vote, body).status_code == 200
+    assert _post(client, vote, body).status_code == 200
     # Another address is not limited by this one.
-    other = _post(client, vote, body, environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    assert other.status_code == 200
+    other = _post(client, vote, b'{"x": 1}', environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 400
     url = f"/v/{vote.public_id}/card/{'ab' * 32}"
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200

@@ -6,8 +6,8 @@ from flask import Flask
 
 from ballot.accounts.cli import users_cli
 from ballot.accounts.models import User
+from ballot.accounts.sessions import load_user
 from ballot.accounts.views import bp
-from ballot.db import db
 from ballot.extensions import login_manager
 
 
@@ -19,7 +19,4 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
+    return load_user(user_id)

@@ -14,6 +14,7 @@ from ballot.accounts.operations import (
     list_users,
     set_active,
     set_password,
+    set_role,
 )
 from ballot.db import db
 
@@ -85,3 +86,16 @@ def disable_command(username: str) -> None:
     set_active(user, False)
     db.session.commit()
     click.echo(f"Disabled {user.username!r}.")
+
+
+@users_cli.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(ROLES))
+def set_role_command(username: str, role: str) -> None:
+    """Change an account's role; its open sessions end."""
+    user = find_user(username)
+    if user is None:
+        raise click.ClickException(f"no account {username!r}")
+    set_role(user, role)
+    db.session.commit()
+    click.echo(f"{user.username!r} is now {role}.")

@@ -62,12 +62,28 @@ def set_password(user: User, password: str, *, actor: str = "cli", min_length: i
     if len(password) < min_length:
         raise AccountError(f"password must have at least {min_length} characters")
     user.password_hash = hash_password(password)
+    end_sessions(user)
     log_action(actor, "account.password", {"username": user.username})
+
+
+def set_role(user: User, role: str, *, actor: str = "cli") -> None:
+    """Change an account's role (not committed); its sessions end."""
+    if role not in ROLES:
+        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+    user.role = role
+    end_sessions(user)
+    log_action(actor, "account.role", {"username": user.username, "role": role})
+
+
+def end_sessions(user: User) -> None:
+    """Make every existing login session of ``user`` invalid (not committed)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def set_active(user: User, active: bool, *, actor: str = "cli") -> None:
     """Enable or disable an account (not committed)."""
     user.active = active
+    end_sessions(user)
     log_action(
         actor, "account.activate" if active else "account.deactivate", {"username": user.username}
     )

@@ -5,21 +5,30 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ballot.accounts.forms import LoginForm, LogoutForm
-from ballot.accounts.operations import authenticate
+from ballot.accounts.operations import authenticate, end_sessions
+from ballot.accounts.sessions import start_session
 from ballot.actionlog import log_action
 from ballot.db import db
 from ballot.extensions import config_limit, limiter
-from ballot.i18n import safe_next
 from ballot.permissions import login_required
+from ballot.security import safe_next
 
 bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
 
 
+def login_limit_key() -> str:
+    """Login attempts count per account *and* address: a room shares one NAT address,
+    and wrong passwords typed for one account must not lock out another."""
+    username = str(request.form.get("username") or "").strip().lower()[:64]
+    return f"{get_remote_address()}|{username}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"], key_func=login_limit_key)
 def login() -> ResponseReturnValue:
     """Show the login form; on success start a fresh session and go on."""
     form = LoginForm()
@@ -34,6 +43,7 @@ def login() -> ResponseReturnValue:
         db.session.commit()
         session.clear()  # a fresh session: nothing carried over from before login
         login_user(user)
+        start_session(user)
         session.permanent = True
         return redirect(next_url)
     return render_template("accounts/login.html", form=form)
@@ -47,6 +57,7 @@ def logout() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return redirect(url_for("home.index"))
     username = current_user.username
+    end_sessions(current_user)  # a copy of this cookie must not outlive the logout
     log_action(username, "account.logout", {})
     db.session.commit()
     logout_user()

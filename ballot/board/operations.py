@@ -111,6 +111,18 @@ def latest_checkpoint(poll: Poll) -> SignedHead | None:
     )
 
 
+def covering_head(poll: Poll, seq: int) -> dict[str, Any] | None:
+    """The latest signed head (the close, else the latest checkpoint) if it covers ``seq``.
+
+    A member's receipt is then inside a head the server signed: a later board that drops
+    or reorders it contradicts that signature (tally verify checks the chain extends it).
+    """
+    head = close_head(poll) or latest_checkpoint(poll)
+    if head is None or head.count < seq:
+        return None
+    return {"kind": head.kind, **signed_json(head)}
+
+
 def seconds_left(poll: Poll, now: datetime | None = None) -> int | None:
     """Seconds until the planned close while open (0 once passed), else None."""
     if poll.state != "open" or poll.closes_at is None:

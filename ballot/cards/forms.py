@@ -21,6 +21,9 @@ class PrintForm(FlaskForm):
             NumberRange(min=0, max=1000, message=_l("Between 0 and 1000.")),
         ],
     )
+    confirm_address = BooleanField(
+        _l("I know phones cannot open this address and want these cards anyway (a test)")
+    )
     submit = SubmitField(_l("Make the cards and download the PDF"))
 
 

@@ -104,8 +104,12 @@ def card_by_serial(poll: Poll, serial: str) -> Card:
 
 def revoke(actor: str, poll: Poll, serial: str) -> Card:
     """Revoke a lost card by its serial (recorded in the record's revocations)."""
+    # The vote's row lock (the one casts take) serializes revocations: the order below
+    # is counted under it, and the card's status is read after it (fresh, not cached).
+    db.session.refresh(poll, with_for_update=True)
     require_state(poll, "ready", "open")
     card = card_by_serial(poll, serial)
+    db.session.refresh(card)
     if card.status == "used":
         raise refuse("card_used", _l("This card has already voted; it cannot be revoked."))
     if card.status == "revoked":

@@ -14,7 +14,9 @@ from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import Poll
+from ballot.voting.audits import checked_ballots
 from ballot.voting.models import BallotEntry, SignedHead
+from tally.checked import audits_json
 from tally.record import Record
 from tally.records import Card as CardJson
 
@@ -57,6 +59,7 @@ def build_record(poll: Poll) -> Record:
             ]
         },
     )
+    record.put("audits.json", audits_json(checked_ballots(poll)))
     heads = list(
         db.session.scalars(
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)

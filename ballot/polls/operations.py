@@ -15,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ballot.actionlog import log_action
+from ballot.actionlog import ActionLogEntry, log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.errors import ApiError
@@ -62,6 +63,16 @@ def require_no_cards(poll: Poll) -> None:
             "cards_printed",
             _l("Cards are already printed for this list and keys. Discard them first."),
         )
+
+
+def creation_times() -> dict[str, Any]:
+    """When each vote was created (public id → time), from the action log."""
+    rows = db.session.execute(
+        select(ActionLogEntry.at, ActionLogEntry.details).where(
+            ActionLogEntry.action == "poll.create"
+        )
+    ).all()
+    return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
 
 
 def state_label(state: str) -> str:
@@ -278,8 +289,9 @@ def freeze(actor: str, poll: Poll) -> bytes:
 def check_in(actor: str, poll: Poll, delta: int) -> int:
     """Count members in (+1) or correct a mistake (−1). Names no one and no card."""
     require_state(poll, "draft", "ready", "open")
-    if delta not in (1, -1) or poll.present + delta < 0 or poll.present + delta > poll.summoned:
-        raise refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
+    bad = refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
+    if delta not in (1, -1):
+        raise bad
     if delta < 0 and poll.state == "open":
         from ballot.cards.operations import issued
 
@@ -289,7 +301,24 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
                 "bad_count",
                 _l("Cannot uncount: more ballots have been cast than cards would be issued."),
             )
-    poll.present += delta
+    # One UPDATE computed by the database: parallel check-ins on PostgreSQL each add
+    # their own 1 (a read-then-write in Python lost some). The WHERE keeps the bounds
+    # and the state under the row lock the UPDATE takes; CHECK present >= 0 backs it.
+    new = db.session.execute(
+        update(Poll)
+        .where(
+            Poll.id == poll.id,
+            Poll.state.in_(("draft", "ready", "open")),
+            Poll.present + delta >= 0,
+            Poll.present + delta <= Poll.summoned,
+        )
+        .values(present=Poll.present + delta)
+        .returning(Poll.present)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if new is None:
+        raise bad
+    set_committed_value(poll, "present", int(new))
     log_action(actor, "poll.checkin", {"poll": poll.public_id, "present": poll.present})
     return poll.present
 

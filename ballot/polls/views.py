@@ -123,6 +123,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "polls/index.html",
         polls=polls,
+        created=ops.creation_times(),
         labels={p.public_id: ops.state_label(p.state) for p in polls},
         can_act=has_role("secretariat"),
     )

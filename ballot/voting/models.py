@@ -72,3 +72,31 @@ class SignedHead(db.Model):  # type: ignore[name-defined,misc]
     actions_head: Mapped[bytes | None] = mapped_column(LargeBinary(32))
     #: Ed25519 signature (tally.record.head_message, or close_message for the close).
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+
+
+class AuditedEntry(db.Model):  # type: ignore[name-defined,misc]
+    """A checked (spoiled) ballot: its rows' choices and nonces, revealed (keys/audit.py).
+
+    No card key, no signature, no time, no address: nothing links it to a card or a person.
+    """
+
+    __tablename__ = "audited_ballots"
+    __table_args__ = (UniqueConstraint("poll_id", "tracker", name="uq_audited_tracker"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    #: The audit tracker the phone showed before the reveal.
+    tracker: Mapped[bytes] = mapped_column(LargeBinary(32))
+    #: The audited ballot JSON exactly as verified (canonical).
+    body: Mapped[str] = mapped_column(Text)
+
+
+class SpoiledRow(db.Model):  # type: ignore[name-defined,misc]
+    """α of every revealed row: a cast ballot with such a row is refused (its choice is known)."""
+
+    __tablename__ = "spoiled_rows"
+    __table_args__ = (UniqueConstraint("poll_id", "alpha", name="uq_spoiled_alpha"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    alpha: Mapped[bytes] = mapped_column(LargeBinary(33))

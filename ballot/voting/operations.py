@@ -4,7 +4,8 @@ Order (docs/security.md): structure → card known, unrevoked, unused (cheap, be
 expensive work) → signature and every proof (outside any lock) → one transaction
 that locks the vote's chain head, re-checks the card and the state, burns the card
 and appends the ballot. The receipt is returned only after the commit. The same card
-with the same ballot again gets the same receipt; a different ballot is refused.
+with the same ballot again gets the same receipt, in every state of the vote (also
+after the close); a different ballot is refused.
 """
 
 from __future__ import annotations
@@ -22,12 +23,15 @@ from sqlalchemy.exc import IntegrityError
 from ballot.cards.models import Card
 from ballot.cards.operations import issued
 from ballot.db import begin_write, db
+from ballot.errors import ApiError
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
 from ballot.serverkey import server_key
+from ballot.voting.audits import refuse_if_spoiled
+from ballot.voting.limits import CastLimits, NoLimits
 from ballot.voting.models import BallotEntry, SignedHead
 from keys import signing
-from keys.ballot import Ballot, verify_ballot
+from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
 from tally.manifest import parse_manifest
@@ -118,26 +122,21 @@ def card_status(poll: Poll, card_key: bytes) -> str:
     return "unknown" if card is None else card.status
 
 
-def cast(poll_id: int, body: bytes) -> Receipt:
-    """Accept one ballot for the vote (or return the earlier receipt of the same ballot)."""
-    ballot = parse(body)
-    poll = db.session.get(Poll, poll_id)
-    if poll is None:
-        raise refuse("unknown_vote", _l("There is no such vote."), 404)
-    if poll.state != "open":
-        if poll.state in ("draft", "ready"):
-            raise refuse("not_open", _l("Voting has not opened yet."))
-        raise refuse("closed", _l("Voting is closed."))
-    tracker = ballot.tracker()
-    card = _card(poll, ballot.card)
-    if card is None:
-        raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
-    if card.status == "revoked":
-        raise refuse("card_revoked", _l("This card has been revoked."), 403)
-    if card.status == "used":
-        entry = _existing(poll, ballot.card)
-        if entry is not None:
-            return _same_or_refuse(poll, entry, tracker)
+def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt:
+    """Accept one ballot for the vote (or return the earlier receipt of the same ballot).
+
+    ``limits`` (ballot.voting.limits) counts a request against its card once the card's
+    signature verified, and against the client address when it fails before that.
+    """
+    limits = limits or NoLimits()
+    try:
+        ballot, poll, tracker, receipt = _before_card_known(poll_id, body)
+    except ApiError:
+        limits.failed()  # raises a 429 instead when the address is flooding
+        raise
+    if receipt is not None:
+        return receipt
+    limits.card_known(ballot.card)
     try:
         verify_ballot(_context(poll), ballot)
     except CryptoError as err:
@@ -147,15 +146,45 @@ def cast(poll_id: int, body: bytes) -> Receipt:
     return _append(poll_id, ballot.card, tracker, body_text)
 
 
+def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, Receipt | None]:
+    """Every check up to the card's signature (cheap); a receipt if already accepted."""
+    ballot = parse(body)
+    poll = db.session.get(Poll, poll_id)
+    if poll is None:
+        raise refuse("unknown_vote", _l("There is no such vote."), 404)
+    tracker = ballot.tracker()
+    # An accepted ballot sent again (the phone never saw the answer) gets its receipt in
+    # every state, also after the close: the same tracker means the same bytes.
+    entry = _existing(poll, ballot.card)
+    if entry is not None:
+        return ballot, poll, tracker, _same_or_refuse(poll, entry, tracker)
+    if poll.state != "open":
+        if poll.state in ("draft", "ready"):
+            raise refuse("not_open", _l("Voting has not opened yet."))
+        raise refuse("closed", _l("Voting is closed."))
+    card = _card(poll, ballot.card)
+    if card is None:
+        raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
+    if card.status == "revoked":
+        raise refuse("card_revoked", _l("This card has been revoked."), 403)
+    refuse_if_spoiled(poll.id, ballot)
+    try:
+        check_signature(_context(poll), ballot)
+    except CryptoError as err:
+        raise _crypto_refusal(err) from None
+    return ballot, poll, tracker, None
+
+
 def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Receipt:
     begin_write()
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago and polls are never deleted
-    if poll.state != "open":
-        raise refuse("closed", _l("Voting is closed."))
     entry = _existing(poll, card_key)
     if entry is not None:
         return _same_or_refuse(poll, entry, tracker)
+    if poll.state != "open":
+        raise refuse("closed", _l("Voting is closed."))
+    refuse_if_spoiled(poll.id, Ballot.from_json(json.loads(body_text)))  # under the lock
     if poll.ballot_count + 1 > issued(poll):
         # returned ≤ issued (check-ins + spares handed out): a ballot from a card nobody
         # was handed is refused here, and a record claiming one is INVALID (tally verify).

@@ -84,4 +84,11 @@ def vote_page_strings() -> dict[str, object]:
             "page; if it happens again, tell the secretariat."
         ),
         "stored_receipts": _("Receipts of ballots sent from this phone:"),
+        "audit_posting": _("Posting the checked ballot to the public board…"),
+        "audit_posted": _(
+            "Posted. On another device, open the public board, find this code among the "
+            "checked ballots and press “Check them”: the choices shown must be the ones you "
+            "tapped."
+        ),
+        "audit_refused": _("The server refused the checked ballot: {message}"),
     }

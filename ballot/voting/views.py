@@ -14,23 +14,23 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 
 from ballot.db import db
 from ballot.extensions import csrf_exempt_api, limiter
 from ballot.polls.operations import get_poll, refuse
-from ballot.voting import operations
+from ballot.voting import audits, operations
+from ballot.voting.limits import CastLimits, card_field
 from ballot.voting.page_text import vote_page_strings
 
 bp = Blueprint("voting", __name__, template_folder="templates", url_prefix="/v")
 
 _CARD_KEY_RE = re.compile(r"[0-9a-f]{64}")
 
-#: Defaults of the member endpoints' per-address limits. A whole conference may sit
-#: behind one Wi-Fi address, so they are generous: they stop floods, not members.
-DEFAULT_LIMITS = {
-    "CAST_RATE_LIMIT": "1200 per minute",
-    "CARD_RATE_LIMIT": "1200 per minute",
-}
+#: Default of the card-status per-address limit. A whole conference may sit behind one
+#: Wi-Fi address, so it is generous: it stops floods, not members. The cast endpoint's
+#: limits are per card and per failing address (ballot.voting.limits).
+DEFAULT_LIMITS = {"CARD_RATE_LIMIT": "1200 per minute"}
 
 
 def setting_limit(name: str) -> Callable[[], str]:
@@ -77,7 +77,6 @@ def card(public_id: str, card_key: str) -> ResponseReturnValue:
 
 
 @bp.post("/<public_id>/cast")
-@limiter.limit(setting_limit("CAST_RATE_LIMIT"))
 @csrf_exempt_api
 def cast(public_id: str) -> ResponseReturnValue:
     """Accept one signed, encrypted ballot; answer the receipt only after the commit.
@@ -98,10 +97,40 @@ def cast(public_id: str) -> ResponseReturnValue:
     poll = get_poll(public_id)
     poll_id = poll.id
     db.session.rollback()
-    receipt = operations.cast(poll_id, body)
+    limits = CastLimits(poll_id, get_remote_address())  # per card, not per room
+    limits.precheck(card_field(body))
+    receipt = operations.cast(poll_id, body, limits)
     return jsonify(
         tracker=receipt.tracker.hex(),
         seq=receipt.seq,
         repeated=receipt.repeated,
         receipt=receipt.signed,
     )
+
+
+DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"
+
+
+@bp.post("/<public_id>/audit")
+@csrf_exempt_api
+@limiter.limit(setting_limit("AUDIT_RATE_LIMIT"))
+def audit(public_id: str) -> ResponseReturnValue:
+    """Take one checked (spoiled) ballot for the public board (ballot.voting.audits).
+
+    CSRF-exempt like the cast: JSON only, and nothing here acts for a person.
+    """
+    if request.mimetype != "application/json":
+        raise refuse("bad_audit", _l("The checked ballot must be sent as JSON."), 415)
+    length = request.content_length
+    if length is not None and length > audits.MAX_AUDIT_BYTES:
+        raise refuse("too_large", _l("The checked ballot is too large."), 413)
+    body = request.get_data(cache=False)
+    db.session.rollback()
+    poll = get_poll(public_id)
+    if poll.state != "open" or poll.manifest is None:
+        raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
+    context = operations._context(poll)
+    poll_id = poll.id
+    db.session.rollback()
+    tracker, repeated = audits.post_audit(poll_id, body, context)
+    return jsonify(tracker=tracker.hex(), repeated=repeated)

@@ -28,7 +28,7 @@ from keys.hashing import (
 )
 from keys.nonces import DeterministicNonces
 from tests.keys_helpers import deal
-from tests.vectors import generate_dkg
+from tests.vectors import generate_audit, generate_dkg
 
 OUT = Path(__file__).parent
 
@@ -272,6 +272,7 @@ def main() -> None:
     _write("decryption.json", decryption_vectors())
     _write("dkg.json", generate_dkg.dkg_vectors())
     _write("passphrases.json", generate_dkg.passphrase_vectors())
+    _write("audit.json", generate_audit.audit_vectors())
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 import * as C from './phieu-crypto.js';
 import * as cards from './phieu-cards.js';
 import * as B from './phieu-ballot.js';
+import * as A from './phieu-audit.js';
 
 /** Run `fn` as a new task (not a microtask), so that pending messages are handled first. */
 function nextTask(fn) {
@@ -47,6 +48,7 @@ export class BallotSession {
       case 'init': return this.init(args);
       case 'choose': return this.choose(args);
       case 'submit': return this.submit(args);
+      case 'audit': return this.audit(args);
       case 'forget': return this.forget();
       default: throw new C.CryptoError('bad_parameters', `unknown request ${type}`);
     }
@@ -94,6 +96,23 @@ export class BallotSession {
       tracker: C.toHex(B.tracker(ballot)),
       submitMs: now() - t0,
     };
+  }
+
+  /**
+   * Cast or check: wait for the rows, reveal them (choices and nonces r) as a checked
+   * ballot, never signed, then drop every row so the ballot is encrypted afresh (new
+   * nonces) before it can be checked again or cast. Returns {audit, tracker (hex)}.
+   */
+  async audit() {
+    this.requireInit();
+    await this.settled();
+    const rows = this.rows.map(({ choice, row }) => ({ alpha: row.alpha, beta: row.beta, choice, r: row.r }));
+    const tracker = C.toHex(A.auditTracker(this.ctx.manifestHash, rows));
+    const audit = A.auditToJson(this.ctx.manifestHash, rows);
+    this.rows = new Array(this.ctx.rows).fill(null);
+    this.urgent = [];
+    this.schedule();
+    return { audit, tracker };
   }
 
   /** Drop the card key and every encryption (e.g. after the ballot was accepted). */

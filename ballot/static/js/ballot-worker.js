@@ -6,6 +6,8 @@
 //   {type: 'choose', index, choice}  (choice 0 = blank, i = level i)
 //       → {type: 'result', request: 'choose', index, choice, ready}; the row is encrypted next
 //   {type: 'submit'} → {type: 'result', request: 'submit', ballot, tracker, submitMs}
+//   {type: 'audit'} → {type: 'result', request: 'audit', audit, tracker}: the rows revealed as a
+//       checked ballot (never signed); every row is then encrypted afresh
 //   {type: 'forget'} → drops the card key and every encryption
 // Unprompted: {type: 'ready'} once loaded; {type: 'progress', ready, total, row} after each
 // row is encrypted (ready = rows whose encryption matches the current choice).

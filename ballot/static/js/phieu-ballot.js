@@ -93,7 +93,8 @@ export function proveRow(ctx, card, index, choice, nonces = C.systemNonces) {
   const c = rowChallenge(ctx, card, index, alpha, beta, commitments);
   cs[choice] = mod(c - cs.reduce((a, b) => a + b, 0n));
   ss[choice] = mod(u + cs[choice] * r);
-  return { alpha, beta, c: cs, s: ss };
+  // r stays on the row (not enumerable, never in the wire form) for a checked ballot's reveal.
+  return Object.defineProperty({ alpha, beta, c: cs, s: ss }, 'r', { value: r });
 }
 
 /** Encrypt one row (choice 0 = blank, i = level i) bound to the card (keys.ballot.encrypt_row). */

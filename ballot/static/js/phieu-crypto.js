@@ -242,6 +242,7 @@ export const TAGS = Object.freeze({
   DECRYPTION: utf8('phieu/v1/decryption'),
   CHAIN: utf8('phieu/v1/chain'),
   RECORD: utf8('phieu/v1/record'),
+  AUDIT_TRACKER: utf8('phieu/v1/audit-tracker'),
   // The dealer-free key ceremony (phieu-dkg.js).
   DKG_CONTEXT: utf8('phieu/v1/dkg-context'),
   DKG_CEREMONY_KEY: utf8('phieu/v1/dkg-ceremony-key'),

@@ -17,7 +17,7 @@ const TAG_BALLOT_DEFINITION = utf8('phieu/v1/ballot-definition');
 const app = document.getElementById('vote-app');
 const S = JSON.parse(document.getElementById('vote-strings').textContent);
 const $ = (id) => document.getElementById(id);
-const SECTIONS = ['entry', 'problem', 'ballot', 'review', 'sending', 'receipt'];
+const SECTIONS = ['entry', 'problem', 'ballot', 'review', 'audit', 'sending', 'receipt'];
 const vote = app.dataset.vote;
 
 const state = { code: null, cardFp: null, card: null, manifest: null, worker: null, form: null };
@@ -268,6 +268,75 @@ $('submit').addEventListener('click', async () => {
   return resume(record);
 });
 
+// ---------------------------------------------------------------- check ----
+// Cast or check (keys/audit.py): the rows are revealed as a checked ballot, never signed;
+// the worker then encrypts every row afresh, so the next send or check is a new ballot.
+
+$('check').addEventListener('click', async () => {
+  $('check').disabled = true;
+  let answer;
+  try {
+    answer = await state.worker.call('audit');
+  } catch (err) {
+    $('check').disabled = false;
+    return problem(S.refused_title, fill(S.crypto_error, { detail: err.code ?? err.message }));
+  }
+  state.audit = answer;
+  $('audit-tracker').textContent = groups(answer.tracker);
+  $('audit-tracker').dataset.hex = answer.tracker;
+  $('audit-list').hidden = true;
+  $('audit-board').hidden = true;
+  $('audit-status').textContent = '';
+  $('reveal').hidden = false;
+  $('check').disabled = false;
+  show('audit');
+  app.dataset.ready = 'audit';
+});
+
+$('reveal').addEventListener('click', async () => {
+  const { audit, tracker } = state.audit;
+  $('reveal').hidden = true;
+  $('audit-list').replaceChildren(...audit.rows.map((row, i) => {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = state.manifest.officials[i].name;
+    const choice = document.createElement('strong');
+    choice.className = 'choice';
+    choice.textContent = state.form.label(row.choice);
+    li.append(name, choice);
+    return li;
+  }));
+  $('audit-list').hidden = false;
+  $('audit-status').textContent = S.audit_posting;
+  let response, data = null;
+  try {
+    response = await fetch(app.dataset.auditUrl, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(audit), credentials: 'same-origin', cache: 'no-store',
+    });
+    try { data = await response.json(); } catch { data = null; }
+  } catch {
+    response = null;
+  }
+  if (response?.ok && data?.tracker === tracker) {
+    $('audit-status').textContent = S.audit_posted;
+    $('audit-board').href = `${app.dataset.boardUrl}#audit-${tracker.slice(0, 16)}`;
+    $('audit-board').hidden = false;
+    app.dataset.ready = 'audited';
+  } else {
+    $('audit-status').textContent = fill(S.audit_refused, { message: data?.message ?? S.network });
+    app.dataset.ready = 'audit-refused';
+  }
+  state.audit = null;
+});
+
+$('audit-back').addEventListener('click', () => {
+  state.form.renderReview($('review-list'), $('review-warning'));
+  show('review');
+  app.dataset.ready = 'review';
+});
+
 // ---------------------------------------------------------------- sending ----
 
 async function resume(record) {
@@ -307,6 +376,7 @@ function showReceipt(record, title = null, note = null) {
   if (title) $('receipt-title').textContent = title;
   $('receipt-note').hidden = !note;
   $('receipt-note').textContent = note ?? '';
+  // One tap: the board finds the tracker and shows the latest signed head that covers it.
   $('board-link').href = `${app.dataset.boardUrl}?q=${record.tracker}#found`;
   $('copy-signed').hidden = !record.receipt;
   $('copy-signed').dataset.json = record.receipt ? JSON.stringify(record.receipt) : '';

@@ -1,0 +1,105 @@
+"""Cast limits that protect members behind one NAT address.
+
+A whole room usually reaches the server from one Wi-Fi address, so a per-address limit
+on casting would let one hostile phone (or a busy room) block everyone. Instead:
+
+* ``CAST_RATE_LIMIT`` counts per **card**: only requests whose card signature verified
+  (made by the card's holder; a card's public key alone is public in the manifest, so
+  counting before the signature would let anyone exhaust someone else's card);
+* ``CAST_ADDRESS_RATE_LIMIT`` counts, per client address, only requests that fail
+  **before a card is known** (not JSON, no such card, bad signature, vote not open…).
+  When it is exhausted, a request whose body names no card at all is refused before
+  its JSON is parsed; any other still gets its cheap checks, so a member with a valid
+  card is never refused because of someone else's junk.
+
+The card key is found with one regular expression on the raw body (after the size
+checks), never trusted: the full parse decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import TooManyRequests
+
+from ballot.extensions import limiter
+
+#: The first "card": "<64 hex>" of the body (the only field read before parsing).
+_CARD_FIELD = re.compile(rb'"card"\s*:\s*"([0-9a-fA-F]{64})"')
+DEFAULTS = {"CAST_RATE_LIMIT": "60 per minute", "CAST_ADDRESS_RATE_LIMIT": "1200 per minute"}
+
+
+def card_field(body: bytes) -> str | None:
+    """The card public key the body claims (lower-case hex), or None."""
+    match = _CARD_FIELD.search(body)
+    return match[1].decode().lower() if match else None
+
+
+def _items(setting: str) -> list[RateLimitItem]:
+    return list(parse_many(str(current_app.config.get(setting, DEFAULTS[setting]))))
+
+
+def _enabled() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True)) and limiter.enabled
+
+
+def _too_many(setting: str) -> TooManyRequests:
+    """The usual 429 page or JSON error (ballot.errors), with Retry-After."""
+    return TooManyRequests(retry_after=max(item.get_expiry() for item in _items(setting)))
+
+
+@dataclass
+class CastLimits:
+    """The two buckets of one cast request."""
+
+    poll_id: int
+    address: str
+
+    def _ids(self, kind: str, who: str) -> tuple[str, ...]:
+        prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX", ""))
+        return (prefix, "cast", kind, str(self.poll_id), who)
+
+    def _allows(self, setting: str, ids: tuple[str, ...], hit: bool) -> bool:
+        if not _enabled():
+            return True
+        strategy = limiter.limiter
+        if hit:
+            return all([strategy.hit(item, *ids) for item in _items(setting)])
+        return all(strategy.test(item, *ids) for item in _items(setting))
+
+    def precheck(self, claimed_card: str | None) -> None:
+        """Before parsing: refuse a card over its limit, or junk from a flooding address."""
+        if claimed_card is not None:
+            if not self._allows("CAST_RATE_LIMIT", self._ids("card", claimed_card), hit=False):
+                raise _too_many("CAST_RATE_LIMIT")
+        elif not self._allows("CAST_ADDRESS_RATE_LIMIT", self._ids("addr", self.address), False):
+            raise _too_many("CAST_ADDRESS_RATE_LIMIT")
+
+    def card_known(self, card_key: bytes) -> None:
+        """The card's signature verified: count it against that card."""
+        if not self._allows("CAST_RATE_LIMIT", self._ids("card", card_key.hex()), hit=True):
+            raise _too_many("CAST_RATE_LIMIT")
+
+    def failed(self) -> None:
+        """The request failed before a card was known: count it against the address."""
+        if not self._allows("CAST_ADDRESS_RATE_LIMIT", self._ids("addr", self.address), True):
+            raise _too_many("CAST_ADDRESS_RATE_LIMIT")
+
+
+class NoLimits(CastLimits):
+    """For commands and tests that call the operation directly."""
+
+    def __init__(self) -> None:
+        super().__init__(0, "")
+
+    def precheck(self, claimed_card: str | None) -> None:
+        """Nothing is limited."""
+
+    def card_known(self, card_key: bytes) -> None:
+        """Nothing is limited."""
+
+    def failed(self) -> None:
+        """Nothing is limited."""

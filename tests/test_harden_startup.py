@@ -1,0 +1,167 @@
+"""Production refuses to start on a weak SECRET_KEY, per-process rate limits with
+several workers, or a server signing key that does not open or does not match the
+votes in progress; with a clear message in Vietnamese and English, no traceback."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ballot.startup import ConfigurationError, secret_weakness
+from keys import signing
+from tests.gunicorn_helpers import GUNICORN, ROOT, free_port
+from tests.voting_helpers import make_vote
+
+STRONG = secrets.token_hex(32)
+
+
+@pytest.fixture
+def app_config() -> dict[str, str]:
+    return {"SECRET_KEY": STRONG}
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_env(monkeypatch) -> None:
+    for name in ("GUNICORN_WORKERS", "WEB_CONCURRENCY", "PHIEU_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _production(make_app, **settings):
+    return make_app(ENV_NAME="production", SESSION_COOKIE_SECURE=True, **settings)
+
+
+WEAK = [
+    "a" * 32,
+    "a" * 64,
+    "ab" * 16,
+    "abcdefgh" * 4,
+    "0123456789abcdef" * 2,
+    "a" * 31 + "b",
+    "hgfedcbaabcdefghhgfedcbaabcdefgh",  # 8 symbols, 96 bits by their frequencies
+    "password-password-password-12345",
+    "dev-" + secrets.token_hex(32),
+    "REPLACE-ME",
+    secrets.token_hex(15),
+]
+
+
+@pytest.mark.parametrize("secret", WEAK)
+def test_weak_secrets(secret: str) -> None:
+    assert secret_weakness(secret) is not None
+
+
+@pytest.mark.parametrize(
+    "secret", [secrets.token_hex(32), secrets.token_urlsafe(32), secrets.token_urlsafe(64)]
+)
+def test_real_secrets(secret: str) -> None:
+    assert secret_weakness(secret) is None
+
+
+def test_low_entropy_secret_refused_at_start(make_app) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        _production(make_app, SECRET_KEY="a" * 32)
+    text = str(caught.value)
+    assert text.startswith("Lỗi: SECRET_KEY yếu") and "\nError: " in text
+    assert "token_hex(32)" in text
+
+
+@pytest.mark.parametrize(
+    ("source", "value"), [("config", 3), ("GUNICORN_WORKERS", "4"), ("WEB_CONCURRENCY", "2")]
+)
+def test_memory_limits_with_several_workers_refused(make_app, monkeypatch, source, value):
+    settings = {"RATELIMIT_STORAGE_URI": "memory://"}
+    if source == "config":
+        settings["WORKERS"] = value
+    else:
+        monkeypatch.setenv(source, value)
+    with pytest.raises(ConfigurationError, match="memory://") as caught:
+        _production(make_app, **settings)
+    assert "redis://" in str(caught.value) and "Lỗi:" in str(caught.value)
+
+
+def test_memory_limits_with_one_worker_or_redis_with_many_start(make_app, monkeypatch):
+    _production(make_app, RATELIMIT_STORAGE_URI="memory://", WORKERS=1)
+    monkeypatch.setenv("GUNICORN_WORKERS", "5")
+    _production(make_app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+
+
+def test_gunicorn_conf_exports_its_worker_count(monkeypatch) -> None:
+    import runpy
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    runpy.run_path(str(ROOT / "config/gunicorn.conf.py"))
+    assert os.environ["GUNICORN_WORKERS"] == "3"
+
+
+def test_server_key_checks(app, make_app) -> None:
+    with app.app_context():
+        vote = make_vote(members=2, officials=1)  # creates the key under STRONG
+    key_file = Path(app.config["SERVER_KEY_PATH"])
+    assert key_file.exists()
+    _production(make_app)  # the right SECRET_KEY and key: starts
+    with pytest.raises(ConfigurationError, match="does not open with this SECRET_KEY"):
+        _production(make_app, SECRET_KEY=secrets.token_hex(32))
+    original = key_file.read_bytes()
+    key_file.write_bytes(signing.private_to_pem(signing.generate(), STRONG.encode()))
+    with pytest.raises(ConfigurationError, match="not the server_key") as caught:
+        _production(make_app)
+    assert vote.public_id in str(caught.value)
+    key_file.unlink()
+    with pytest.raises(ConfigurationError, match="missing") as caught:
+        _production(make_app)
+    assert vote.public_id in str(caught.value) and "Lỗi:" in str(caught.value)
+    key_file.write_bytes(original)
+    _production(make_app)
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PHIEU_", "GUNICORN_"))}
+    env.pop("WEB_CONCURRENCY", None)
+    return {
+        **env,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        "PHIEU_ENV_NAME": "production",
+        "PHIEU_SERVER_KEY_PATH": str(tmp_path / "server.pem"),
+        "PHIEU_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        **extra,
+    }
+
+
+def test_flask_command_refuses_without_traceback(tmp_path) -> None:
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
+        cwd=ROOT,
+        env=_env(tmp_path, PHIEU_SECRET_KEY="a" * 32),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Lỗi: SECRET_KEY yếu") and "\nError: " in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_gunicorn_refuses_without_traceback(tmp_path) -> None:
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_RATELIMIT_STORAGE_URI="memory://",
+        GUNICORN_WORKERS="3",
+        PORT=str(free_port()),
+    )
+    result = subprocess.run(  # noqa: S603 - our own gunicorn
+        [str(GUNICORN), "-c", "config/gunicorn.conf.py", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "memory://" in result.stderr and "Lỗi:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
