@@ -5,6 +5,7 @@ import { pointHex } from '../js/phieu-crypto.js';
 import { readZip, ZipError } from './zip.js';
 import { FILES, UNHASHED, verifyRecord, checkReceipt, VerifyError, Unreadable } from './record-verify.js';
 import { cryptoMessage, recordJson } from './record-files.js';
+import { checkChunk, contextOf } from './proofs.js';
 import { CryptoError } from '../js/phieu-crypto.js';
 
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
@@ -33,7 +34,7 @@ function workerProofs(onProgress) {
       const worker = new Worker(workerUrl(), { type: 'module' });
       workers.push(worker);
       const feed = () => { if (next < chunks.length) worker.postMessage({ type: 'check', id: next, items: chunks[next++] }); };
-      worker.onerror = (e) => finish(new Error(e.message || 'worker failed'));
+      worker.onerror = (e) => { e.preventDefault?.(); finish(new Error(e.message || `worker failed (${e.filename || ''}:${e.lineno || ''})`)); };
       worker.onmessage = ({ data }) => {
         if (data.type === 'ready') feed();
         else if (data.type === 'progress') { checked += data.n; onProgress(checked, total); }
@@ -46,6 +47,32 @@ function workerProofs(onProgress) {
       };
       worker.postMessage({ type: 'init', context });
     }
+  });
+}
+
+/** Module workers from blob: URLs are refused on file:// pages: check in this thread then,
+ * in slices that yield to the page so the progress bar moves and the page never freezes. */
+function threadProofs(onProgress) {
+  return async (manifestRaw, entries, m) => {
+    const ctx = contextOf({ manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base });
+    for (let i = 0; i < entries.length; i += 4) {
+      const bad = checkChunk(ctx, entries.slice(i, i + 4).map((e) => [e.seq, e.raw]));
+      if (bad) return bad;
+      onProgress(Math.min(i + 4, entries.length), entries.length);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return null;
+  };
+}
+
+/** Can this page start a module worker (not on file:// in Chromium)? */
+function workersWork() {
+  return new Promise((resolve) => {
+    try {
+      const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: 'module' });
+      w.onmessage = () => { w.terminate(); resolve(true); };
+      w.onerror = (e) => { e.preventDefault?.(); w.terminate(); resolve(false); };
+    } catch { resolve(false); }
   });
 }
 
@@ -105,7 +132,8 @@ async function verifyFile(file) {
     const files = await readZip(bytes, [...FILES, ...UNHASHED], MAX_RECORD_BYTES);
     const receipt = await fileBytes($('receipt'));
     const started = performance.now();
-    const result = await runVerify(files, receipt, workerProofs(progressBar(started)), ({ line }) => {
+    const proofs = (await workersWork()) ? workerProofs : threadProofs;
+    const result = await runVerify(files, receipt, proofs(progressBar(started)), ({ line }) => {
       if (line) $('status').textContent = line;
     });
     show(result);
