@@ -52,7 +52,9 @@ def _run(page, path: Path, receipt_path: Path | None = None) -> tuple[int, list[
     page.set_input_files("#receipt", [str(receipt_path)] if receipt_path else [])
     page.evaluate("document.getElementById('verdict').dataset.code = ''")
     page.set_input_files("#record", str(path))
-    page.wait_for_selector("#verdict[data-code]:not([data-code=''])", timeout=120_000)
+    page.wait_for_selector(
+        f"#verdict[data-file='{path.name}'][data-code]:not([data-code=''])", timeout=120_000
+    )
     code = int(page.get_attribute("#verdict", "data-code") or "-1")
     return code, (page.text_content("#verdict") or "").splitlines()
 
@@ -103,7 +105,7 @@ def test_receipt_checked_like_the_cli(sim, page, tmp_path):
     "content, says",
     [
         (b"not a zip at all", "the file is not a record zip"),
-        (b"PK\x05\x06" + bytes(18), "the file is not a record zip"),
+        (b"PK\x03\x04" + bytes(40), "the file is not a record zip"),
     ],
 )
 def test_bad_input_is_named_in_both_languages(page, tmp_path, content, says):
@@ -113,6 +115,18 @@ def test_bad_input_is_named_in_both_languages(page, tmp_path, content, says):
     assert code == 2
     assert any(line.startswith("Lỗi: ") for line in lines)
     assert f"Error: {says}" in lines
+    assert page.text_content("#hint").startswith("Không đọc được hồ sơ")
+
+
+def test_an_empty_zip_says_what_the_cli_says(page, tmp_path):
+    path = tmp_path / "empty.zip"
+    path.write_bytes(b"PK\x05\x06" + bytes(18))
+    cli = subprocess.run(
+        [sys.executable, "-m", "tally", "verify", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    code, lines = _run(page, path)
+    assert code == cli.returncode == 2
+    assert lines == [cli.stderr.strip()]
 
 
 def test_missing_and_malformed_files_are_named(sim, page, tmp_path):

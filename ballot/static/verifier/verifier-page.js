@@ -99,11 +99,16 @@ export async function runVerify(files, receiptBytes, checkProofs, progress = () 
   }
 }
 
-function show(result) {
+function showResult(result) {
   const out = $('verdict');
   out.textContent = result.lines.join('\n');
   out.dataset.code = String(result.code);
   out.className = result.code === 0 ? 'valid' : 'invalid';
+  $('hint').textContent = {
+    0: 'Hồ sơ hợp lệ: mọi bước đều đúng. / The record is valid: every step holds.',
+    1: 'Hồ sơ KHÔNG hợp lệ: mục nêu trên bị sai hoặc bị sửa. / The record is INVALID: the item named above is wrong or was altered.',
+    2: 'Không đọc được hồ sơ: thiếu tệp hoặc tệp sai định dạng (xem dòng trên). / The record cannot be read: a file is missing or malformed (see above).',
+  }[result.code] ?? '';
   $('status').textContent = '';
 }
 
@@ -122,9 +127,13 @@ async function fileBytes(input) {
   return f ? new Uint8Array(await f.arrayBuffer()) : null;
 }
 
+let current = 0; // only the latest run shows its verdict (a new file or receipt restarts)
+
 async function verifyFile(file) {
+  const run = ++current;
   const out = $('verdict');
-  out.textContent = ''; out.dataset.code = '';
+  out.textContent = ''; out.dataset.code = ''; out.dataset.file = file.name;
+  const show = (result) => { if (run === current) showResult(result); };
   $('status').textContent = 'Đang đọc hồ sơ… / Reading the record…';
   try {
     if (file.size > MAX_RECORD_BYTES) throw new ZipError('tệp hồ sơ quá lớn (tối đa 512 MiB)', 'the record file is too large (512 MiB at most)');
