@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "ballot" / "static"
 OUT = STATIC / "verifier" / "verifier.html"
 ENTRIES = ("verifier/verifier-page.js", "verifier/verifier-worker.js")
+WORKER = "verifier/verifier-worker.js"
 IMPORT_RE = re.compile(r"""(\bfrom\s*|\bimport\s*)(['"])(\.{1,2}/[^'"]+)\2""")
 
 LOADER = """<script>
@@ -36,6 +37,9 @@ LOADER = """<script>
     urls[path] = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
   }
   globalThis.PHIEU_MODULE_URL = (path) => urls[path];
+  // Module workers are refused on file:// pages: the worker runs as one classic script.
+  const worker = JSON.parse(document.getElementById('phieu-worker').textContent);
+  globalThis.PHIEU_WORKER_URL = URL.createObjectURL(new Blob([worker], { type: 'text/javascript' }));
   import(urls['verifier/verifier-page.js']).then((m) => m.start()).catch((err) => {
     document.getElementById('verdict').textContent =
       'Lỗi: trình duyệt này không chạy được trang kiểm tra (' + err + ')\\n' +
@@ -67,6 +71,62 @@ def _resolve(path: str, spec: str) -> str:
     return "/".join(parts)
 
 
+_IMPORT_ALL = re.compile(r"""import\s*\*\s*as\s+(\w+)\s+from\s*['"]([^'"]+)['"];?""")
+_IMPORT = re.compile(r"""import\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"];?""")
+_REEXPORT = re.compile(r"""export\s*\{([^}]*)\}\s*from\s*['"]([^'"]+)['"];?""")
+_EXPORT_LIST = re.compile(r"""export\s*\{([^}]*)\};?""")
+_EXPORT_DECL = re.compile(r"""^export\s+((?:async\s+)?function\*?|const|let|class)\s+(\w+)""", re.M)
+
+
+def _names(spec: str) -> list[tuple[str, str]]:
+    """'a, b as c' → [(a, a), (b, c)] (imported or local name, exported or bound name)."""
+    out = []
+    for part in spec.replace("\n", " ").split(","):
+        if part.strip():
+            bits = part.split(" as ")
+            out.append((bits[0].strip(), bits[-1].strip()))
+    return out
+
+
+def classic_bundle(sources: dict[str, str], order: list[str]) -> str:
+    """The modules as ONE classic script (module workers are refused on file:// pages):
+    each module becomes a function returning its exports, in dependency order."""
+    chunks = ["'use strict';\nconst __m = {};"]
+    for path in order:
+        text, exports = sources[path], []
+
+        def imp_all(m: re.Match[str], path: str = path) -> str:
+            return f"const {m.group(1)} = __m[{json.dumps(_resolve(path, m.group(2)))}];"
+
+        def imp(m: re.Match[str], path: str = path) -> str:
+            pairs = ", ".join(f"{a}: {b}" for a, b in _names(m.group(1)))
+            return f"const {{ {pairs} }} = __m[{json.dumps(_resolve(path, m.group(2)))}];"
+
+        def reexp(m: re.Match[str], path: str = path, exports: list[str] = exports) -> str:
+            src = json.dumps(_resolve(path, m.group(2)))
+            exports += [f"{b}: __m[{src}].{a}" for a, b in _names(m.group(1))]
+            return ""
+
+        def exp_list(m: re.Match[str], exports: list[str] = exports) -> str:
+            exports += [f"{b}: {a}" for a, b in _names(m.group(1))]
+            return ""
+
+        def decl(m: re.Match[str], exports: list[str] = exports) -> str:
+            exports.append(m.group(2))
+            return f"{m.group(1)} {m.group(2)}"
+
+        text = _IMPORT_ALL.sub(imp_all, text)
+        text = _IMPORT.sub(imp, text)
+        text = _REEXPORT.sub(reexp, text)
+        text = _EXPORT_LIST.sub(exp_list, text)
+        text = _EXPORT_DECL.sub(decl, text)
+        if "import.meta" in text or re.search(r"^\s*(import|export)\b", text, re.M):
+            raise SystemExit(f"{path}: a module form the classic bundle does not handle")
+        body = f"{text}\nreturn {{ {', '.join(exports)} }};"
+        chunks.append(f"__m[{json.dumps(path)}] = (function () {{\n{body}\n}})();")
+    return "\n".join(chunks)
+
+
 def build() -> str:
     """The verifier.html text."""
     sources: dict[str, str] = {}
@@ -83,12 +143,18 @@ def build() -> str:
             visit(_resolve(path, match.group(3)), (*stack, path))
         order.append(path)
 
+    visit(WORKER)
+    worker_order = list(order)
+    worker = classic_bundle(sources, worker_order)
     for entry in ENTRIES:
         visit(entry)
     blob = json.dumps(sources, ensure_ascii=False).replace("</", "<\\/")
+    worker_blob = json.dumps(worker, ensure_ascii=False).replace("</", "<\\/")
     modules = (
         f'<script type="application/json" id="phieu-modules">{blob}</script>\n'
         f'<script type="application/json" id="phieu-order">{json.dumps(order)}</script>\n'
+        f'<script type="application/json" id="phieu-worker">'
+        f"{worker_blob}</script>\n"
         + LOADER
     )
     page = (STATIC / "verifier" / "verifier.src.html").read_text(encoding="utf-8")

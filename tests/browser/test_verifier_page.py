@@ -74,6 +74,8 @@ def test_every_tampered_record_has_the_same_verdict_and_message(collected, page)
         else:
             assert lines == [want["line"]], want["test"]
     assert codes == {0, 1, 2}
+    # Opened from disk, the ballots were still checked in parallel Web Workers.
+    assert page.get_attribute("#verdict", "data-mode") == "workers"
 
 
 @pytest.fixture(scope="module")

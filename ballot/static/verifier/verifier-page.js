@@ -10,8 +10,9 @@ import { CryptoError } from '../js/phieu-crypto.js';
 
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const $ = (id) => document.getElementById(id);
-const workerUrl = () => (globalThis.PHIEU_MODULE_URL ? globalThis.PHIEU_MODULE_URL('verifier/verifier-worker.js')
-  : new URL('./verifier-worker.js', import.meta.url).href);
+// Built page: one classic script (module workers are refused on file://); served: the module.
+const workerUrl = () => globalThis.PHIEU_WORKER_URL ?? new URL('./verifier-worker.js', import.meta.url).href;
+const workerType = () => (globalThis.PHIEU_WORKER_URL ? 'classic' : 'module');
 
 /** Check the ballots in parallel workers; resolves null or the first [seq, reason]. */
 function workerProofs(onProgress) {
@@ -31,7 +32,7 @@ function workerProofs(onProgress) {
       if (err) reject(err); else resolve(failures.length ? failures.sort((a, b) => a[0] - b[0])[0] : null);
     };
     for (let w = 0; w < n; w++) {
-      const worker = new Worker(workerUrl(), { type: 'module' });
+      const worker = new Worker(workerUrl(), { type: workerType() });
       workers.push(worker);
       const feed = () => { if (next < chunks.length) worker.postMessage({ type: 'check', id: next, items: chunks[next++] }); };
       worker.onerror = (e) => { e.preventDefault?.(); finish(new Error(e.message || `worker failed (${e.filename || ''}:${e.lineno || ''})`)); };
@@ -50,7 +51,7 @@ function workerProofs(onProgress) {
   });
 }
 
-/** Module workers from blob: URLs are refused on file:// pages: check in this thread then,
+/** Where no worker can start (a browser without Web Workers): check in this thread,
  * in slices that yield to the page so the progress bar moves and the page never freezes. */
 function threadProofs(onProgress) {
   return async (manifestRaw, entries, m) => {
@@ -65,11 +66,11 @@ function threadProofs(onProgress) {
   };
 }
 
-/** Can this page start a module worker (not on file:// in Chromium)? */
+/** Can this page start a worker of the kind it needs? */
 function workersWork() {
   return new Promise((resolve) => {
     try {
-      const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: 'module' });
+      const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: workerType() });
       w.onmessage = () => { w.terminate(); resolve(true); };
       w.onerror = (e) => { e.preventDefault?.(); w.terminate(); resolve(false); };
     } catch { resolve(false); }
@@ -141,7 +142,9 @@ async function verifyFile(file) {
     const files = await readZip(bytes, [...FILES, ...UNHASHED], MAX_RECORD_BYTES);
     const receipt = await fileBytes($('receipt'));
     const started = performance.now();
-    const proofs = (await workersWork()) ? workerProofs : threadProofs;
+    const parallel = await workersWork();
+    const proofs = parallel ? workerProofs : threadProofs;
+    out.dataset.mode = parallel ? 'workers' : 'thread';
     const result = await runVerify(files, receipt, proofs(progressBar(started)), ({ line }) => {
       if (line) $('status').textContent = line;
     });
