@@ -154,8 +154,7 @@ def build() -> str:
         f'<script type="application/json" id="phieu-modules">{blob}</script>\n'
         f'<script type="application/json" id="phieu-order">{json.dumps(order)}</script>\n'
         f'<script type="application/json" id="phieu-worker">'
-        f"{worker_blob}</script>\n"
-        + LOADER
+        f"{worker_blob}</script>\n" + LOADER
     )
     page = (STATIC / "verifier" / "verifier.src.html").read_text(encoding="utf-8")
     return page.replace("<!--MODULES-->", modules)

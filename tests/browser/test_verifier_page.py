@@ -124,7 +124,10 @@ def test_an_empty_zip_says_what_the_cli_says(page, tmp_path):
     path = tmp_path / "empty.zip"
     path.write_bytes(b"PK\x05\x06" + bytes(18))
     cli = subprocess.run(
-        [sys.executable, "-m", "tally", "verify", str(path)], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "tally", "verify", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     code, lines = _run(page, path)
     assert code == cli.returncode == 2
