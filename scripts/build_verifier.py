@@ -29,9 +29,12 @@ LOADER = """<script>
   const urls = {};
   for (const path of order) {
     const dir = path.split('/').slice(0, -1);
-    const text = sources[path].replace(/(\\bfrom\\s*|\\bimport\\s*)(['"])(\\.{1,2}\\/[^'"]+)\\2/g, (m, kw, q, spec) => {
+    const spec = /(\\bfrom\\s*|\\bimport\\s*)(['"])(\\.{1,2}\\/[^'"]+)\\2/g;
+    const text = sources[path].replace(spec, (m, kw, q, spec) => {
       const parts = [...dir];
-      for (const p of spec.split('/')) { if (p === '..') parts.pop(); else if (p !== '.') parts.push(p); }
+      for (const p of spec.split('/')) {
+        if (p === '..') parts.pop(); else if (p !== '.') parts.push(p);
+      }
       return kw + q + urls[parts.join('/')] + q;
     });
     urls[path] = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
@@ -39,7 +42,8 @@ LOADER = """<script>
   globalThis.PHIEU_MODULE_URL = (path) => urls[path];
   // Module workers are refused on file:// pages: the worker runs as one classic script.
   const worker = JSON.parse(document.getElementById('phieu-worker').textContent);
-  globalThis.PHIEU_WORKER_URL = URL.createObjectURL(new Blob([worker], { type: 'text/javascript' }));
+  const type = { type: 'text/javascript' };
+  globalThis.PHIEU_WORKER_URL = URL.createObjectURL(new Blob([worker], type));
   import(urls['verifier/verifier-page.js']).then((m) => m.start()).catch((err) => {
     document.getElementById('verdict').textContent =
       'Lỗi: trình duyệt này không chạy được trang kiểm tra (' + err + ')\\n' +
