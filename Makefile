@@ -42,6 +42,7 @@ bench: $(STAMP)
 	node bench/crypto_js.mjs
 	$(BIN)/python bench/crypto_browser.py
 	$(BIN)/python -m bench.tally
+	$(BIN)/python bench/trustee_check.py
 	$(BIN)/python -m bench.burst --members 500
 	$(BIN)/python -m bench.burst --members 1500
 

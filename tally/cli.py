@@ -101,10 +101,10 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
         )
         sys.exit(1)
     click.echo(f"Đã kiểm chứng / verified: {checked.count} phiếu / ballots")
-    click.echo("Đầu chuỗi ký khi đóng / close head signed at closing:")
+    click.echo("Đầu chuỗi đã ký khi đóng / close head signed at closing:")
     click.echo(f"  {fingerprint(checked.close_head)}")
     click.echo(
-        "So với máy chiếu và bảng công khai; nếu khác, dừng lại (Ctrl-C).\n"
+        "So sánh với màn chiếu và bảng công khai; nếu khác, dừng lại (Ctrl-C).\n"
         "Compare with the projector and the public board; if it differs, stop (Ctrl-C)."
     )
     manifest = checked.manifest

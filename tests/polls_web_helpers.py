@@ -1,8 +1,15 @@
-"""Helpers for the secretariat page tests: log in, post forms with CSRF, set up a vote."""
+"""Helpers for the secretariat page tests: log in, post forms with CSRF, set up a vote.
+
+The key ceremony is run over HTTP by simulated trustees' devices (keys.dkg in Python,
+ballot.polls.devices) posting to the board with their link tokens, from a client of
+their own (no secretariat cookie).
+"""
 
 from __future__ import annotations
 
 import io
+import json
+import re
 from typing import Any
 
 from flask import Flask
@@ -10,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from ballot.db import db
+from ballot.polls.devices import SimulatedDevices
 from ballot.polls.models import Official, Poll
 from tests.conftest import DEFAULT_PASSWORD, extract_csrf
 
@@ -46,13 +54,64 @@ def post(client: FlaskClient, url: str, data: dict[str, Any] | None = None, **kw
     return client.post(url, data={"csrf_token": token(client), **(data or {})}, **kw)
 
 
-def ceremony_data(passphrases: list[str] = PASSPHRASES) -> dict[str, str]:
-    """The ceremony form: each passphrase typed twice."""
-    data = {}
-    for i, p in enumerate(passphrases, start=1):
-        data[f"pass_{i}"] = p
-        data[f"again_{i}"] = p
-    return data
+#: Simulated devices of each vote prepared here, by public id (for the confirmations).
+DEVICES: dict[str, tuple[SimulatedDevices, Any]] = {}
+#: Their link tokens, by public id (tests that post hostile messages as a trustee).
+TOKENS: dict[str, dict[int, str]] = {}
+
+
+def link_tokens(page: str) -> dict[int, str]:
+    """The trustees' tokens from the links shown once on the ceremony page."""
+    found = re.findall(r'id="link-(\d+)".*?#t=([A-Za-z0-9_-]+)', page, re.S)
+    return {int(i): t for i, t in found}
+
+
+def message(client: FlaskClient, pid: str, token: str, body: Any) -> Any:
+    """POST one message to the board with a trustee token (raw bytes or JSON)."""
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    return client.post(
+        f"/polls/{pid}/ceremony/message",
+        data=data,
+        headers={"Content-Type": "application/json", "X-Trustee-Token": token},
+    )
+
+
+def start_ceremony(client: FlaskClient, pid: str) -> dict[int, str]:
+    """Start the ceremony through the secretariat's page; the links' tokens."""
+    response = post(client, f"/polls/{pid}/ceremony/start")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    tokens = link_tokens(response.get_data(as_text=True))
+    assert sorted(tokens) == list(range(1, len(tokens) + 1)) and tokens
+    return tokens
+
+
+def ceremony_over_http(
+    client: FlaskClient, pid: str, keep_states: bool = False
+) -> SimulatedDevices:
+    """Start the ceremony and let simulated devices run it over HTTP (no cookies)."""
+    tokens = start_ceremony(client, pid)
+    device_client = client.application.test_client()
+
+    def send(index: int, msg: dict[str, Any]) -> dict[str, Any]:
+        r = message(device_client, pid, tokens[index], msg)
+        assert r.status_code == 200, r.get_data(as_text=True)
+        return dict(r.get_json()["board"])
+
+    board = device_client.get(f"/polls/{pid}/ceremony/board.json").get_json()
+    devices = SimulatedDevices(pid, board["names"], board["threshold"], board["ceremony"])
+    devices.keep_states = keep_states
+    devices.run(send)
+    DEVICES[pid] = (devices, send)
+    TOKENS[pid] = tokens
+    return devices
+
+
+def confirm_all(client: FlaskClient, pid: str) -> None:
+    """Every simulated device fetches the candidate manifest and confirms it."""
+    devices, send = DEVICES[pid]
+    manifest = client.application.test_client().get(f"/polls/{pid}/ceremony/manifest.json")
+    assert manifest.status_code == 200, manifest.get_data(as_text=True)
+    devices.confirm(send, manifest.get_json())
 
 
 def create_vote(client: FlaskClient, summoned: int = 4, **overrides: Any) -> str:
@@ -87,15 +146,16 @@ def prepare_vote(client: FlaskClient, summoned: int = 4, spares: int = 2) -> tup
     """Create, import, ceremony, print (returns the PDF); the vote is still in draft."""
     pid = create_vote(client, summoned)
     assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
-    assert post(client, f"/polls/{pid}/ceremony", ceremony_data()).status_code == 200
+    ceremony_over_http(client, pid)
     response = post(client, f"/polls/{pid}/cards/print", {"spares": str(spares)})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     return pid, response.data
 
 
 def frozen_vote(client: FlaskClient, summoned: int = 4, spares: int = 2) -> str:
-    """A vote prepared through the pages and frozen."""
+    """A vote prepared through the pages, confirmed by every trustee's device, frozen."""
     pid, _pdf = prepare_vote(client, summoned, spares)
+    confirm_all(client, pid)
     assert post(client, f"/polls/{pid}/freeze", {"confirm": "y"}).status_code == 302
     return pid
 

@@ -17,8 +17,11 @@ from tests.conftest import DEFAULT_PASSWORD, extract_csrf
 from tests.voting_helpers import ballot_body, make_vote
 
 #: Endpoints anyone may reach (members, the public board, the projector, static files).
+# The ceremony board's JSON, its message endpoint (the trustee's token authenticates)
+# and the trustee page are public on purpose: tests/test_ceremony_board.py covers them.
 PUBLIC = re.compile(
-    r"^(static|home\.|i18n\.|voting\.|board\.|accounts\.login|.*healthz|.*\.static)"
+    r"^(static|home\.|i18n\.|voting\.|board\.|accounts\.login|.*healthz|.*\.static"
+    r"|polls\.ceremony_(board|manifest|message)$|polls\.trustee_page$)"
 )
 JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),

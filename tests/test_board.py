@@ -30,7 +30,7 @@ def _cast_all(vote, n):
 
 
 def _spaced(hex_text):
-    return " ".join(hex_text[i : i + 8] for i in range(0, len(hex_text), 8))
+    return " ".join(hex_text[i : i + 4] for i in range(0, len(hex_text), 4))
 
 
 def test_board_lists_trackers_in_chain_order_with_fingerprints(app, client, monkeypatch):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 import pytest
 from sqlalchemy import func, select
@@ -18,7 +16,8 @@ from tests.polls_web_helpers import (
     OFFICIALS_CSV,
     PASSPHRASES,
     TRUSTEES,
-    ceremony_data,
+    ceremony_over_http,
+    confirm_all,
     create_vote,
     frozen_vote,
     login,
@@ -87,26 +86,19 @@ def test_whole_morning_through_the_pages(app, secretariat):
     page = _text(client.get(f"/polls/{pid}/officials"))
     assert page.index("Lê Văn Ba") < page.index("Trần Thị Hai")
 
-    # Key ceremony: the answer is the ZIP; the server keeps only public keys.
-    assert "Mật khẩu của Nguyễn Văn An" in _text(client.get(f"/polls/{pid}/ceremony"))
-    r = post(client, f"/polls/{pid}/ceremony", ceremony_data())
-    assert r.status_code == 200 and r.mimetype == "application/zip"
-    assert r.headers["Cache-Control"] == "no-store"
-    archive = zipfile.ZipFile(io.BytesIO(r.data))
-    names = sorted(archive.namelist())
-    assert names == [
-        "01-nguyen-van-an.share.json",
-        "02-le-thi-binh.share.json",
-        "03-tran-van-cuong.share.json",
-        "README.txt",
-    ]
-    readme = archive.read("README.txt").decode("utf-8-sig")
-    assert "CHỈ nhận tệp của mình" in readme and "cần ít nhất 2" in readme
-    opened = sharefile.open_share(archive.read(names[1]), PASSPHRASES[1], pid)
-    assert opened.trustee == 2 and opened.name == TRUSTEES[1]
+    # Key ceremony: links shown once; the trustees' devices post to the board; the server
+    # computes the key from the published commitments and keeps only public values.
+    page = _text(client.get(f"/polls/{pid}/ceremony"))
+    assert "/ceremony/start" in page and "password" not in page
+    devices = ceremony_over_http(client, pid)
     poll = poll_row(app, pid)
-    assert poll.election_key is not None
+    assert poll.election_key is not None and poll.ceremony["round"] == 1
+    files = devices.share_files(PASSPHRASES)
+    opened = sharefile.open_share(files[1][1], PASSPHRASES[1], pid)
+    assert opened.trustee == 2 and opened.name == TRUSTEES[1]
     assert ElectionKey.from_json(poll.election_key).public_key == opened.public_key
+    page = _text(client.get(f"/polls/{pid}/ceremony"))
+    assert "#t=" not in page  # the links are shown once, never again
 
     # Cards: the PDF is the answer, never cached.
     r = post(client, f"/polls/{pid}/cards/print", {"spares": "2"})
@@ -117,7 +109,10 @@ def test_whole_morning_through_the_pages(app, secretariat):
     page = _text(client.get(f"/polls/{pid}/cards"))
     assert "Đã in" in page and ">6<" in page
 
-    # Freeze: the fingerprint, big.
+    # Freeze: refused until every trustee confirmed this manifest; then the fingerprint.
+    r = post(client, f"/polls/{pid}/freeze", {"confirm": "y"})
+    assert r.status_code == 409 and poll_row(app, pid).state == "draft"
+    confirm_all(client, pid)
     assert "rồi chốt danh sách và khóa" in _text(client.get(f"/polls/{pid}/"))  # next step
     r = post(client, f"/polls/{pid}/freeze", {"confirm": "y"})
     assert r.status_code == 302
@@ -180,7 +175,8 @@ def _routes(pid: str, official_id: int) -> tuple[list[str], list[str], list[str]
         f"/polls/{pid}/officials",
         f"/polls/{pid}/officials/import",
         f"/polls/{pid}/officials/{official_id}/move",
-        f"/polls/{pid}/ceremony",
+        f"/polls/{pid}/ceremony/start",
+        f"/polls/{pid}/ceremony/restart",
         f"/polls/{pid}/cards/print",
         f"/polls/{pid}/cards/discard",
         f"/polls/{pid}/cards/revoke",
@@ -220,7 +216,6 @@ ANY_DATA = {
     "serial": "0001",
     "delta": "plus",
     "reason": "thử",
-    **ceremony_data(),
 }
 
 
@@ -265,33 +260,6 @@ def test_every_route_refuses_anonymous_auditor_and_missing_csrf(app, client, mak
     assert (_log_count(app) - 2, official_rows(app, pid)) == before  # logout + login only
 
 
-def test_ceremony_refuses_bad_passphrases_and_changes_nothing(app, secretariat, caplog):
-    client = secretariat
-    pid = create_vote(client)
-    before = _log_count(app)
-    cases = [
-        (
-            {**ceremony_data(), "again_2": "mật khẩu khác hẳn"},
-            "Hai lần nhập mật khẩu không khớp nhau",
-        ),
-        (ceremony_data(["ngắn", *PASSPHRASES[1:]]), "Ít nhất 10 ký tự"),
-        (ceremony_data([PASSPHRASES[0], PASSPHRASES[0], PASSPHRASES[2]]), "Trùng mật khẩu với"),
-        ({}, "Ít nhất 10 ký tự"),
-        ({"pass_1": "x" * 300, "again_1": "x" * 300}, "Ít nhất 10 ký tự"),
-    ]
-    for data, message in cases:
-        r = post(client, f"/polls/{pid}/ceremony", data)
-        assert r.status_code == 400
-        page = _text(r)
-        assert message in page
-        for p in PASSPHRASES:
-            assert p not in page  # passphrases are never echoed back
-    assert poll_row(app, pid).election_key is None
-    assert _log_count(app) == before
-    for p in PASSPHRASES:
-        assert p not in caplog.text
-
-
 def test_no_page_changes_a_frozen_manifest(app, secretariat):
     client = secretariat
     pid = frozen_vote(client)
@@ -303,7 +271,7 @@ def test_no_page_changes_a_frozen_manifest(app, secretariat):
     attempts = [
         (f"/polls/{pid}/officials", {"name": "Người Mới", "position": "P"}),
         (f"/polls/{pid}/officials/{official_id}/move", {"direction": "down"}),
-        (f"/polls/{pid}/ceremony", ceremony_data()),
+        (f"/polls/{pid}/ceremony/restart", {"reason": "thử lại"}),
         (f"/polls/{pid}/cards/print", {"spares": "1"}),
         (f"/polls/{pid}/cards/discard", {"confirm": "y"}),
         (f"/polls/{pid}/freeze", {"confirm": "y"}),
@@ -368,9 +336,15 @@ def test_checkin_counts_within_bounds_and_names_nobody(app, secretariat):
 def test_revoke_and_spare_by_serial_with_reconciliation(app, secretariat):
     client = secretariat
     pid = frozen_vote(client, summoned=4, spares=2)
+    # Without the confirmation tick nothing is revoked.
     r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "1"}, follow_redirects=True)
+    assert "Đã thu hồi thẻ số 0001" not in _text(r)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Card.status == "revoked")) == 0
+    yes = {"confirm": "y"}
+    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "1", **yes}, follow_redirects=True)
     assert "Đã thu hồi thẻ số 0001" in _text(r)
-    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "0001"}, follow_redirects=True)
+    r = post(client, f"/polls/{pid}/cards/revoke", {"serial": "0001", **yes}, follow_redirects=True)
     assert "đã bị thu hồi" in _text(r) or "đã được thu hồi" in _text(r) or r.status_code == 200
     r = post(client, f"/polls/{pid}/cards/spare?back=freeze", {"serial": "0005"})
     assert r.status_code == 302 and f"/polls/{pid}/freeze" in r.headers["Location"]
@@ -382,7 +356,8 @@ def test_revoke_and_spare_by_serial_with_reconciliation(app, secretariat):
         ("revoke", ""),
         ("revoke", "1" * 40),
     ):
-        r = post(client, f"/polls/{pid}/cards/{url}", {"serial": serial}, follow_redirects=True)
+        data = {"serial": serial, **(yes if url == "revoke" else {})}
+        r = post(client, f"/polls/{pid}/cards/{url}", data, follow_redirects=True)
         assert r.status_code == 200 and "flash-error" in _text(r), (url, serial)
     with app.app_context():
         statuses = dict(db.session.execute(select(Card.serial, Card.status)).all())
@@ -435,8 +410,8 @@ def test_printed_cards_lock_the_list_until_discarded(app, secretariat):
     before = official_rows(app, pid)
     r = post(client, f"/polls/{pid}/officials", {"name": "Người Mới", "position": ""})
     assert r.status_code == 409 and "Hãy hủy các thẻ đó trước" in _text(r)
-    r = post(client, f"/polls/{pid}/ceremony", ceremony_data())
-    assert r.status_code == 400 and r.mimetype == "text/html"
+    r = post(client, f"/polls/{pid}/ceremony/restart", {"reason": "khóa mới"})
+    assert r.status_code == 409 and r.mimetype == "text/html"
     assert official_rows(app, pid) == before
     r = post(client, f"/polls/{pid}/cards/discard", {})
     assert r.status_code == 400
@@ -444,6 +419,8 @@ def test_printed_cards_lock_the_list_until_discarded(app, secretariat):
     assert "Đã hủy 6 thẻ" in _text(r)
     r = post(client, f"/polls/{pid}/officials", {"name": "Người Mới", "position": ""})
     assert r.status_code == 302 and official_rows(app, pid)[-1][1] == "Người Mới"
+    r = post(client, f"/polls/{pid}/ceremony/restart", {"reason": "khóa mới"})
+    assert r.status_code == 200 and "#t=" in _text(r)  # no cards: a new round, new links
     r = post(client, f"/polls/{pid}/freeze", {"confirm": "y"})
     assert r.status_code == 409 and "In thẻ" in _text(r) or "thẻ" in _text(r)
     assert poll_row(app, pid).state == "draft"

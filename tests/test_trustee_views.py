@@ -1,4 +1,4 @@
-"""The JSON endpoints of the in-browser count: totals.json and partial.json.
+"""The JSON endpoints of the in-browser count: ballots.json and partial.json.
 
 Permissions (anonymous and auditor refused), CSRF required, hostile bodies answered
 with a 4xx (never a 500) and nothing stored, duplicates refused, the count completes
@@ -11,6 +11,7 @@ import re
 import pytest
 
 from ballot.counting import operations as counting
+from ballot.counting.export import build_record
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
@@ -67,28 +68,27 @@ def _post(client, vote, body, token, **headers):
     )
 
 
-def test_totals_json_gives_what_the_browser_needs(app, client, auth, make_user, counted_vote):
+def test_ballots_json_is_the_records_public_part(app, client, auth, make_user, counted_vote):
+    """What the trustee's page verifies: the record's files as in record.zip; no totals to trust."""
     make_user("thuky")
     auth.login("thuky")
     vote = counted_vote
-    r = client.get(f"/polls/{vote.public_id}/count/totals.json", headers=JSON_HEADERS)
+    r = client.get(f"/polls/{vote.public_id}/count/ballots.json", headers=JSON_HEADERS)
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     body = r.get_json()
+    assert set(body) == {"manifest", "cards", "revocations", "ballots", "checkpoints", "tally"}
     with app.app_context():
         poll = db.session.get(Poll, vote.poll_id)
-        manifest = counting.manifest_of(poll)
-        assert body["manifest_hash"] == manifest.hash.hex()
-        assert body["public_key"] == manifest.key.public_key.hex()
-        assert body["verification_keys"] == [x.hex() for x in manifest.key.verification_keys]
-        assert body["totals"] == json.loads(counting.get_count(poll).tally)["totals"]
-    assert body["election_id"] == vote.public_id and body["threshold"] == 2
-    names = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Văn Cường"]
-    assert [t["name"] for t in body["trustees"]] == names
-    assert not any(t["taken"] for t in body["trustees"]) and body["complete"] is False
-    assert len(body["totals"]) == 2
+        record = build_record(poll)
+        for name in ("manifest", "cards", "revocations", "ballots", "checkpoints"):
+            assert body[name] == record.json(f"{name}.json"), name
+        assert body["tally"] == json.loads(counting.get_count(poll).tally)
+    assert len(body["ballots"]["ballots"]) == 3 and body["checkpoints"]["close"]["count"] == 3
     # Nothing secret: no share, no share file, no passphrase.
     text = r.get_data(as_text=True)
     assert "cipher" not in text and PASSPHRASES[0] not in text
+    # the old endpoint whose totals decided what was decrypted is gone
+    assert client.get(f"/polls/{vote.public_id}/count/totals.json").status_code == 404
 
 
 def test_count_page_has_one_form_per_missing_trustee(app, client, auth, make_user, counted_vote):
@@ -118,8 +118,8 @@ def test_browser_partials_complete_the_count(app, client, auth, make_user, count
     assert r.status_code == 400 and r.get_json()["error"] == "duplicate_trustee"
     assert "đã tham gia" in r.get_json()["message"]
     assert _state(app, vote) == ("closed", [2])
-    totals = client.get(f"/polls/{vote.public_id}/count/totals.json", headers=JSON_HEADERS)
-    assert [t["taken"] for t in totals.get_json()["trustees"]] == [False, True, False]
+    page = client.get(f"/polls/{vote.public_id}/count").get_data(as_text=True)
+    assert 'id="trustee-2"' not in page and 'id="trustee-1"' in page
     r = _post(client, vote, _partial(app, vote, 1), token)
     assert r.status_code == 200 and r.get_json()["complete"] is True
     assert r.get_json()["state"] == "tallied"
@@ -136,13 +136,14 @@ def test_anonymous_and_auditor_are_refused(app, client, auth, make_user, counted
     vote = counted_vote
     base = f"/polls/{vote.public_id}/count"
     part = _partial(app, vote, 1)
-    assert client.get(base + "/totals.json", headers=JSON_HEADERS).status_code == 401
-    assert client.get(base + "/totals.json").status_code == 302
+    assert client.get(base + "/ballots.json", headers=JSON_HEADERS).status_code == 401
+    assert client.get(base + "/ballots.json").status_code == 302
     token = extract_csrf(client.get("/account/login").get_data(as_text=True))
     assert _post(client, vote, part, token).status_code == 401
     make_user("kiemtoan", role="auditor")
     auth.login("kiemtoan")
-    assert client.get(base + "/totals.json", headers=JSON_HEADERS).status_code == 403
+    # the auditor may read it: the same data is in record.zip, which staff download
+    assert client.get(base + "/ballots.json", headers=JSON_HEADERS).status_code == 200
     page = client.get(base).get_data(as_text=True)
     assert 'id="trustee-app"' not in page and "trustee-page.js" not in page
     assert _post(client, vote, part, extract_csrf(page)).status_code == 403
@@ -161,14 +162,21 @@ def test_csrf_token_is_required(app, client, auth, make_user, counted_vote):
     assert _state(app, vote) == ("closed", [])
 
 
-def test_totals_json_before_the_count_started(app, client, auth, make_user):
+def test_ballots_json_before_close_and_before_the_count(app, client, auth, make_user):
     make_user("thuky")
     auth.login("thuky")
     with app.app_context():
-        vote = make_vote(members=2, officials=1, state="closed")
-    r = client.get(f"/polls/{vote.public_id}/count/totals.json", headers=JSON_HEADERS)
-    assert r.status_code == 409 and r.get_json()["error"] == "not_started"
-    missing = client.get("/polls/no-such-vote/count/totals.json", headers=JSON_HEADERS)
+        vote = make_vote(members=2, officials=1)
+        cast(vote.poll_id, ballot_body(vote, 0, [1]))
+    url = f"/polls/{vote.public_id}/count/ballots.json"
+    r = client.get(url, headers=JSON_HEADERS)
+    assert r.status_code == 409 and r.get_json()["error"] == "not_closed"
+    with app.app_context():
+        polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+    body = client.get(url, headers=JSON_HEADERS).get_json()
+    assert body["tally"] is None and len(body["ballots"]["ballots"]) == 1
+    missing = client.get("/polls/no-such-vote/count/ballots.json", headers=JSON_HEADERS)
     assert missing.status_code == 404
 
 

@@ -177,3 +177,59 @@ def test_audited_format_is_strict():
                 "rows": [{"alpha": "02", "beta": "02", "choice": True, "r": "01"}],
             }
         )
+
+
+def test_checked_ballots_in_the_record_never_counted(app, client):
+    from ballot.counting import operations as counting
+    from ballot.counting.export import build_record
+    from ballot.polls import operations as polls
+    from tally.count import decrypt_with_share, parse_totals
+    from tests.voting_helpers import PASSPHRASES
+
+    with app.app_context():
+        vote = make_vote(members=3, officials=2)
+        _, _, audited = _phone_ballot(vote, 0, [1, 1])
+        _, _, audited2 = _phone_ballot(vote, 0, [3, 3])
+        for a in (audited, audited2):
+            assert _post(client, vote, a.to_json()).status_code == 200
+        _, fresh, _ = _phone_ballot(vote, 0, [2, 0])
+        cast(vote.poll_id, json.dumps(fresh.to_json()).encode())
+        polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+        res = _post(
+            client,
+            vote,
+            encrypt_audited(
+                parse_manifest(json.loads(db.session.get(Poll, vote.poll_id).manifest)).context(),
+                [1, 1],
+            ).to_json(),
+        )
+        assert res.status_code == 409 and res.get_json()["error"] == "closed"
+        poll = db.session.get(Poll, vote.poll_id)
+        counting.start_count("thuky", poll)
+        db.session.commit()
+        for t in (1, 2):
+            poll = db.session.get(Poll, vote.poll_id)
+            manifest = counting.manifest_of(poll)
+            totals, _ = parse_totals(json.loads(counting.get_count(poll).tally), manifest)
+            part = decrypt_with_share(manifest, totals, vote.shares[t - 1][1], PASSPHRASES[t - 1])
+            counting.submit_partial("thuky", poll, part.to_json())
+            db.session.commit()
+        record = build_record(db.session.get(Poll, vote.poll_id))
+        listed = record.json("audits.json")["audited"]
+        assert [a["tracker"] for a in listed] == [audited.tracker().hex(), audited2.tracker().hex()]
+        report = verify_record(record, workers=1)
+        assert any("2 checked ballots" in line for line in report.lines)
+        officials = record.json("results.json")["officials"]
+        assert officials[0]["counts"] == {"tin_nhiem_cao": 0, "tin_nhiem": 1, "tin_nhiem_thap": 0}
+        assert (
+            officials[1]["blank"] == 1 and record.json("results.json")["figures"]["returned"] == 1
+        )
+
+
+def test_audit_endpoint_is_rate_limited(app, client):
+    with app.app_context():
+        app.config["AUDIT_RATE_LIMIT"] = "3 per minute"
+        vote = make_vote()
+        codes = [_post(client, vote, {"junk": 1}).status_code for _ in range(5)]
+        assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]

@@ -11,6 +11,7 @@ from ballot.cards import operations as cards_ops
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.errors import ApiError
+from ballot.polls import ceremony
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry
@@ -104,7 +105,7 @@ def test_state_rules(app):
         db.session.commit()
         poll = db.session.get(Poll, draft.poll_id)
         _refused("wrong_state", polls.add_official, "thuky", poll, "Bà Mới", "Ủy viên")
-        _refused("wrong_state", polls.run_ceremony, "thuky", poll, ["x" * 12] * 3)
+        _refused("wrong_state", ceremony.restart, "thuky", poll, "khóa mới")
         _refused("wrong_state", cards_ops.make_cards, "thuky", poll, 1)
         _refused("no_quorum", polls.open_poll, "thuky", poll)  # 0 of 3 present
         polls.check_in("thuky", poll, 1)

@@ -40,6 +40,9 @@ class SerialForm(FlaskForm):
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
 
+    #: Revoking cannot be undone: the revoke form asks for this tick (spares do not).
+    confirm = BooleanField(_l("I confirm: this card is cancelled for good"))
+
     def normalized(self) -> str:
         """The serial as printed: four digits at least ("42" → "0042")."""
         return (self.serial.data or "").strip().zfill(4)

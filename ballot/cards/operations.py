@@ -53,6 +53,13 @@ def draft_manifest(poll: Poll) -> dict[str, Any]:
     return manifest_for(poll, [("0001", bytes(32))])
 
 
+def _require_unconfirmed(poll: Poll) -> None:
+    """Once a trustee confirmed the candidate manifest, its cards are fixed."""
+    from ballot.polls.ceremony import require_unconfirmed
+
+    require_unconfirmed(poll)
+
+
 def cards_printed(poll: Poll) -> bool:
     """Whether cards exist (then officials and keys are locked)."""
     return bool(db.session.scalar(select(func.count()).where(Card.poll_id == poll.id)))
@@ -64,6 +71,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
     Returns the cards to print (secrets only in memory) and the ballot fingerprint.
     """
     require_state(poll, "draft")
+    _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
     fingerprint = ballot_fingerprint(draft_manifest(poll))
@@ -87,6 +95,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 def discard_cards(actor: str, poll: Poll) -> int:
     """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
     require_state(poll, "draft")
+    _require_unconfirmed(poll)
     count = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
     log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
     return int(count or 0)

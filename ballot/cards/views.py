@@ -137,6 +137,11 @@ def _by_serial(public_id: str, action: str) -> ResponseReturnValue:
         flash(" ".join(str(e) for e in errors), "error")
         return _back(public_id)
     serial = form.normalized()
+    if action == "revoke" and not form.confirm.data:
+        flash(
+            _("Card %(serial)s was not revoked: tick the box to confirm.", serial=serial), "error"
+        )
+        return _back(public_id)
     try:
         if action == "revoke":
             cards_ops.revoke(_actor(), poll, serial)

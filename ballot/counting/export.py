@@ -6,6 +6,7 @@ Every file is written through tally/records.py's definitions, the ones the verif
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from ballot.actionlog import vote_log
 from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
-from ballot.polls.models import Poll
+from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.audits import checked_ballots
 from ballot.voting.models import BallotEntry, SignedHead
 from tally.checked import audits_json
@@ -21,11 +22,49 @@ from tally.record import Record
 from tally.records import Card as CardJson
 
 
+def confirmations(poll: Poll) -> list[dict[str, Any]]:
+    """The n trustees' confirmations of the frozen manifest (ascending trustee)."""
+    rows = db.session.scalars(
+        select(CeremonyMessage)
+        .where(
+            CeremonyMessage.poll_id == poll.id,
+            CeremonyMessage.round == poll.ceremony_round,
+            CeremonyMessage.kind == "confirm",
+        )
+        .order_by(CeremonyMessage.trustee)
+    )
+    return [json.loads(m.body) for m in rows]
+
+
 def build_record(poll: Poll) -> Record:
     """Every record file available for this vote's state (complete once counted)."""
     from ballot.counting.models import Count, PartialRecord
 
     record = Record()
+    put_cards(record, poll)
+    put_ballots(record, poll)
+    put_heads(record, poll)
+    record.put("confirmations.json", confirmations(poll))
+    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
+    upto = count.last_action_id if count is not None and count.results is not None else None
+    # Only this vote's own chain, never the installation's log (accounts, other votes).
+    record.put("actions.json", {"actions": vote_log(poll.public_id, upto)})
+    if count is not None:
+        record.put("figures.json", json.loads(count.figures))
+        record.put("tally.json", json.loads(count.tally))
+        parts = db.session.scalars(
+            select(PartialRecord)
+            .where(PartialRecord.poll_id == poll.id)
+            .order_by(PartialRecord.trustee)
+        )
+        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
+        if count.results is not None:
+            record.put("results.json", json.loads(count.results))
+    return record
+
+
+def put_cards(record: Record, poll: Poll) -> None:
+    """manifest.json, cards.json and revocations.json."""
     record.put("manifest.json", json.loads(poll.manifest or "{}"))
     cards = list(
         db.session.scalars(select(Card).where(Card.poll_id == poll.id).order_by(Card.serial))
@@ -41,6 +80,10 @@ def build_record(poll: Poll) -> Record:
         "revocations.json",
         {"revocations": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in revoked]},
     )
+
+
+def put_ballots(record: Record, poll: Poll) -> None:
+    """ballots.json: the chain in order."""
     entries = db.session.scalars(
         select(BallotEntry).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
     )
@@ -60,6 +103,10 @@ def build_record(poll: Poll) -> Record:
         },
     )
     record.put("audits.json", audits_json(checked_ballots(poll)))
+
+
+def put_heads(record: Record, poll: Poll) -> None:
+    """checkpoints.json: the signed checkpoints and the signed close."""
     heads = list(
         db.session.scalars(
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)
@@ -73,19 +120,3 @@ def build_record(poll: Poll) -> Record:
             "close": signed_json(close) if close else None,
         },
     )
-    count = db.session.scalar(select(Count).where(Count.poll_id == poll.id))
-    upto = count.last_action_id if count is not None and count.results is not None else None
-    # Only this vote's own chain, never the installation's log (accounts, other votes).
-    record.put("actions.json", {"actions": vote_log(poll.public_id, upto)})
-    if count is not None:
-        record.put("figures.json", json.loads(count.figures))
-        record.put("tally.json", json.loads(count.tally))
-        parts = db.session.scalars(
-            select(PartialRecord)
-            .where(PartialRecord.poll_id == poll.id)
-            .order_by(PartialRecord.trustee)
-        )
-        record.put("decryptions.json", {"decryptions": [json.loads(p.body) for p in parts]})
-        if count.results is not None:
-            record.put("results.json", json.loads(count.results))
-    return record

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.operations import issued
-from ballot.counting.export import build_record
+from ballot.counting.export import build_record, put_ballots, put_cards, put_heads
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import Poll
@@ -37,6 +37,7 @@ from tally.count import (
     tally_json,
 )
 from tally.manifest import Manifest, parse_manifest
+from tally.record import Record
 from tally.records import FiguresFile
 from tally.rules import Figures
 
@@ -100,6 +101,31 @@ def start_count(actor: str, poll: Poll) -> Count:
     db.session.add(count)
     log_action(actor, "count.start", {"poll": poll.public_id, "ballots": len(ballots)})
     return count
+
+
+def check_data(poll: Poll) -> bytes:
+    """GET count/ballots.json: what a trustee's browser verifies before decrypting (all public).
+
+    ``{"manifest", "cards", "revocations", "ballots", "checkpoints", "tally"}``: the bytes
+    of the record files manifest.json, cards.json, revocations.json, ballots.json,
+    checkpoints.json exactly as in record.zip (docs/record.md), and the server's tally.json
+    once the count has started (else null), which the page only compares with its own sums.
+    """
+    record = Record()
+    put_cards(record, poll)
+    put_heads(record, poll)
+    if poll.state not in ("closed", "tallied", "published") or not record.json(
+        "checkpoints.json"
+    ).get("close"):
+        raise refuse("not_closed", _l("Voting is not closed yet."), 409)
+    put_ballots(record, poll)
+    count = get_count(poll)
+    tally = count.tally.encode() if count is not None else b"null"
+    parts = [
+        b'"' + name.encode() + b'":' + record.files[f"{name}.json"]
+        for name in ("manifest", "cards", "revocations", "ballots", "checkpoints")
+    ]
+    return b"{" + b",".join([*parts, b'"tally":' + tally]) + b"}"
 
 
 def partials(poll: Poll) -> list[PartialDecryption]:

@@ -1,6 +1,8 @@
 """``flask --app wsgi rehearse``: a whole vote as the secretariat rehearses it before the day.
 
-Creates a vote, runs the ceremony with generated passphrases, makes the cards, freezes,
+Creates a vote, plays the trustees' devices through the key ceremony's board (simulated:
+one process knows every share, fine for a rehearsal only) with generated passphrases,
+makes the cards, lets the simulated devices confirm the manifest, freezes,
 checks members in, opens, casts N random ballots through the real HTTP cast endpoint
 (a local server on 127.0.0.1, each ballot encrypted and signed by the Python twin of the
 phone's code), closes, counts with k trustees' share files, writes the election record

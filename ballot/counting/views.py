@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
 from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
+from ballot.counting.labels import level_labels, threshold_text
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
@@ -65,6 +66,18 @@ def _trustee_strings() -> dict[str, str]:
         "share_mismatch": _("This share file does not match this vote's key for this trustee."),
         "wrong_trustee": _("This is the share file of trustee %(n)s, not of this trustee."),
         "network": _("The server could not be reached. Nothing was lost: try again."),
+        "checking": _("Checking the ballots: %(done)s of %(total)s verified."),
+        "time_left": _("About %(s)s s left."),
+        "checked": _("%(n)s ballots verified in this browser; their sums are ready."),
+        "check_wait": _("Waiting for the ballot check to finish…"),
+        "refused": _(
+            "Refused: the ballots handed to this page do not verify. Nothing was decrypted. "
+            "Tell the counting committee and the auditors."
+        ),
+        "tally_mismatch": _(
+            "Refused: the server's totals differ from the sums of the ballots verified here. "
+            "Nothing was decrypted. Tell the counting committee and the auditors."
+        ),
         "failed": _("The partial decryption could not be made in this browser."),
     }
 
@@ -156,34 +169,18 @@ def upload_partial(public_id: str) -> ResponseReturnValue:
     return redirect(url_for("counting.count_page", public_id=public_id))
 
 
-@bp.get("/<public_id>/count/totals.json")
-@secretariat_required
-def totals_json(public_id: str) -> ResponseReturnValue:
-    """What the trustees' browsers need for their partial decryptions (all public).
+@bp.get("/<public_id>/count/ballots.json")
+@staff_required
+def ballots_json(public_id: str) -> ResponseReturnValue:
+    """What the trustees' browsers verify before decrypting (docs/record.md, "ballots.json").
 
-    The manifest hash, the election key, the verification keys, the trustees (and who
-    already took part) and the encrypted row totals of tally.json.
+    The manifest, the committed cards, the revocations, the ballot chain and the signed
+    close, as in record.zip, so that the page sums the ballots it verified itself; the
+    server's totals come along only to be compared. Staff only, like record.zip, which
+    holds the same data: the record is public only once the results are published.
     """
     poll = get_poll(public_id)
-    count = counting.get_count(poll)
-    if count is None:
-        raise refuse("not_started", _("The count has not started."), 409)
-    manifest = counting.manifest_of(poll)
-    taken = {p.trustee for p in counting.partials(poll)}
-    response = jsonify(
-        election_id=manifest.election_id,
-        state=poll.state,
-        complete=count.results is not None,
-        manifest_hash=manifest.hash.hex(),
-        public_key=manifest.key.public_key.hex(),
-        verification_keys=[x.hex() for x in manifest.key.verification_keys],
-        threshold=manifest.key.threshold,
-        trustees=[
-            {"index": i, "name": name, "taken": i in taken}
-            for i, name in enumerate(manifest.trustee_names, start=1)
-        ],
-        totals=json.loads(count.tally)["totals"],
-    )
+    response = Response(counting.check_data(poll), mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -338,8 +335,8 @@ def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:
         "poll": poll,
         "results": results,
         "levels": manifest.levels,
-        "labels": LEVEL_LABELS,
-        "thresholds": {t.flag: t.label for t in manifest.thresholds},
+        "labels": level_labels(),
+        "thresholds": {t.flag: threshold_text(t) for t in manifest.thresholds},
         "denominator_label": DENOMINATOR_LABELS[results["denominator"]["name"]],
         "record_hash": bytes(count.record_hash or b"").hex() if count else "",
     }

@@ -7,6 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the secretariat's pages of a vote (``/polls/…``)."""
-    from ballot.polls import live, views  # noqa: F401 - live adds its routes to views.bp
+    # live and ceremony_views add their routes to views.bp
+    from ballot.polls import ceremony_views, live, views  # noqa: F401
 
     app.register_blueprint(views.bp)

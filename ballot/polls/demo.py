@@ -1,9 +1,11 @@
 """The demo vote that ``make run`` seeds (once: later runs reuse it): a fictional
 provincial People's Council.
 
-Every name is invented. The trustees' share files and their passphrases are written
-to ``instance/demo/`` so that a visitor can try the whole count; a real vote never
-stores either (the ceremony page hands the files out and forgets them).
+Every name is invented. The demo plays the three trustees' devices itself (the key
+ceremony on the board, then their confirmations of the manifest) and writes their share
+files and passphrases to ``instance/demo/`` so that a visitor can try the whole count.
+A real vote never does either: each trustee runs the ceremony on their own device and
+the server never sees a share or a passphrase (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -88,7 +90,14 @@ def _seed(out: Path, base_url: str) -> list[str]:
         present=40,
     )
     poll, files, printed, fingerprint = vote.poll, vote.shares, vote.printed, vote.fingerprint
-    lines = [poll.public_id, f"Cuộc bỏ phiếu mẫu / demo vote: {poll.title}"]
+    lines = [
+        poll.public_id,
+        f"Cuộc bỏ phiếu mẫu / demo vote: {poll.title}",
+        "  Bản demo tự đóng vai thiết bị của cả 3 thành viên tổ kiểm phiếu (lễ tạo khóa,"
+        " xác nhận bản kê khai); cuộc bỏ phiếu thật không bao giờ làm vậy.",
+        "  The demo plays all 3 trustees' devices itself (key ceremony, manifest"
+        " confirmations); a real vote never does: each trustee uses their own device.",
+    ]
     for (name, blob), passphrase in zip(files, passphrases, strict=True):
         (out / name).write_bytes(blob)
         lines.append(f"  tệp khóa / share file: {out / name}  mật khẩu / passphrase: {passphrase}")

@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     IntegerField,
-    PasswordField,
     SelectField,
     StringField,
     SubmitField,
@@ -25,8 +24,6 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-
-from keys.sharefile import MIN_PASSPHRASE
 
 MAX_TRUSTEES = 15
 
@@ -122,7 +119,11 @@ class PollForm(FlaskForm):
         validators=[
             InputRequired(message=_l("Enter a whole number.")),
             NumberRange(
-                min=1, max=MAX_TRUSTEES, message=_l("Between 1 and the number of trustees.")
+                min=2,
+                max=MAX_TRUSTEES,
+                message=_l(
+                    "Between 2 and the number of trustees: one trustee alone would hold the key."
+                ),
             ),
         ],
     )
@@ -152,6 +153,33 @@ class PollForm(FlaskForm):
             "thap_tu_hai_phan_ba": (self.low_at_least.data or "").strip(),
         }
 
+    def _check_thresholds(self) -> bool:
+        """Each typed fraction checked where it was typed (not only at the top)."""
+        from tally.rules import custom_thresholds, parse_fraction
+
+        fields = (
+            [self.distrust_more_than]
+            if self.kind.data == "confidence"
+            else [self.low_more_than, self.low_at_least]
+        )
+        ok = True
+        for f in fields:
+            try:
+                parse_fraction((f.data or "").strip())
+            except ValueError:
+                f.errors = [*f.errors, _l("Write a fraction p/q between 0 and 1, like 2/3.")]
+                ok = False
+        if ok and self.kind.data in ("rating", "confidence"):  # else the kind's own error
+            try:
+                custom_thresholds(self.kind.data, self.fractions())
+            except ValueError:
+                fields[-1].errors = [
+                    *fields[-1].errors,
+                    _l("This share must be above the one before (for example 1/2, then 2/3)."),
+                ]
+                ok = False
+        return ok
+
     def names(self) -> list[str]:
         """The trustees' names, one per non-empty line."""
         return [
@@ -174,6 +202,7 @@ class PollForm(FlaskForm):
                 _l("k cannot exceed the number of trustees."),
             ]
             ok = False
+        ok = self._check_thresholds() and ok
         if self.denominator.data == "members_total" and not self.members_total.data:
             self.members_total.errors = [
                 *self.members_total.errors,
@@ -256,59 +285,18 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close the vote"))
 
 
-def ceremony_form(trustee_names: list[str], formdata: Any = None) -> FlaskForm:
-    """A form with a passphrase and its confirmation for each trustee, in index order."""
+class CeremonyStartForm(FlaskForm):
+    """Open the trustees' ceremony board and make their links."""
 
-    class CeremonyForm(FlaskForm):
-        submit = SubmitField(_l("Make the keys and download the share files"))
+    submit = SubmitField(_l("Start the key ceremony and make the trustees' links"))
 
-        def pairs(self) -> list[tuple[str, Any, Any]]:
-            return [
-                (name, self[f"pass_{i}"], self[f"again_{i}"])
-                for i, name in enumerate(trustee_names, start=1)
-            ]
 
-        def validate(self, extra_validators: Any = None) -> bool:
-            ok = super().validate(extra_validators)
-            seen: dict[str, str] = {}
-            for name, first, again in self.pairs():
-                value = first.data or ""
-                if len(value) < MIN_PASSPHRASE:
-                    first.errors = [*first.errors, _l("At least 10 characters.")]
-                    ok = False
-                elif value in seen:
-                    first.errors = [
-                        *first.errors,
-                        _l(
-                            "The same passphrase as %(name)s: each trustee needs their own.",
-                            name=seen[value],
-                        ),
-                    ]
-                    ok = False
-                else:
-                    seen[value] = name
-                if value != (again.data or ""):
-                    again.errors = [*again.errors, _l("The two passphrases are different.")]
-                    ok = False
-            return ok
+class CeremonyRestartForm(FlaskForm):
+    """Restart the ceremony (new round, new links), with the reason shown to everyone."""
 
-    for i, name in enumerate(trustee_names, start=1):
-        setattr(
-            CeremonyForm,
-            f"pass_{i}",
-            PasswordField(
-                _l("Passphrase of %(name)s", name=name),
-                validators=[at_most(256)],
-                render_kw={"autocomplete": "new-password"},
-            ),
-        )
-        setattr(
-            CeremonyForm,
-            f"again_{i}",
-            PasswordField(
-                _l("Passphrase of %(name)s, again", name=name),
-                validators=[at_most(256)],
-                render_kw={"autocomplete": "new-password"},
-            ),
-        )
-    return CeremonyForm(formdata=formdata) if formdata is not None else CeremonyForm()
+    reason = TextAreaField(
+        _l("Reason for restarting (shown to every trustee and logged)"),
+        validators=[DataRequired(message=_l("Give the reason.")), at_most(1000)],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Restart the ceremony"))

@@ -46,6 +46,7 @@ class Poll(db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("present >= 0", name="present"),
         CheckConstraint("threshold >= 1 AND threshold <= trustees", name="threshold"),
         CheckConstraint("ballot_count >= 0", name="ballot_count"),
+        CheckConstraint("ceremony_round >= 0", name="ceremony_round"),
         CheckConstraint(
             "state IN ('draft') OR manifest_hash IS NOT NULL", name="frozen_after_draft"
         ),
@@ -75,8 +76,12 @@ class Poll(db.Model):  # type: ignore[name-defined,misc]
     trustees: Mapped[int] = mapped_column(Integer)
     #: k, the number of trustees needed to decrypt.
     threshold: Mapped[int] = mapped_column(Integer)
-    #: Public election key (keys.shamir.ElectionKey JSON) after the ceremony.
+    #: Public election key (keys.shamir.ElectionKey JSON), fixed by the ceremony's board.
     election_key: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: Round of the dealer-free ceremony (0 = not started; each restart adds one).
+    ceremony_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The manifest's ``trustees.ceremony`` object (keys.dkg.ceremony_json) once fixed.
+    ceremony: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: State of the vote (see STATES).
     state: Mapped[str] = mapped_column(String(16), default="draft")
     #: Frozen manifest JSON (canonical text) and its hash.
@@ -114,3 +119,56 @@ class Official(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(200))
     #: Position (chức vụ).
     position: Mapped[str] = mapped_column(String(300))
+
+
+MESSAGE_KINDS = ("commit", "shares", "done", "complaint", "confirm")
+LINK_STEPS = ("issued", "commit", "shares", "done", "complaint", "confirm")
+
+
+class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
+    """A trustee's link to the ceremony board: only the SHA-256 of its random token.
+
+    The token itself lives in the link's URL fragment (never sent to the server except
+    as the ``X-Trustee-Token`` header of a post) and is shown once to the secretariat.
+    """
+
+    __tablename__ = "trustee_links"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "trustee", name="uq_trustee_links_trustee"),
+        CheckConstraint("trustee >= 1", name="trustee_positive"),
+        CheckConstraint(
+            "step IN ('issued','commit','shares','done','complaint','confirm')", name="step"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    #: 1-based trustee index.
+    trustee: Mapped[int] = mapped_column(Integer)
+    #: SHA-256 of the 128-bit token (the token is never stored).
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    #: The last message kind this trustee posted (see LINK_STEPS).
+    step: Mapped[str] = mapped_column(String(16), default="issued")
+
+
+class CeremonyMessage(db.Model):  # type: ignore[name-defined,misc]
+    """One public message of the ceremony board (canonical JSON, checked on arrival)."""
+
+    __tablename__ = "ceremony_messages"
+    __table_args__ = (
+        UniqueConstraint("poll_id", "round", "trustee", "kind", name="uq_ceremony_message"),
+        CheckConstraint("trustee >= 1", name="trustee_positive"),
+        CheckConstraint("round >= 1", name="round_positive"),
+        CheckConstraint("kind IN ('commit','shares','done','complaint','confirm')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
+    #: Ceremony round the message belongs to.
+    round: Mapped[int] = mapped_column(Integer)
+    #: Sender (1-based trustee index).
+    trustee: Mapped[int] = mapped_column(Integer)
+    #: commit | shares | done | complaint | confirm.
+    kind: Mapped[str] = mapped_column(String(16))
+    #: The message as canonical JSON.
+    body: Mapped[str] = mapped_column(Text)

@@ -3,7 +3,9 @@ action, and never commits (the calling view commits once). Rules
 (docs/rules.md, docs/architecture.md):
 
 * officials, rules, keys and cards change only in ``draft``;
-* freezing needs officials, the election key and the cards; it builds the manifest;
+* the election key comes from the trustees' ceremony board (ballot.polls.ceremony);
+* freezing needs officials, the key, the cards and every trustee's confirmation of the
+  exact manifest; it builds the manifest;
 * opening needs ``ready`` and a quorum (≥ 2/3 of summoned present) or a recorded reason;
 * ballots are accepted only while ``open``; closing signs the final chain head.
 """
@@ -24,8 +26,7 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
-from keys import dkg, sharefile, signing
-from keys.errors import CryptoError
+from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
 from tally.manifest import build_manifest, parse_manifest
@@ -63,6 +64,22 @@ def require_no_cards(poll: Poll) -> None:
             "cards_printed",
             _l("Cards are already printed for this list and keys. Discard them first."),
         )
+
+
+#: Vote ids are typed from the card: the card code's alphabet, lower case (no i, l, o, u).
+VOTE_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+VOTE_ID_LENGTH = 12  # 60 bits
+
+
+def new_vote_id() -> str:
+    """A fresh random vote id (``VOTE_ID_LENGTH`` characters of ``VOTE_ID_ALPHABET``)."""
+    return "".join(secrets.choice(VOTE_ID_ALPHABET) for _ in range(VOTE_ID_LENGTH))
+
+
+def normalize_vote_id(typed: str) -> str:
+    """A typed vote id as stored: lower case, spaces and dashes dropped, i/l → 1, o → 0."""
+    text = "".join(ch for ch in typed.lower() if ch not in " -\t")
+    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
 
 
 def creation_times() -> dict[str, Any]:
@@ -111,9 +128,13 @@ def create_poll(
     try:
         check_parameters(threshold, len(names))
     except ValueError:
+        raise refuse("bad_trustees", _l("Need 2 ≤ k ≤ n trustees."), 400) from None
+    if threshold < 2:
         raise refuse(
-            "bad_trustees", _l("Need at least one trustee and 1 ≤ k ≤ n trustees."), 400
-        ) from None
+            "bad_trustees",
+            _l("At least 2 trustees must be needed to count: one alone would hold the key."),
+            400,
+        )
     if denominator == "members_total" and not members_total:
         raise refuse("bad_rules", _l("This denominator needs the total number of members."), 400)
     try:
@@ -125,7 +146,7 @@ def create_poll(
             400,
         ) from None
     poll = Poll(
-        public_id=secrets.token_urlsafe(9),
+        public_id=new_vote_id(),
         meeting=meeting.strip(),
         title=title.strip(),
         kind=kind,
@@ -166,6 +187,42 @@ def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     return official
 
 
+def _official(poll: Poll, official_id: int) -> Official:
+    found = next((o for o in officials(poll) if o.id == official_id), None)
+    if found is None:
+        raise refuse("bad_order", _l("No such official or position."), 400)
+    return found
+
+
+def edit_official(actor: str, poll: Poll, official_id: int, name: str, position: str) -> None:
+    """Correct one official's name or position (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    name, position = name.strip(), position.strip()
+    if not name:
+        raise refuse("bad_official", _l("The full name is required."), 400)
+    official = _official(poll, official_id)
+    official.name, official.position = name, position
+    log_action(actor, "poll.official.edit", {"poll": poll.public_id, "name": name})
+
+
+def delete_official(actor: str, poll: Poll, official_id: int) -> None:
+    """Remove one official; the ones after it move up (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    official = _official(poll, official_id)
+    name = official.name
+    db.session.delete(official)
+    db.session.flush()
+    rest = officials(poll)
+    for o in rest:  # two passes: the unique (poll, order) constraint holds throughout
+        o.position_order += 10_000
+    db.session.flush()
+    for i, o in enumerate(rest, start=1):
+        o.position_order = i
+    log_action(actor, "poll.official.delete", {"poll": poll.public_id, "name": name})
+
+
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
     """Replace the whole list (an import): all rows or none."""
     require_state(poll, "draft")
@@ -198,57 +255,12 @@ def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> N
     log_action(actor, "poll.official.move", {"poll": poll.public_id, "to": new_order})
 
 
-def run_ceremony(actor: str, poll: Poll, passphrases: list[str]) -> list[tuple[str, bytes]]:
-    """Make the election key at the laptop; return one sealed share file per trustee.
-
-    The shares exist only in this request's memory; only public keys are stored.
-    """
-    require_state(poll, "draft")
-    require_no_cards(poll)
-    if len(passphrases) != poll.trustees:
-        raise refuse("bad_passphrases", _l("One passphrase per trustee is needed."), 400)
-    if len(set(passphrases)) != len(passphrases):
-        raise refuse("bad_passphrases", _l("Two trustees typed the same passphrase."), 400)
-    for p in passphrases:
-        if len(p) < sharefile.MIN_PASSPHRASE:
-            raise refuse(
-                "bad_passphrases", _l("Each passphrase needs at least 10 characters."), 400
-            )
-    # Interim (until the distributed ceremony replaces this page): every trustee's device
-    # is played here by keys.dkg.simulate, so this laptop still sees every share.
-    names = list(poll.trustee_names)
-    try:
-        key, ceremony, shares = dkg.simulate(poll.public_id, names, poll.threshold, passphrases)
-        files = [
-            (
-                f"{poll.public_id}-trustee-{i}.share.json",
-                dkg.share_file(
-                    poll.public_id, names, poll.threshold, ceremony, i, share, passphrases[i - 1]
-                ),
-            )
-            for i, share in enumerate(shares, start=1)
-        ]
-    except CryptoError:
-        raise refuse(
-            "bad_passphrases",
-            _l(
-                "A passphrase is too weak: at least 12 characters, not a sequence, "
-                "not a repetition, not the trustee's name."
-            ),
-            400,
-        ) from None
-    shares.clear()
-    poll.election_key = key.to_json() | {"ceremony": ceremony}
-    log_action(actor, "poll.ceremony", {"poll": poll.public_id, "public_key": key.public_key.hex()})
-    return files
-
-
 def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
     """The manifest of this vote over the given card keys (needs officials and keys)."""
     rows = officials(poll)
     if not rows:
         raise refuse("not_ready", _l("Add the officials first."))
-    if poll.election_key is None:
+    if poll.election_key is None or poll.ceremony is None:
         raise refuse("not_ready", _l("Run the key ceremony first."))
     raw = build_manifest(
         election_id=poll.public_id,
@@ -258,7 +270,7 @@ def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
         officials=[(o.name, o.position) for o in rows],
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
-        ceremony=poll.election_key["ceremony"],
+        ceremony=poll.ceremony,  # public transcript: Y and every X_j are recomputed from it
         cards=cards,
         server_key=server_public_key(),
         denominator=poll.denominator,
@@ -269,7 +281,10 @@ def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
 
 
 def freeze(actor: str, poll: Poll) -> bytes:
-    """Build and freeze the manifest (draft → ready); return its hash."""
+    """Build and freeze the manifest (draft → ready); return its hash. Needs every
+    trustee's verified confirmation of this exact manifest (keys/dkg.py)."""
+    from ballot.polls.ceremony_post import require_confirmed
+
     require_state(poll, "draft")
     keys = db.session.execute(
         select(Card.serial, Card.public_key).where(Card.poll_id == poll.id)
@@ -278,6 +293,7 @@ def freeze(actor: str, poll: Poll) -> bytes:
     if not keys:
         raise refuse("not_ready", _l("Print the cards first."))
     parse_manifest(raw)  # the verifier's own checks, before anything is frozen
+    require_confirmed(poll, raw)
     poll.manifest = canonical_json(raw).decode()
     poll.manifest_hash = manifest_hash(raw)
     poll.chain_head = poll.manifest_hash

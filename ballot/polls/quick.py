@@ -1,13 +1,22 @@
 """A whole vote set up in one call, through the real operations: for the demo, rehearsals,
-benchmarks and tests (the secretariat does the same steps one page at a time)."""
+benchmarks and tests (the secretariat does the same steps one page at a time).
+
+The key ceremony is played by :class:`ballot.polls.devices.SimulatedDevices` through the
+real bulletin board: this one process then plays every trustee's device and knows every
+share, which is fine for a demo or a test and never the path of a real vote.
+"""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from ballot.cards import operations as cards_ops
 from ballot.db import db
+from ballot.polls import ceremony, ceremony_post
 from ballot.polls import operations as polls
+from ballot.polls.devices import SimulatedDevices
 from ballot.polls.models import Poll
 
 STATES = ("draft", "ready", "open", "closed")
@@ -15,7 +24,7 @@ STATES = ("draft", "ready", "open", "closed")
 
 @dataclass
 class QuickVote:
-    """The vote, its printed cards and the trustees' share files (kept by the caller)."""
+    """The vote, its printed cards and the simulated trustees' share files."""
 
     poll: Poll
     printed: list[cards_ops.PrintedCard]
@@ -38,8 +47,8 @@ def quick_vote(
     present: int | None = None,
     state: str = "open",
 ) -> QuickVote:
-    """Create, import, ceremony, print cards, then (per ``state``) freeze, check in, open,
-    close; commit once at the end."""
+    """Create, import, ceremony (simulated devices on the board), print cards, the
+    devices' confirmations, then (per ``state``) freeze, check in, open, close; commit once."""
     if state not in STATES:
         raise ValueError(f"state must be one of {STATES}")
     poll = polls.create_poll(
@@ -52,8 +61,12 @@ def quick_vote(
         threshold=threshold,
     )
     polls.replace_officials(actor, poll, officials)
-    shares = polls.run_ceremony(actor, poll, passphrases)
+    devices, post = simulated_ceremony(actor, poll)
+    shares = devices.share_files(passphrases)
     printed, fingerprint = cards_ops.make_cards(actor, poll, spares)
+    raw = ceremony.candidate(poll)
+    assert raw is not None  # noqa: S101 - keys and cards exist
+    devices.confirm(post, raw)  # even a "draft" quick vote is ready to freeze
     if state != "draft":
         polls.freeze(actor, poll)
         for _ in range(members if present is None else present):
@@ -64,3 +77,18 @@ def quick_vote(
         polls.close_poll(actor, poll)
     db.session.commit()
     return QuickVote(poll, printed, fingerprint, shares)
+
+
+def simulated_ceremony(actor: str, poll: Poll) -> tuple[SimulatedDevices, Any]:
+    """Start the ceremony and let simulated devices run it on the board (in process)."""
+    links = {link.index: link.token for link in ceremony.start(actor, poll)}
+
+    def post(index: int, message: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(message).encode()
+        return ceremony_post.post_message(poll, links[index], body)
+
+    devices = SimulatedDevices(
+        poll.public_id, list(poll.trustee_names), poll.threshold, poll.ceremony_round
+    )
+    devices.run(post)
+    return devices, post

@@ -1,9 +1,10 @@
-"""Secretariat pages of a vote: list, create, dashboard, officials, key ceremony, log.
+"""Secretariat pages of a vote: list, create, dashboard, officials, log.
 
 Thin views over :mod:`ballot.polls.operations`: each POST validates its form, calls
 one operation, commits once, then answers. A rule refused by an operation
 (:class:`ApiError`) is shown next to the form or as a message; nothing is changed.
-Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`.
+Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`; the
+key ceremony's board in :mod:`ballot.polls.ceremony_views`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -28,22 +28,26 @@ from sqlalchemy import select
 
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
+from ballot.counting.labels import threshold_text
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls import operations as ops
-from ballot.polls.ceremony import share_archive
 from ballot.polls.forms import (
     ImportForm,
     MoveForm,
     OfficialForm,
     PollForm,
-    ceremony_form,
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
 from ballot.polls.models import Poll
-from tally.rules import DEFAULT_THRESHOLDS, quorum_met, quorum_needed
+from tally.rules import (
+    DEFAULT_THRESHOLDS,
+    Threshold,
+    quorum_met,
+    quorum_needed,
+)
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -78,6 +82,12 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
             )
         if not cards_printed(poll):
             return _("Print the cards."), url_for("cards.manage", public_id=pid)
+        from ballot.polls.ceremony import messages
+
+        if len(messages(poll, "confirm")) < poll.trustees:
+            return _(
+                "Each trustee confirms the manifest on their own device (trustee page)."
+            ), url_for("polls.ceremony", public_id=pid)
         return _("Check the list and freeze the manifest."), url_for("polls.freeze", public_id=pid)
     if poll.state == "ready":
         if not quorum_met(poll.present, poll.summoned):
@@ -111,8 +121,8 @@ def poll_nav(poll: Poll) -> dict[str, Any]:
 
 
 def threshold_texts(kind: str) -> list[str]:
-    """The default thresholds of a kind of vote, as readable sentences."""
-    return [t.label for t in DEFAULT_THRESHOLDS[kind]]
+    """The default thresholds of a kind of vote, as readable sentences (page language)."""
+    return [threshold_text(t) for t in DEFAULT_THRESHOLDS[kind]]
 
 
 @bp.get("/")
@@ -173,7 +183,7 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         step_url=step_url,
         official_count=len(ops.officials(poll)),
         cards=reconciliation(poll),
-        thresholds=[t.get("label", "") for t in poll.thresholds],
+        thresholds=[threshold_text(Threshold.from_json(t)) for t in poll.thresholds],
         quorum=quorum_met(poll.present, poll.summoned),
         needed=quorum_needed(poll.summoned),
         denominator_label=dict(denominator_choices()).get(poll.denominator, poll.denominator),
@@ -228,6 +238,78 @@ def add_official(public_id: str) -> ResponseReturnValue:
     return redirect(url_for("polls.officials", public_id=public_id))
 
 
+SAMPLE_ROWS = [
+    ("Thứ tự", "Họ và tên", "Chức vụ"),
+    ("1", "Nguyễn Văn A", "Chủ tịch Hội đồng nhân dân tỉnh"),
+    ("2", "Trần Thị B", "Phó Chủ tịch Ủy ban nhân dân tỉnh"),
+]
+
+
+@bp.get("/officials-sample.<ext>")
+@staff_required
+def officials_sample(ext: str) -> ResponseReturnValue:
+    """A sample list to fill in and import (CSV in UTF-8 with BOM, or XLSX)."""
+    import csv
+    import io
+
+    from flask import Response, abort
+
+    if ext == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(SAMPLE_ROWS)
+        body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv"
+    elif ext == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        for row in SAMPLE_ROWS:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="danh-sach-mau.{ext}"'
+    return response
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/edit")
+@secretariat_required
+def edit_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Correct one official's name or position."""
+    poll = ops.get_poll(public_id)
+    form = OfficialForm()
+    if not form.validate_on_submit():
+        errors = [str(e) for f in (form.name, form.position) for e in f.errors]
+        flash(" ".join(errors) or _("The full name is required."), "error")
+    else:
+        attempt(
+            lambda: ops.edit_official(
+                actor(), poll, official_id, form.name.data or "", form.position.data or ""
+            ),
+            _("The official was corrected."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/delete")
+@secretariat_required
+def delete_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Remove one official from the ballot."""
+    from flask_wtf import FlaskForm
+
+    poll = ops.get_poll(public_id)
+    if FlaskForm().validate_on_submit():
+        attempt(
+            lambda: ops.delete_official(actor(), poll, official_id),
+            _("The official was removed from the ballot."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id))
+
+
 @bp.post("/<public_id>/officials/import")
 @secretariat_required
 def import_officials(public_id: str) -> ResponseReturnValue:
@@ -274,39 +356,6 @@ def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
     return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
 
 
-@bp.route("/<public_id>/ceremony", methods=["GET", "POST"])
-@secretariat_required
-def ceremony(public_id: str) -> ResponseReturnValue:
-    """Key ceremony: each trustee types a passphrase twice; the answer is the ZIP."""
-    poll = ops.get_poll(public_id)
-    form = ceremony_form(list(poll.trustee_names))
-    if form.validate_on_submit():
-        passphrases = [first.data or "" for _name, first, _again in form.pairs()]
-        try:
-            files = ops.run_ceremony(actor(), poll, passphrases)
-            archive = share_archive(poll, files)
-            db.session.commit()
-        except ApiError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            response = Response(archive, mimetype="application/zip")
-            response.headers["Content-Disposition"] = (
-                f'attachment; filename="khoa-kiem-phieu-{poll.public_id}.zip"'
-            )
-            response.headers["Cache-Control"] = "no-store"
-            return response
-        finally:
-            passphrases.clear()
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "polls/ceremony.html",
-        **poll_nav(poll),
-        form=form,
-        locked=poll.state != "draft" or cards_printed(poll),
-    ), status
-
-
 @bp.get("/<public_id>/log")
 @staff_required
 def log(public_id: str) -> ResponseReturnValue:
@@ -319,4 +368,12 @@ def log(public_id: str) -> ResponseReturnValue:
             .order_by(ActionLogEntry.id)
         )
     )
-    return render_template("polls/log.html", **poll_nav(poll), entries=entries)
+    from ballot.polls.loglabels import action_label, detail_items
+
+    return render_template(
+        "polls/log.html",
+        **poll_nav(poll),
+        entries=entries,
+        action_label=action_label,
+        detail_items=detail_items,
+    )

@@ -18,7 +18,6 @@ from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
 from ballot.voting.models import AuditedEntry, BallotEntry, SpoiledRow
 from keys.audit import AuditedBallot, verify_audit
-from keys.ballot import Ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
 
@@ -116,9 +115,8 @@ def _existing(poll_id: int, tracker: bytes) -> bool:
     )
 
 
-def refuse_if_spoiled(poll_id: int, ballot: Ballot) -> None:
-    """Refuse a ballot that shares a row with a checked one (its choices are public)."""
-    alphas = [row.ct.alpha.to_bytes() for row in ballot.rows]
+def refuse_if_spoiled(poll_id: int, alphas: list[bytes]) -> None:
+    """Refuse a ballot (its rows' α) that shares a row with a checked one (choices public)."""
     hit = db.session.scalar(
         select(SpoiledRow.id)
         .where(SpoiledRow.poll_id == poll_id, SpoiledRow.alpha.in_(alphas))

@@ -167,7 +167,7 @@ def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, 
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
     if card.status == "revoked":
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
-    refuse_if_spoiled(poll.id, ballot)
+    refuse_if_spoiled(poll.id, [row.ct.alpha.to_bytes() for row in ballot.rows])
     try:
         check_signature(_context(poll), ballot)
     except CryptoError as err:
@@ -184,7 +184,8 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
         return _same_or_refuse(poll, entry, tracker)
     if poll.state != "open":
         raise refuse("closed", _l("Voting is closed."))
-    refuse_if_spoiled(poll.id, Ballot.from_json(json.loads(body_text)))  # under the lock
+    # Again under the vote's lock: a checked ballot posted meanwhile still wins.
+    refuse_if_spoiled(poll.id, [bytes.fromhex(r["alpha"]) for r in json.loads(body_text)["rows"]])
     if poll.ballot_count + 1 > issued(poll):
         # returned ≤ issued (check-ins + spares handed out): a ballot from a card nobody
         # was handed is refused here, and a record claiming one is INVALID (tally verify).

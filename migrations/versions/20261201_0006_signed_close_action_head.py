@@ -1,7 +1,7 @@
 """signed close covers the vote's action-log head
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-01 22:20:00
 """
 

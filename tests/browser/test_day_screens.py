@@ -12,7 +12,7 @@ import pytest
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from tests.browser.live import chromium, live_server
+from tests.browser.live import PHONE, chromium, live_server
 from tests.conftest import DEFAULT_PASSWORD
 from tests.day_helpers import counted_vote
 from tests.voting_helpers import ballot_body, make_vote
@@ -161,3 +161,25 @@ def test_second_screens_update_by_themselves(app, make_user, browser):
                       or "đã đóng" in closed.inner_text("main").lower())  # fmt: skip
         context.close()
     assert not problems, problems
+
+
+def test_manual_entry_groups_the_code_as_typed_and_matches_the_card(app, browser):
+    with app.app_context():
+        vote = make_vote(members=2, officials=2)
+    code = vote.codes[0]
+    with live_server(app) as base:
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        page.goto(f"{base}/v/{vote.public_id.upper()}")  # typed in capitals: sent on
+        assert page.url.endswith(f"/v/{vote.public_id}")
+        page.wait_for_selector("#entry:not([hidden])")
+        label = page.inner_text("label[for=code]")
+        assert "Mã nhập tay" in label and "QR" in label
+        page.locator("#code").press_sequentially(code.replace("-", "").lower()[:10])
+        assert page.input_value("#code") == code[:12].rstrip("-")
+        page.locator("#code").press_sequentially(code.replace("-", "")[10:])
+        assert page.input_value("#code") == code
+        box = page.locator("#code").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        context.close()

@@ -1,10 +1,16 @@
-"""The count at the laptop in Chromium: trustees open their share files in the browser.
+"""The count at the laptop in Chromium: the page verifies the ballots, then trustees open
+their share files in the browser.
 
-Two trustees (of three, threshold two) choose their share file and type their
-passphrase on the count page; the share is opened with scrypt + Web Crypto in the
-page, the partial decryption is computed there and only that JSON is posted; the
-count completes. A wrong passphrase and another trustee's file show the precise error
-and change nothing. Prints the scrypt time for n = 2^17 (the ceremony's default).
+The page fetches the ballots (count/ballots.json), verifies them in Web Workers with a
+progress bar, shows the signed close head and sums the ballots itself. Two trustees (of
+three, threshold two) choose their share file and type their passphrase; the share is
+opened with scrypt + Web Crypto in the page, the partial decryption of the page's own
+sums is computed there and only that JSON is posted; the count completes. A wrong
+passphrase and another trustee's file show the precise error and change nothing.
+Prints the scrypt time for n = 2^17 (the ceremony's default).
+
+Then a dishonest server, played by Playwright's route interception, hands the page
+modified data: every attack is refused with the item named and nothing is posted.
 """
 
 from __future__ import annotations
@@ -14,12 +20,18 @@ import time
 
 import pytest
 
+from ballot.board.operations import fingerprints
 from ballot.counting import operations as counting
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.serverkey import server_key
 from ballot.voting.operations import cast
+from keys import signing
+from keys.ballot import Ballot
 from keys.sharefile import DEFAULT_SCRYPT_N
+from tally.record import TAG_CLOSE, head_message
+from tally.simulate import chain_entries
 from tests.browser.live import chromium, live_server
 from tests.conftest import DEFAULT_PASSWORD
 from tests.voting_helpers import PASSPHRASES, ballot_body, make_vote
@@ -40,6 +52,11 @@ def _state(poll_id):
     db.session.rollback()
     poll = db.session.get(Poll, poll_id)
     return poll.state, [p.trustee for p in counting.partials(poll)]
+
+
+def _close_head(poll_id):
+    db.session.rollback()
+    return fingerprints(db.session.get(Poll, poll_id))["close"]["head"]
 
 
 def _open(page, trustee, path, passphrase):
@@ -90,6 +107,15 @@ def test_two_trustees_open_their_shares_in_the_browser(app, browser, make_user, 
             page.goto(f"{base}/polls/{vote.public_id}/count")
             page.wait_for_selector("#trustee-app[data-ready=true]", state="attached")
             assert page.locator(".trustee-form").count() == 3
+            page.wait_for_selector("#trustee-app[data-check=verified]", timeout=TIMEOUT_MS)
+            assert page.get_attribute("#check-progress", "value") == "3"
+            assert page.get_attribute("#check-progress", "max") == "3"
+            assert int(page.get_attribute("#trustee-app", "data-check-workers")) >= 2
+            assert "3" in page.inner_text("#check-status")
+            head = _close_head(vote.poll_id)
+            assert page.inner_text("#check-head").split() == [
+                head[i : i + 8] for i in range(0, 64, 8)
+            ]
 
             # Trustee 2's file in trustee 1's form: refused at once, before scrypt.
             _open(page, 1, files[1], PASSPHRASES[1])
@@ -143,3 +169,143 @@ def test_two_trustees_open_their_shares_in_the_browser(app, browser, make_user, 
             f"wrong passphrase answered in {wrong_s:.2f} s; "
             f"open + partial decryption + post (trustee 1): {first_s:.2f} s"
         )
+
+
+def _login(page, base):
+    page.goto(f"{base}/account/login")
+    page.fill("input[name=username]", "thuky")
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.locator("form button, form input[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def _serving(attack):
+    """A route handler handing the page the server's ballots.json after ``attack``."""
+
+    def handle(route):
+        data = route.fetch().json()
+        attack(data)
+        route.fulfill(json=data, headers={"Cache-Control": "no-store"})
+
+    return handle
+
+
+def _rechain(data, ballots, keys, sign=False):
+    """The chain entries of these ballot objects, and (with the server's key) a new close."""
+    with_hash = [Ballot.from_json(b) for b in ballots]
+    manifest_hash, key = keys  # (route handlers run outside the app context)
+    data["ballots"]["ballots"] = chain_entries(manifest_hash, with_hash)
+    if sign:
+        close = data["checkpoints"]["close"]
+        n = len(with_hash)
+        head = data["ballots"]["ballots"][n - 1]["hash"]
+        msg = head_message(TAG_CLOSE, manifest_hash, n, bytes.fromhex(head), close["at"])
+        close |= {"count": n, "head": head, "signature": signing.sign(key, msg).hex()}
+    return data
+
+
+def test_a_dishonest_server_cannot_make_the_page_decrypt_anything_else(
+    app, browser, make_user, tmp_path
+):
+    """Each attack is refused with the broken item named; nothing is posted, nothing changes.
+
+    Last, the served totals withheld: the page decrypts its own sums and the server,
+    whose real totals they are, accepts the partial decryption.
+    """
+    make_user("thuky")
+    with app.app_context():
+        vote = make_vote(members=4, officials=3)
+        for i, c in enumerate([[1, 3, 0], [3, 3, 2], [2, 0, 1]]):
+            cast(vote.poll_id, ballot_body(vote, i, c))
+        poll = db.session.get(Poll, vote.poll_id)
+        polls.close_poll("thuky", poll)
+        counting.start_count("thuky", poll)
+        db.session.commit()
+        share = tmp_path / "t1.share.json"
+        share.write_bytes(vote.shares[0][1])
+        extra = json.loads(ballot_body(vote, 3, [1, 1, 1]))  # the unused fourth card
+        keys = (counting.manifest_of(poll).hash, server_key())
+
+        def one_members_rows(d):
+            rows = d["ballots"]["ballots"][1]["ballot"]["rows"]
+            d["tally"]["totals"] = [{"alpha": r["alpha"], "beta": r["beta"]} for r in rows]
+
+        def removed(d):  # and the later ones renumbered
+            d["ballots"]["ballots"].pop(1)
+            d["ballots"]["ballots"][1]["seq"] = 2
+
+        def modified(d):
+            row = d["ballots"]["ballots"][1]["ballot"]["rows"][0]
+            row["alpha"], row["beta"] = row["beta"], row["alpha"]
+
+        def modified_rechained(d):
+            modified(d)
+            _rechain(d, [e["ballot"] for e in d["ballots"]["ballots"]], keys, sign=True)
+
+        def bad_head(d):
+            sig = d["checkpoints"]["close"]["signature"]
+            d["checkpoints"]["close"]["signature"] = ("0" if sig[0] != "0" else "1") + sig[1:]
+
+        def outside(d):
+            d["cards"]["cards"][3]["key"] = "11" * 32
+
+        def revoked(d):
+            card = d["ballots"]["ballots"][0]["ballot"]["card"]
+            d["revocations"]["revocations"].append({"serial": "x", "key": card, "order": 1})
+
+        def longer(d):
+            _rechain(d, [*(e["ballot"] for e in d["ballots"]["ballots"]), extra], keys)
+
+        attacks = [
+            (one_members_rows, "tally.json, official 1", "sum of the verified ballots"),
+            (removed, "ballot #2", "does not link"),
+            (modified, "ballot #2", "tracker"),
+            (modified_rechained, "ballot #2", "bad_signature"),
+            (bad_head, "signed close", "server signature does not verify"),
+            (outside, "cards.json", "commitment"),
+            (revoked, "ballot #1", "revoked"),
+            (longer, "signed close", "count differs"),
+        ]
+        with live_server(app) as base:
+            context = browser.new_context(locale="vi-VN")
+            page = context.new_page()
+            errors, posted = [], []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            _login(page, base)
+            page.on("request", lambda r: r.method == "POST" and posted.append(r.url))
+            for attack, item, reason in attacks:
+                page.route("**/count/ballots.json", _serving(attack))
+                page.goto(f"{base}/polls/{vote.public_id}/count")
+                page.wait_for_selector(
+                    "#trustee-app:is([data-check=refused], [data-check=failed], "
+                    "[data-check=verified])",
+                    state="attached",
+                    timeout=TIMEOUT_MS,
+                )
+                status = page.inner_text("#check-status")
+                assert page.get_attribute("#trustee-app", "data-check") == "refused", status
+                assert item in status and reason in status, (attack.__name__, status)
+                # (English until the coordinator merges the Vietnamese strings)
+                assert "không giải mã" in status.lower() or "Nothing was decrypted" in status
+                assert page.is_hidden("#check-head-line")
+                # A trustee trying anyway: refused before the share file is opened.
+                _open(page, 1, share, PASSPHRASES[0])
+                text = _wait_outcome(page, 1)
+                assert page.get_attribute("#trustee-1", "data-error") == "refused", text
+                assert item in text, text
+                assert page.get_attribute("#trustee-app", "data-scrypt-ms") is None
+                page.unroute("**/count/ballots.json")
+            assert posted == []
+            assert _state(vote.poll_id) == ("closed", [])
+
+            # The server's totals withheld: the page decrypts the sums it computed, which
+            # are the real totals, so the server's check of the partial accepts it.
+            page.route("**/count/ballots.json", _serving(lambda d: d.update(tally=None)))
+            page.goto(f"{base}/polls/{vote.public_id}/count")
+            page.wait_for_selector("#trustee-app[data-check=verified]", timeout=TIMEOUT_MS)
+            _open(page, 1, share, PASSPHRASES[0])
+            text = _wait_outcome(page, 1)
+            assert page.get_attribute("#trustee-1", "data-done") == "true", text
+            assert _state(vote.poll_id) == ("closed", [1])
+            context.close()
+    assert errors == []

@@ -11,12 +11,18 @@ import pytest
 from sqlalchemy import select
 
 from ballot.db import db
-from ballot.voting.models import AuditedEntry, BallotEntry
+from ballot.voting.models import AuditedEntry, BallotEntry, SignedHead
 from tests.browser.live import PHONE, card_link, chromium, live_server
 from tests.voting_helpers import make_vote
 
 pytestmark = pytest.mark.browser
 TIMEOUT_MS = 20_000
+
+
+@pytest.fixture
+def app_config(app_config):
+    """A signed checkpoint after every ballot, so the receipt has one covering it."""
+    return {**app_config, "CHECKPOINT_BALLOTS": 1}
 
 
 @pytest.fixture
@@ -78,8 +84,14 @@ def test_check_twice_then_cast(app, browser):
             # The receipt: one tap shows it on the board with the signed head covering it.
             page.locator("#board-link").click()
             page.wait_for_selector("#found")
-            assert tracker[:8] in page.locator("#found").inner_text()
-            assert page.locator("#covering-1").count() == 1
+            found = page.locator("#found").inner_text().replace(" ", "")
+            assert tracker in found
+            covering = page.locator("div.covering#covering-1")
+            assert covering.count() == 1  # the signed checkpoint after ballot 1
+            head = db.session.scalar(select(SignedHead).where(SignedHead.kind == "checkpoint"))
+            assert head is not None and head.count == 1
+            assert bytes(head.head).hex() in covering.inner_text().replace(" ", "")
+            assert bytes(head.signature).hex() in covering.inner_text()
             # The board lists both checked ballots and checks them on this device.
             page.locator("#check-audits").click()
             page.wait_for_selector("#audits[data-checked]", timeout=TIMEOUT_MS)

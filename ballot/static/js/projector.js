@@ -4,7 +4,7 @@ const root = document.getElementById('projector');
 const POLL_MS = 5000;
 let deadline = null; // performance.now() at which the countdown reaches zero
 
-function groups(hex, size = 8) { return (hex ?? '').match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? ''; }
+function groups(hex, size = 4) { return (hex ?? '').match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? ''; }
 
 function setField(name, value) {
   for (const node of root.querySelectorAll(`[data-field="${name}"]`)) node.textContent = String(value ?? '');

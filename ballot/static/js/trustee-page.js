@@ -1,14 +1,18 @@
-// The count page at the laptop: each trustee in turn opens their share file with their
-// passphrase in this browser (phieu-trustee.js), the partial decryption is computed
-// here and only that JSON is posted. The share, the passphrase and the file's bytes
-// stay in this page's memory for the few seconds of the computation and are dropped
-// (zeroed where JavaScript allows it) right after.
+// The count page at the laptop: first the page verifies the ballots themselves
+// (trustee-check.js, in Web Workers, with a progress bar) and sums them; then each
+// trustee in turn opens their share file with their passphrase in this browser
+// (phieu-trustee.js), the partial decryption of THOSE sums is computed here and only
+// that JSON is posted. Nothing the server says about the totals is decrypted.
+// The share, the passphrase and the file's bytes stay in this page's memory for the few
+// seconds of the computation and are dropped (zeroed where JavaScript allows it) right after.
 import { CryptoError } from './phieu-crypto.js';
 import { openShare, partialDecrypt, readHeader, wipeBytes } from './phieu-trustee.js';
+import { CheckError, groups, verifyForCount } from './trustee-check.js';
 
 const app = document.getElementById('trustee-app');
 const S = JSON.parse(document.getElementById('trustee-strings').textContent);
 let busy = false;
+let checking = null; // the promise of the ballot check (made once, again after a network error)
 
 function say(form, text, kind) {
   const p = form.querySelector('.trustee-message');
@@ -50,6 +54,52 @@ async function fetchJson(url, init = {}) {
   return body;
 }
 
+const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_, k) => String(values[k] ?? ''));
+
+function showProgress(done, total, msLeft) {
+  const bar = document.getElementById('check-progress');
+  bar.max = Math.max(1, total);
+  bar.value = done;
+  let text = fill(S.checking, { done, total });
+  if (msLeft !== null && done < total) text += ' ' + fill(S.time_left, { s: Math.ceil(msLeft / 1000) });
+  document.getElementById('check-status').textContent = text;
+  app.dataset.checkDone = String(done);
+}
+
+async function runCheck() {
+  const status = document.getElementById('check-status');
+  app.dataset.check = 'running';
+  try {
+    const data = await fetchJson(app.dataset.ballotsUrl);
+    const result = await verifyForCount(data, { onProgress: showProgress });
+    status.textContent = fill(S.checked, { n: result.count });
+    status.className = 'success';
+    document.getElementById('check-head').textContent = groups(result.closeHead);
+    document.getElementById('check-head-line').hidden = false;
+    app.dataset.check = 'verified';
+    app.dataset.checkMs = String(Math.round(result.ms));
+    app.dataset.checkWorkers = String(result.workers);
+    return result;
+  } catch (err) {
+    const refused = err instanceof CheckError;
+    const base = refused && err.item.startsWith('tally.json') ? S.tally_mismatch : S.refused;
+    const text = refused ? `${base} (${err.item}: ${err.reason})` : (err.message || S.failed);
+    status.textContent = text;
+    status.className = 'error';
+    app.dataset.check = refused ? 'refused' : 'failed';
+    app.dataset.checkError = refused ? err.item : 'network';
+    if (!refused) checking = null; // a network failure may be retried by the next trustee
+    const wrapped = new Error(text);
+    wrapped.code = refused ? 'refused' : 'network';
+    throw wrapped;
+  }
+}
+
+function checked() {
+  if (!checking) checking = runCheck();
+  return checking;
+}
+
 function markDone(form, trustee) {
   const status = document.getElementById(`trustee-status-${trustee}`);
   if (status) {
@@ -82,23 +132,25 @@ async function run(form) {
     if (header.trustee && Number.isInteger(header.trustee.index) && header.trustee.index !== trustee) {
       throw new CryptoError('wrong_trustee', String(header.trustee.index));
     }
-    const state = await fetchJson(app.dataset.totalsUrl);
+    say(form, S.check_wait, 'working');
+    const state = await checked(); // refused → nothing is opened, nothing decrypted
+    const m = state.manifest;
     say(form, S.opening, 'working');
     progress.hidden = false;
     progress.value = 0;
     const t0 = performance.now();
     opened = await openShare(bytes, passphrase, {
-      electionId: state.election_id,
-      publicKey: state.public_key,
-      verificationKeys: state.verification_keys,
+      electionId: m.electionId,
+      publicKey: m.publicKey,
+      verificationKeys: m.verificationKeys,
     }, { onProgress: (x) => { progress.value = x; } });
     passphrase = null;
     wipeBytes(bytes);
     app.dataset.scryptMs = String(Math.round(performance.now() - t0));
     if (opened.trustee !== trustee) throw new CryptoError('wrong_trustee', String(opened.trustee));
     say(form, S.computing, 'working');
-    const part = partialDecrypt(state.manifest_hash, state.public_key, opened.trustee,
-      opened.secretShare, state.totals);
+    // The sums of the ballots this page verified: never totals handed over by the server.
+    const part = partialDecrypt(m.hashHex, m.publicKey, opened.trustee, opened.secretShare, state.totals);
     opened.wipe();
     opened = null;
     say(form, S.sending, 'working');
@@ -140,3 +192,4 @@ for (const form of app.querySelectorAll('.trustee-form')) {
   });
 }
 app.dataset.ready = 'true';
+checked().catch(() => { /* shown in #check-status; each form says it again */ });
