@@ -1,0 +1,168 @@
+// Python's json.loads as tally/record.py calls it (duplicate keys and non-integers
+// refused, with the same messages), Python's repr, and tally/records.first_difference.
+// Integers beyond 2^53 are kept exactly as BigInt, as Python keeps them.
+
+export class StrictJsonError extends Error {}
+export class JsonSyntaxError extends Error {}
+
+/** Python repr of a JSON value (str, int, bool, None, list, dict). */
+export function pyRepr(v) {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
+  if (typeof v === 'string') return strRepr(v);
+  if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
+  return '{' + Object.entries(v).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
+}
+
+function strRepr(s) {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0);
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += '\\' + quote;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c >= 0xd800 && c <= 0xdfff) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += ch;
+  }
+  return out + quote;
+}
+
+/** f"{value!r:.n}" */
+export const reprN = (v, n) => pyRepr(v).slice(0, n);
+
+const WS = ' \t\n\r';
+/** Parse like json.loads(object_pairs_hook=unique, parse_float=refuse, parse_constant=refuse). */
+export function loads(text) {
+  let at = 0;
+  const syntax = () => { throw new JsonSyntaxError(`offset ${at}`); };
+  const skip = () => { while (at < text.length && WS.includes(text[at])) at++; };
+  function value(depth) {
+    if (depth > 900) syntax(); // Python: RecursionError, read as "not valid JSON"
+    skip();
+    const ch = text[at];
+    if (ch === '{') {
+      at++; skip();
+      const pairs = [];
+      if (text[at] === '}') { at++; return finish(pairs); }
+      for (;;) {
+        skip();
+        if (text[at] !== '"') syntax();
+        const key = string();
+        skip();
+        if (text[at] !== ':') syntax();
+        at++;
+        pairs.push([key, value(depth + 1)]);
+        skip();
+        if (text[at] === ',') { at++; continue; }
+        if (text[at] === '}') { at++; return finish(pairs); }
+        syntax();
+      }
+    }
+    if (ch === '[') {
+      at++; skip();
+      const out = [];
+      if (text[at] === ']') { at++; return out; }
+      for (;;) {
+        out.push(value(depth + 1));
+        skip();
+        if (text[at] === ',') { at++; continue; }
+        if (text[at] === ']') { at++; return out; }
+        syntax();
+      }
+    }
+    if (ch === '"') return string();
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]]) {
+      if (text.startsWith(word, at)) { at += word.length; return v; }
+    }
+    for (const word of ['NaN', 'Infinity', '-Infinity']) {
+      if (text.startsWith(word, at)) throw new StrictJsonError(`number ${word} is not an integer`);
+    }
+    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(at, at + 4400));
+    if (!m) syntax();
+    at += m[0].length;
+    if (m[1] || m[2]) throw new StrictJsonError(`number ${m[0]} is not an integer`);
+    const n = Number(m[0]);
+    return Number.isSafeInteger(n) ? n : BigInt(m[0]);
+  }
+  function string() {
+    at++;
+    let out = '';
+    for (;;) {
+      const ch = text[at];
+      if (ch === undefined) syntax();
+      if (ch === '"') { at++; return out; }
+      if (ch.charCodeAt(0) < 0x20) syntax();
+      if (ch === '\\') {
+        const e = text[at + 1];
+        const simple = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e in simple) { out += simple[e]; at += 2; continue; }
+        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(at + 2, at + 6))) {
+          out += String.fromCharCode(parseInt(text.slice(at + 2, at + 6), 16));
+          at += 6;
+          continue;
+        }
+        syntax();
+      }
+      out += ch;
+      at++;
+    }
+  }
+  function finish(pairs) {
+    const out = {};
+    for (const [k, v] of pairs) {
+      if (Object.hasOwn(out, k)) throw new StrictJsonError(`duplicate key ${pyRepr(k)}`);
+      Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  }
+  const v = value(0);
+  skip();
+  if (at !== text.length) syntax();
+  return v;
+}
+
+const typeOf = (v) => {
+  if (v === null) return 'none';
+  if (typeof v === 'bigint' || typeof v === 'number') return 'int';
+  if (Array.isArray(v)) return 'list';
+  return typeof v;
+};
+const eq = (a, b) => (typeOf(a) === 'int' ? BigInt(a) === BigInt(b) : a === b);
+
+/** tally/records.first_difference: where two JSON values differ, or null. */
+export function firstDifference(published, expected, path = '') {
+  if (typeOf(published) !== typeOf(expected)) return path || '(whole file)';
+  if (typeOf(expected) === 'object') {
+    const keys = [...new Set([...Object.keys(published), ...Object.keys(expected)])].sort(cmp);
+    for (const key of keys) {
+      const sub = `${path} ${key}`.trim();
+      if (!Object.hasOwn(published, key) || !Object.hasOwn(expected, key)) return sub;
+      const d = firstDifference(published[key], expected[key], sub);
+      if (d) return d;
+    }
+    return null;
+  }
+  if (Array.isArray(expected)) {
+    if (published.length !== expected.length) return `${path} (length)`.trim();
+    for (let i = 0; i < expected.length; i++) {
+      const d = firstDifference(published[i], expected[i], `${path}[${i + 1}]`);
+      if (d) return d;
+    }
+    return null;
+  }
+  return eq(published, expected) ? null : path;
+}
+
+/** Python's sorted() order of str: by code point. */
+export function cmp(a, b) {
+  const x = [...a].map((c) => c.codePointAt(0)), y = [...b].map((c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}

@@ -1,0 +1,172 @@
+// The record verifier page: a record zip (file input or drag-drop) and optionally a member's
+// receipt, checked entirely in this browser (no network, no server), ballots in Web Workers.
+// The verdict lines are those of `python -m tally verify` (tests/browser/test_verifier_page.py).
+import { pointHex } from '../js/phieu-crypto.js';
+import { readZip, ZipError } from './zip.js';
+import { FILES, UNHASHED, verifyRecord, checkReceipt, VerifyError, Unreadable } from './record-verify.js';
+import { cryptoMessage, recordJson } from './record-files.js';
+import { checkChunk, contextOf } from './proofs.js';
+import { CryptoError } from '../js/phieu-crypto.js';
+
+export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+const $ = (id) => document.getElementById(id);
+// Built page: one classic script (module workers are refused on file://); served: the module.
+const workerUrl = () => globalThis.PHIEU_WORKER_URL ?? new URL('./verifier-worker.js', import.meta.url).href;
+const workerType = () => (globalThis.PHIEU_WORKER_URL ? 'classic' : 'module');
+
+/** Check the ballots in parallel workers; resolves null or the first [seq, reason]. */
+function workerProofs(onProgress) {
+  return (manifestRaw, entries, m) => new Promise((resolve, reject) => {
+    const total = entries.length;
+    if (!total) { resolve(null); return; }
+    const n = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16, total));
+    const size = Math.max(1, Math.ceil(total / (n * 4)));
+    const chunks = [];
+    for (let i = 0; i < total; i += size) chunks.push(entries.slice(i, i + size).map((e) => [e.seq, e.raw]));
+    const context = { manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base };
+    const failures = [];
+    let next = 0, pending = chunks.length, checked = 0;
+    const workers = [];
+    const finish = (err) => {
+      workers.forEach((w) => w.terminate());
+      if (err) reject(err); else resolve(failures.length ? failures.sort((a, b) => a[0] - b[0])[0] : null);
+    };
+    for (let w = 0; w < n; w++) {
+      const worker = new Worker(workerUrl(), { type: workerType() });
+      workers.push(worker);
+      const feed = () => { if (next < chunks.length) worker.postMessage({ type: 'check', id: next, items: chunks[next++] }); };
+      worker.onerror = (e) => { e.preventDefault?.(); finish(new Error(e.message || `worker failed (${e.filename || ''}:${e.lineno || ''})`)); };
+      worker.onmessage = ({ data }) => {
+        if (data.type === 'ready') feed();
+        else if (data.type === 'progress') { checked += data.n; onProgress(checked, total); }
+        else if (data.type === 'failed') finish(new Error(data.reason));
+        else if (data.type === 'done') {
+          checked += data.rest; onProgress(checked, total);
+          if (data.bad) failures.push(data.bad);
+          if (--pending === 0) finish(null); else feed();
+        }
+      };
+      worker.postMessage({ type: 'init', context });
+    }
+  });
+}
+
+/** Where no worker can start (a browser without Web Workers): check in this thread,
+ * in slices that yield to the page so the progress bar moves and the page never freezes. */
+function threadProofs(onProgress) {
+  return async (manifestRaw, entries, m) => {
+    const ctx = contextOf({ manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base });
+    for (let i = 0; i < entries.length; i += 4) {
+      const bad = checkChunk(ctx, entries.slice(i, i + 4).map((e) => [e.seq, e.raw]));
+      if (bad) return bad;
+      onProgress(Math.min(i + 4, entries.length), entries.length);
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return null;
+  };
+}
+
+/** Can this page start a worker of the kind it needs? */
+function workersWork() {
+  return new Promise((resolve) => {
+    try {
+      const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: workerType() });
+      w.onmessage = () => { w.terminate(); resolve(true); };
+      w.onerror = (e) => { e.preventDefault?.(); w.terminate(); resolve(false); };
+    } catch { resolve(false); }
+  });
+}
+
+/** The CLI's output for a record (and receipt): {code, lines}. */
+export async function runVerify(files, receiptBytes, checkProofs, progress = () => {}) {
+  const start = performance.now();
+  try {
+    const report = await verifyRecord(files, checkProofs, progress);
+    const lines = [...report.lines];
+    if (receiptBytes) {
+      const receipt = recordJson({ 'manifest.json': receiptBytes }, 'manifest.json');
+      lines.push(`OK  ${checkReceipt(files, receipt)}`);
+    }
+    lines.push(`Mã băm hồ sơ / record hash: ${report.recordHash}`);
+    lines.push(`HỢP LỆ / VALID (${((performance.now() - start) / 1000).toFixed(1)} s)`);
+    return { code: 0, lines };
+  } catch (err) {
+    if (err instanceof Unreadable) return { code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${err.item}: ${err.reason}`] };
+    if (err instanceof VerifyError) return { code: 1, lines: [`KHÔNG HỢP LỆ / INVALID — ${err.item}: ${err.reason}`] };
+    if (err instanceof CryptoError) {
+      return { code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${cryptoMessage(err).replace('manifest.json', 'receipt')}`] };
+    }
+    return { code: 3, lines: [`Lỗi: không kiểm tra được hồ sơ (${err?.message ?? err})`, `Error: the record could not be checked (${err?.message ?? err})`] };
+  }
+}
+
+function showResult(result) {
+  const out = $('verdict');
+  out.textContent = result.lines.join('\n');
+  out.dataset.code = String(result.code);
+  out.className = result.code === 0 ? 'valid' : 'invalid';
+  $('hint').textContent = {
+    0: 'Hồ sơ hợp lệ: mọi bước đều đúng. / The record is valid: every step holds.',
+    1: 'Hồ sơ KHÔNG hợp lệ: mục nêu trên bị sai hoặc bị sửa. / The record is INVALID: the item named above is wrong or was altered.',
+    2: 'Không đọc được hồ sơ: thiếu tệp hoặc tệp sai định dạng (xem dòng trên). / The record cannot be read: a file is missing or malformed (see above).',
+  }[result.code] ?? '';
+  $('status').textContent = '';
+}
+
+function progressBar(started) {
+  return (done, total) => {
+    const bar = $('bar');
+    bar.max = total; bar.value = done;
+    const secs = (performance.now() - started) / 1000;
+    const left = done ? Math.round((secs / done) * (total - done)) : 0;
+    $('status').textContent = `Đã kiểm tra ${done}/${total} lá phiếu, còn khoảng ${left} s / ${done}/${total} ballots checked, about ${left} s left`;
+  };
+}
+
+async function fileBytes(input) {
+  const f = input.files && input.files[0];
+  return f ? new Uint8Array(await f.arrayBuffer()) : null;
+}
+
+let current = 0; // only the latest run shows its verdict (a new file or receipt restarts)
+
+async function verifyFile(file) {
+  const run = ++current;
+  const out = $('verdict');
+  out.textContent = ''; out.dataset.code = ''; out.dataset.file = file.name;
+  const show = (result) => { if (run === current) showResult(result); };
+  $('status').textContent = 'Đang đọc hồ sơ… / Reading the record…';
+  try {
+    if (file.size > MAX_RECORD_BYTES) throw new ZipError('tệp hồ sơ quá lớn (tối đa 512 MiB)', 'the record file is too large (512 MiB at most)');
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const files = await readZip(bytes, [...FILES, ...UNHASHED], MAX_RECORD_BYTES);
+    const receipt = await fileBytes($('receipt'));
+    const started = performance.now();
+    const parallel = await workersWork();
+    const proofs = parallel ? workerProofs : threadProofs;
+    out.dataset.mode = parallel ? 'workers' : 'thread';
+    const result = await runVerify(files, receipt, proofs(progressBar(started)), ({ line }) => {
+      if (line) $('status').textContent = line;
+    });
+    show(result);
+  } catch (err) {
+    const vi = err instanceof ZipError ? err.vi : `không đọc được tệp (${err?.message ?? err})`;
+    const en = err instanceof ZipError ? err.en : `cannot read the file (${err?.message ?? err})`;
+    show({ code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${file.name}: ${en}`, `Lỗi: ${vi}`, `Error: ${en}`] });
+  }
+}
+
+export function start() {
+  const input = $('record');
+  input.addEventListener('change', () => { if (input.files[0]) verifyFile(input.files[0]); });
+  $('receipt').addEventListener('change', () => { if (input.files[0]) verifyFile(input.files[0]); });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault(); drop.classList.remove('over');
+    const f = e.dataTransfer.files[0];
+    if (f) verifyFile(f);
+  });
+  document.body.dataset.ready = '1';
+}

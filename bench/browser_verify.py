@@ -1,0 +1,139 @@
+"""Benchmark of the browser verifier: a record of 500 ballots × 44 officials, verified by
+ballot/static/verifier/verifier.html opened from disk (file://, offline) in headless
+Chromium, exactly as an auditor would; target ≤ 60 s.
+
+    .venv/bin/python bench/browser_verify.py [--members 500] [--officials 44]
+
+The time is the page's own (from the zip read to the verdict, every check of
+``tally verify``). Its floor, measured in the same run and page: the group operations of
+one ballot's parse + verification (phieu-crypto OPS, counted as bench/trustee_check.py
+and bench/tally.py count them: one ballot, multiplied, since every ballot has the same
+shape) × their unit cost timed in the page, × the ballots, ÷ the Web Workers. The
+page's other checks (ceremony, confirmations, decryptions) are outside the floor.
+Uses /usr/bin/chromium (never a browser downloaded by Playwright).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.build_verifier import OUT  # noqa: E402
+from tally.simulate import simulate  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"]
+
+FLOOR_JS = """async () => {
+  const C = await import(PHIEU_MODULE_URL('js/phieu-crypto.js'));
+  const B = await import(PHIEU_MODULE_URL('js/phieu-ballot.js'));
+  const K = await import(PHIEU_MODULE_URL('js/phieu-cards.js'));
+  const R = await import(PHIEU_MODULE_URL('verifier/record-files.js'));
+  const now = () => performance.now();
+  const unit = (fn, n = 200) => {
+    for (let i = 0; i < 20; i++) fn(i);
+    const runs = [];
+    for (let rep = 0; rep < 5; rep++) {
+      const t0 = now();
+      for (let i = 0; i < n; i++) fn(i);
+      runs.push((now() - t0) / n);
+    }
+    return Math.min(...runs);
+  };
+  const m = JSON.parse(window.__manifest), obj = JSON.parse(window.__ballot);
+  const ctx = B.makeContext({ manifest_hash: C.manifestHash(m), public_key: m.trustees.public_key,
+    kind: m.kind, rows: m.officials.length, base: m.base });
+  C.resetOps();
+  const ballot = B.ballotFromJson(obj);
+  B.verifyBallot(ctx, ballot);
+  const ops = { ...C.OPS };
+  const ks = Array.from({ length: 400 }, () => C.randomScalar());
+  const G = C.G, Y = ctx.publicKey;
+  const P = C.baseMul(C.randomScalar()).add(G);
+  const pts = ks.slice(0, 10).map((k) => C.baseMul(k).add(G));
+  const msg = B.ballotDigest(ballot);
+  const units = {
+    base: unit((i) => G.multiply(ks[i % 400])),
+    fixed: unit((i) => Y.multiplyUnsafe(ks[i % 400])),
+    mul: unit((i) => P.multiply(ks[i % 400]), 50),
+    muladd: unit((i) => P.mulAddUnsafe(ks[i % 400], G, ks[(i + 1) % 400]), 50),
+    add: unit(() => P.add(G), 2000),
+    normalize: unit(() => C.normalizePoints(pts), 200) / pts.length,
+    verify: unit(() => K.verify(ballot.card, msg, ballot.signature), 20),
+    parse: unit((i) => C.pointFromBytes(C.pointBytes(pts[i % 10].add(G))), 100),
+  };
+  return { ops, units, cores: navigator.hardwareConcurrency };
+}"""
+
+
+def main() -> None:
+    """Print the figure, its floor and the load average."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=500)
+    ap.add_argument("--officials", type=int, default=44)
+    args = ap.parse_args()
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} not found: the browser figure is skipped.")
+        return
+    from playwright.sync_api import sync_playwright
+
+    t = time.perf_counter()
+    sim = simulate(members=args.members, officials=args.officials, k=3, n=5, spares=20)
+    print(f"simulated {args.members} × {args.officials} in {time.perf_counter() - t:.1f} s (setup)")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "record.zip"
+        sim.record.save(path)
+        print(f"record zip: {path.stat().st_size / 1e6:.1f} MB")
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+            ctx = browser.new_context(offline=True)
+            page = ctx.new_page()
+            page.set_default_timeout(900_000)
+            page.goto(OUT.as_uri())
+            page.wait_for_selector("body[data-ready='1']")
+            load_before = os.getloadavg()
+            t0 = time.perf_counter()
+            page.set_input_files("#record", str(path))
+            page.wait_for_selector("#verdict[data-code]:not([data-code=''])")
+            wall = time.perf_counter() - t0
+            load_after = os.getloadavg()
+            lines = (page.text_content("#verdict") or "").splitlines()
+            mode = page.get_attribute("#verdict", "data-mode")
+            page.evaluate(
+                "([m, b]) => { window.__manifest = m; window.__ballot = b; }",
+                [
+                    sim.record.files["manifest.json"].decode(),
+                    __import__("json").dumps(
+                        sim.record.json("ballots.json")["ballots"][0]["ballot"]
+                    ),
+                ],
+            )
+            fl = page.evaluate(FLOOR_JS)
+            version = browser.version
+            browser.close()
+    assert lines[-1].startswith("HỢP LỆ / VALID"), lines
+    secs = float(lines[-1].split("(")[1].split()[0])
+    workers = max(1, min(fl["cores"], 16, args.members)) if mode == "workers" else 1
+    per = sum(fl["ops"].get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
+    floor = per * args.members / workers / 1000
+    ops = {k: v for k, v in fl["ops"].items() if v}
+    print(
+        f"browser verifier (Chromium {version}, file://, offline, {workers} Web Workers, "
+        f"hardwareConcurrency {fl['cores']}): VALID in {secs:.1f} s by the page "
+        f"({wall:.1f} s from choosing the file to the verdict); target ≤ 60 s: "
+        f"{'ok' if wall <= 60 else 'MISSED'}; floor (ballot proofs) {floor:.1f} s; "
+        f"ratio {secs / floor:.2f}"
+    )
+    print(f"    per ballot ops {ops}; unit ms { {k: round(v, 4) for k, v in fl['units'].items()} }")
+    print(f"    load average before {load_before}, after {load_after}")
+
+
+if __name__ == "__main__":
+    main()
