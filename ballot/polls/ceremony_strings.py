@@ -37,6 +37,12 @@ def trustee_strings() -> dict[str, str]:
             "(Read this code aloud and compare it with every other trustee's device;"
             " continue only if all match.)"
         ),
+        "alarm_commit": _(
+            "ALARM: the board holds a contribution in your name that this browser did not"
+            " publish. Unless you published it yourself from another device, someone used"
+            " your link (the secretariat sees every link): stop the ceremony now and tell"
+            " every trustee and the chair. Do not continue on this page."
+        ),
         "own_commit": _(
             "The board shows another contribution under your name: stop and tell the chair."
         ),

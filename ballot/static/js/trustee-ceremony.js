@@ -8,7 +8,7 @@
 // are posted, with the link's token (from the URL fragment) in X-Trustee-Token.
 // Pure JS crypto (vendored noble): it works on plain http://192.168.x.y, where
 // crypto.subtle does not exist.
-import { CryptoError, bytesEqual, canonicalJson, manifestHash, toHex } from './phieu-crypto.js';
+import { CryptoError, bytesEqual, canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
 import * as dkg from './phieu-dkg.js';
 import { checkPassphrase, openShare, readHeader, sealShare } from './phieu-trustee.js';
 
@@ -16,8 +16,20 @@ const root = document.getElementById('ceremony');
 const S = JSON.parse(document.getElementById('ceremony-strings').textContent);
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.hash.slice(1));
-const token = params.get('t') || '';
 const me = Number.parseInt(params.get('i') || '0', 10);
+// The token leaves the address bar and the history at once (shoulder-surfing, synced
+// history); this tab keeps it in sessionStorage so that a reload still works.
+const TOKEN_KEY = `phieu-trustee-token:${location.pathname}:${me}`;
+const token = params.get('t') || sessionStorage.getItem(TOKEN_KEY) || '';
+if (params.has('t')) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  params.delete('t');
+  history.replaceState(history.state, '', `${location.pathname}${location.search}#${params}`);
+}
+// What this browser posted (public: the digest of its commit), to tell a reload of this
+// page from a commit someone else made with this trustee's link.
+const postedKey = (b) => `phieu-trustee-commit:${b.election_id}:${b.ceremony}:${me}`;
+const commitDigest = (m) => toHex(digest(utf8('phieu/v1/local-commit'), canonicalJson(m)));
 const device = { state: null, posted: null, contributions: null, transcript: null, result: null };
 let board = null;
 let busy = false;
@@ -100,7 +112,26 @@ async function doCommit() {
   const { state, message } = dkg.start(board.election_id, board.ceremony, board.names, board.threshold, me);
   device.state = state;
   device.posted = message;
+  localStorage.setItem(postedKey(board), commitDigest(message));
   await post(message);
+}
+
+// A commit under this trustee's name that this browser did not post: someone used the
+// link first (the secretariat sees every token). Loud, and nothing more is done here.
+function alarm() {
+  phase('alarm');
+  show(null);
+  status('');
+  const e = $('error');
+  e.textContent = S.alarm_commit;
+  e.hidden = false;
+}
+
+function foreignCommit() {
+  const theirs = mine(board.commits);
+  if (!theirs) return false;
+  if (device.posted) return !bytesEqual(canonicalJson(theirs), canonicalJson(device.posted));
+  return localStorage.getItem(postedKey(board)) !== commitDigest(theirs);
 }
 
 function checkCommits() {
@@ -135,20 +166,23 @@ async function doFinish() {
   const perr = $('pass-error');
   perr.hidden = true;
   if (p1 !== p2) { perr.textContent = S.mismatch_pass; perr.hidden = false; return; }
-  const name = board.names[me - 1];
+  // The device's own state, never the latest board: a board changed after the shares
+  // must not rename the share file or move it to another vote or round.
+  const st = device.state;
+  const name = st.names[me - 1];
   try { checkPassphrase(p1, name); } catch (err) { perr.textContent = explain(err); perr.hidden = false; return; }
   status(S.sealing);
   const { share, key } = device.result;
   const kj = dkg.keyJson(key);
   const bytes = await sealShare({
-    electionId: board.election_id, round: board.ceremony, publicKey: kj.public_key,
+    electionId: st.electionId, round: st.round, publicKey: kj.public_key,
     verificationKeys: kj.verification_keys, transcript: device.transcript, trustee: me, name,
     secretShare: share, passphrase: p1,
   });
   $('pass1').value = ''; $('pass2').value = '';
   const link = $('download-link');
   link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
-  link.download = `${board.election_id}-trustee-${me}.share.json`;
+  link.download = `${st.electionId}-trustee-${me}.share.json`;
   $('download').hidden = false;
   status(S.saved);
 }
@@ -217,6 +251,7 @@ async function doConfirm() {
 
 async function step() {
   renderBoard();
+  if (root.dataset.phase === 'alarm' || foreignCommit()) { alarm(); return; }
   const n = board.names.length;
   const count = (k) => board[k].length;
   if (board.state === 'frozen') { show(null); status(S.frozen); return; }
