@@ -38,10 +38,10 @@ def trustee_strings() -> dict[str, str]:
             " continue only if all match.)"
         ),
         "alarm_commit": _(
-            "ALARM: the board holds a contribution in your name that this browser did not"
-            " publish. Unless you published it yourself from another device, someone used"
-            " your link (the secretariat sees every link): stop the ceremony now and tell"
-            " every trustee and the chair. Do not continue on this page."
+            "ALARM: the board holds a contribution in your name that this page did not"
+            " publish. Unless you reloaded this page or published from another device,"
+            " someone used your link (the secretariat sees every link). Stop now and tell"
+            " every trustee and the chair: this round must be restarted."
         ),
         "own_commit": _(
             "The board shows another contribution under your name: stop and tell the chair."

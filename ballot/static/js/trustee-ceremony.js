@@ -8,7 +8,7 @@
 // are posted, with the link's token (from the URL fragment) in X-Trustee-Token.
 // Pure JS crypto (vendored noble): it works on plain http://192.168.x.y, where
 // crypto.subtle does not exist.
-import { CryptoError, bytesEqual, canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
+import { CryptoError, bytesEqual, canonicalJson, manifestHash, toHex } from './phieu-crypto.js';
 import * as dkg from './phieu-dkg.js';
 import { checkPassphrase, openShare, readHeader, sealShare } from './phieu-trustee.js';
 
@@ -17,19 +17,13 @@ const S = JSON.parse(document.getElementById('ceremony-strings').textContent);
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.hash.slice(1));
 const me = Number.parseInt(params.get('i') || '0', 10);
+const token = params.get('t') || '';
 // The token leaves the address bar and the history at once (shoulder-surfing, synced
-// history); this tab keeps it in sessionStorage so that a reload still works.
-const TOKEN_KEY = `phieu-trustee-token:${location.pathname}:${me}`;
-const token = params.get('t') || sessionStorage.getItem(TOKEN_KEY) || '';
+// history). Nothing is stored: a reload loses the token as it loses the secrets.
 if (params.has('t')) {
-  if (token) sessionStorage.setItem(TOKEN_KEY, token);
   params.delete('t');
   history.replaceState(history.state, '', `${location.pathname}${location.search}#${params}`);
 }
-// What this browser posted (public: the digest of its commit), to tell a reload of this
-// page from a commit someone else made with this trustee's link.
-const postedKey = (b) => `phieu-trustee-commit:${b.election_id}:${b.ceremony}:${me}`;
-const commitDigest = (m) => toHex(digest(utf8('phieu/v1/local-commit'), canonicalJson(m)));
 const device = { state: null, posted: null, contributions: null, transcript: null, result: null };
 let board = null;
 let busy = false;
@@ -112,12 +106,12 @@ async function doCommit() {
   const { state, message } = dkg.start(board.election_id, board.ceremony, board.names, board.threshold, me);
   device.state = state;
   device.posted = message;
-  localStorage.setItem(postedKey(board), commitDigest(message));
   await post(message);
 }
 
-// A commit under this trustee's name that this browser did not post: someone used the
-// link first (the secretariat sees every token). Loud, and nothing more is done here.
+// A commit under this trustee's name that this page did not post: someone used the link
+// first (the secretariat sees every token), or this page was reloaded and lost its
+// secrets. Either way the round cannot go on: loud, and nothing more is done here.
 function alarm() {
   phase('alarm');
   show(null);
@@ -127,21 +121,15 @@ function alarm() {
   e.hidden = false;
 }
 
-function foreignCommit() {
-  const theirs = mine(board.commits);
-  if (!theirs) return false;
-  if (device.posted) return !bytesEqual(canonicalJson(theirs), canonicalJson(device.posted));
-  return localStorage.getItem(postedKey(board)) !== commitDigest(theirs);
-}
-
 function checkCommits() {
   const contributions = dkg.verifyCommits(board.commits, board.election_id, board.ceremony, board.names, board.threshold);
-  if (!bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) throw new Error(S.own_commit);
+  if (!bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) return false;
   const ctx = dkg.context(board.election_id, board.ceremony, board.names, board.threshold);
   device.contributions = contributions;
   device.transcript = dkg.transcript(ctx, dkg.ceremonyJson(board.ceremony, contributions).contributions);
   $('transcript-code').textContent = grouped(toHex(device.transcript).slice(0, 32));
   $('compare-text').textContent = S.compare;
+  return true;
 }
 
 async function doShares() {
@@ -251,7 +239,7 @@ async function doConfirm() {
 
 async function step() {
   renderBoard();
-  if (root.dataset.phase === 'alarm' || foreignCommit()) { alarm(); return; }
+  if (root.dataset.phase === 'alarm') { alarm(); return; }
   const n = board.names.length;
   const count = (k) => board[k].length;
   if (board.state === 'frozen') { show(null); status(S.frozen); return; }
@@ -260,9 +248,12 @@ async function step() {
   if (board.state === 'confirm') { if ($('step-confirm').hidden) show('step-confirm'); status(''); return; }
   if (mine(board.done)) { show(null); status(board.state === 'done' ? S.wait_cards : fill(S.wait_done, { n: count('done'), total: n })); return; }
   if (!mine(board.commits)) { show('step-commit'); status(''); return; }
-  if (!device.state) { show(null); status(S.lost); return; }
+  if (!device.state || !bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) {
+    alarm();
+    return;
+  }
   if (count('commits') < n) { show(null); status(fill(S.wait_commits, { n: count('commits'), total: n })); return; }
-  if (!device.contributions) checkCommits();
+  if (!device.contributions && !checkCommits()) { alarm(); return; }
   if (!mine(board.shares)) { if ($('step-compare').hidden) show('step-compare'); status(''); return; }
   if (count('shares') < n) { show(null); status(fill(S.wait_shares, { n: count('shares'), total: n })); return; }
   if (!device.result) await receiveShares();
