@@ -102,7 +102,8 @@ def _dump(msg: dict[str, Any]) -> bytes:
     return json.dumps(msg, ensure_ascii=False, indent=2).encode() + b"\n"
 
 
-def _open_state(folder: Path, board: dict[str, Any]) -> dkg.TrusteeState:
+def _open_state(folder: Path, board: dict[str, Any]) -> tuple[dkg.TrusteeState, str, bytes]:
+    """The sealed state of this board's vote and round, its passphrase and its bytes."""
     path = folder / STATE
     if not path.is_file():
         fail(f"Lỗi: chưa có {path}: hãy chạy 'start'\nError: no {path}: run 'start' first")
@@ -120,7 +121,7 @@ def _open_state(folder: Path, board: dict[str, Any]) -> dkg.TrusteeState:
         state = statefile.open_state(data, passphrase)
         if list(state.names) != board["names"] or state.k != board["threshold"]:
             raise CryptoError("dkg_bad_message", "the board's names or threshold changed")
-        return state
+        return state, passphrase, data
     except CryptoError as err:
         fail(err)
 
@@ -190,20 +191,36 @@ def shares(board_file: Path, folder: Path) -> None:
         contributions = _contributions(board)
     except CryptoError as err:
         fail(err)
-    state = _open_state(folder, board)
+    state, passphrase, data = _open_state(folder, board)
     posted = _read_json(folder / "commit.json", "commit.json")
     shown = [m for m in board["commits"] if isinstance(m, dict) and m.get("trustee") == state.index]
+    if shown and shown != [posted]:
+        # The token in the trustee's link was used by someone else (the secretariat sees
+        # every link): the ceremony must stop, not go on with a key this device lacks.
+        fail(
+            "Lỗi: CẢNH BÁO — bảng tin có một cam kết mang tên bạn (thành viên"
+            f" #{state.index}) mà máy này KHÔNG gửi (khác commit.json): có người đã dùng"
+            " đường dẫn của bạn (ví dụ ban thư ký). Dừng lại và báo cho cả tổ.\n"
+            "Error: ALARM — the board holds a commitment in your name (trustee"
+            f" #{state.index}) that this device did NOT post (not commit.json): someone used"
+            " your link (e.g. the secretariat). Stop and tell every trustee."
+        )
     if shown != [posted]:
         fail(
             "Lỗi: bảng tin không hiển thị đúng cam kết bạn đã gửi (commit.json)\n"
             "Error: the board does not show the commitment you posted (commit.json)"
         )
     _compare_aloud(contributions)
+    transcript = dkg.transcript_of(contributions)
     try:
         msg = dkg.make_shares(state, contributions)
+        n = statefile.read_state_header(data)["kdf"]["n"]
+        # Pin what was compared aloud: finish refuses a board with other commitments.
+        pinned = statefile.seal_state(state, passphrase, n, transcript)
     except CryptoError as err:
         fail(err)
     _write_new({folder / "shares.json": _dump(msg)})
+    (folder / STATE).write_bytes(pinned)
 
 
 @trustee.command()
@@ -218,8 +235,16 @@ def finish(board_file: Path, folder: Path, scrypt_log_n: int) -> None:
         contributions = _contributions(board)
     except CryptoError as err:
         fail(err)
-    state = _open_state(folder, board)
+    state, _, data = _open_state(folder, board)
     try:
+        pinned = statefile.pinned_transcript(data)
+        if pinned is None:
+            raise CryptoError("dkg_bad_state", "no transcript pinned: run 'shares' first")
+        if dkg.transcript_of(contributions) != pinned:
+            raise CryptoError(
+                "dkg_bad_message",
+                "the board's commitments differ from those compared aloud at 'shares'",
+            )
         result = dkg.receive(state, contributions, board["shares"])
     except CryptoError as err:
         fail(err)

@@ -26,8 +26,17 @@ FORMAT: Final = "phieu-dkg-state/1"
 MAX_BYTES: Final = 256 * 1024
 
 
-def seal_state(state: TrusteeState, passphrase: str, scrypt_n: int = DEFAULT_SCRYPT_N) -> bytes:
-    """Encrypt the device state under ``passphrase`` (checked like a share passphrase)."""
+def seal_state(
+    state: TrusteeState,
+    passphrase: str,
+    scrypt_n: int = DEFAULT_SCRYPT_N,
+    transcript: bytes | None = None,
+) -> bytes:
+    """Encrypt the device state under ``passphrase`` (checked like a share passphrase).
+
+    ``transcript``, given at ``shares``, pins the ceremony transcript compared aloud: it
+    is in the header, so it is bound by the AAD and cannot be edited without the key.
+    """
     check_passphrase(passphrase, state.names[state.index - 1])
     header: dict[str, Any] = {
         "format": FORMAT,
@@ -36,6 +45,8 @@ def seal_state(state: TrusteeState, passphrase: str, scrypt_n: int = DEFAULT_SCR
         "trustee": state.index,
         "kdf": {"name": "scrypt", "n": scrypt_n, "r": 8, "p": 1, "salt": secrets.token_hex(16)},
     }
+    if transcript is not None:
+        header["transcript"] = transcript.hex()
     key = _kdf(passphrase, bytes.fromhex(header["kdf"]["salt"]), scrypt_n, 8, 1)
     nonce = secrets.token_bytes(12)
     aad = digest(TAG_DKG_STATE, canonical_json(header))
@@ -54,9 +65,20 @@ def read_state_header(data: bytes) -> dict[str, Any]:
         raise CryptoError("dkg_bad_state", "not JSON") from None
     if not isinstance(body, dict) or body.get("format") != FORMAT:
         raise CryptoError("dkg_bad_state", f"format is not {FORMAT}")
-    if set(body) != {"format", "election_id", "ceremony", "trustee", "kdf", "cipher"}:
+    fields = {"format", "election_id", "ceremony", "trustee", "kdf", "cipher"}
+    if set(body) - {"transcript"} != fields:
         raise CryptoError("dkg_bad_state", "unexpected fields")
+    pinned = body.get("transcript", "0" * 64)
+    if not isinstance(pinned, str) or len(pinned) != 64 or pinned.strip("0123456789abcdef"):
+        raise CryptoError("dkg_bad_state", "bad transcript")
     return body
+
+
+def pinned_transcript(data: bytes) -> bytes | None:
+    """The transcript pinned at ``shares``, or None before it. Trust it only once
+    :func:`open_state` has accepted the same bytes (the header is the AAD)."""
+    pinned = read_state_header(data).get("transcript")
+    return None if pinned is None else bytes.fromhex(pinned)
 
 
 def open_state(data: bytes, passphrase: str) -> TrusteeState:

@@ -107,6 +107,16 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
         "So sánh với màn chiếu và bảng công khai; nếu khác, dừng lại (Ctrl-C).\n"
         "Compare with the projector and the public board; if it differs, stop (Ctrl-C)."
     )
+    # The n confirmations prove the trustees confirmed this manifest; the hash lets each
+    # compare it with what was read aloud at the freeze, not only with its own device.
+    click.echo("Mã băm danh sách bỏ phiếu (manifest) / manifest hash:")
+    click.echo(f"  {fingerprint(checked.manifest.hash)}")
+    click.echo(
+        "So sánh với dấu vân tay cuộc bỏ phiếu đọc to khi chốt danh sách và in trong biên"
+        " bản; nếu khác, dừng lại (Ctrl-C).\n"
+        "Compare with the vote fingerprint read aloud at the freeze and printed in the"
+        " minutes; if it differs, stop (Ctrl-C)."
+    )
     manifest = checked.manifest
     try:
         passphrase = click.prompt("Mật khẩu / passphrase", hide_input=True)

@@ -7,6 +7,7 @@ the ballots it verified, with the verifier's own checks (tally/verify.py):
 * the manifest, and the committed card set against the manifest's card commitment;
 * the chain from the manifest hash up to the server-signed close head, the close's
   count equal to the chain length, one ballot per committed, unrevoked card;
+* every trustee's confirmation of this exact manifest (confirmations.json);
 * every ballot's card signature and row proofs (on every core);
 
 then sums each official's row over those ballots. Only these sums are decrypted. A
@@ -31,6 +32,7 @@ from tally.verify import (
     VerifyError,
     _check_cards,
     _check_chain,
+    _check_confirmations,
     _check_proofs,
     load_manifest,
 )
@@ -55,6 +57,9 @@ def verified_totals(record: Record, workers: int | None = None) -> Verified:
     manifest = load_manifest(record)
     committed, revoked = _check_cards(record, manifest, report)
     entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
+    # Without the n confirmations a server could freeze a manifest with extra cards or
+    # other officials that no trustee confirmed, and have it decrypted.
+    _check_confirmations(record, manifest, report)
     _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
     totals = aggregate_ballots(manifest, ballots)
     return Verified(manifest, totals, close.head, len(entries))

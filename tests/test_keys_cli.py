@@ -123,7 +123,7 @@ def test_whole_ceremony_through_the_cli(tmp_path):
         summoned=5,
         trustee_names=NAMES,
         ceremony=dkg.ceremony_json(1, contributions),
-        card_keys=[bytes([i]) * 32 for i in range(1, 6)],
+        cards=[(f"{i:04d}", bytes([i]) * 32) for i in range(1, 6)],
         server_key=bytes(32),
     )
     (tmp_path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
@@ -230,6 +230,9 @@ def test_shares_refuses_a_dishonest_board_or_an_unconfirmed_code(tmp_path):
         input=f"{p}\ncó\n",
     )
     assert res.exit_code == 1 and "commit.json" in res.output
+    # (someone used trustee 1's link: the CLI names it as such, loudly)
+    assert "did NOT post" in res.output and "someone used your link" in res.output
+    assert "KHÔNG gửi" in res.output and "#1" in res.output
     board = _board(tmp_path, commits=commits)
     res = _run("trustee", "shares", str(board), "--dir", str(d), input="sai mật khẩu rồi\n")
     assert res.exit_code == 1 and "Sai mật khẩu" in res.output
@@ -290,7 +293,7 @@ def test_confirm_refuses_a_manifest_that_is_not_the_ceremony(tmp_path):
         summoned=2,
         trustee_names=NAMES,
         ceremony=other_ceremony,
-        card_keys=[bytes(32)],
+        cards=[("0001", bytes(32))],
         server_key=bytes(32),
     )
     path = tmp_path / "manifest.json"
@@ -312,3 +315,37 @@ def test_module_entry_point_runs():
     top = subprocess.run([sys.executable, "-m", "keys", "--help"], capture_output=True, text=True)
     commands = [line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line]
     assert commands == ["check-share", "trustee"]  # no dealer command
+
+
+def test_finish_refuses_a_board_whose_commitments_differ_from_those_compared_aloud(tmp_path):
+    """The transcript compared aloud at 'shares' is pinned in the sealed state file; a
+    later board.json with another commitment (a fresh, valid one for trustee 3) is refused
+    at 'finish' before any sub-share is read, and nothing is written."""
+    dirs, commits = _start_all(tmp_path)
+    before = (dirs[0] / "trustee-state.json").read_bytes()
+    shares_msgs = _shares_all(tmp_path, dirs, commits)
+    assert json.loads((dirs[0] / "trustee-state.json").read_text())["transcript"]
+    _, other = dkg.start(E, 1, NAMES, 2, 3)
+    swapped = _board(tmp_path, commits=[*commits[:2], other], shares=shares_msgs)
+    res = _run(
+        "trustee", "finish", str(swapped), "--dir", str(dirs[0]), *COST, input=f"{STATE_PASS[0]}\n"
+    )
+    assert res.exit_code == 1, res.output
+    assert "compared aloud" in res.output and "Lỗi" in res.output
+    assert _files(dirs[0]) == ["commit.json", "shares.json", "trustee-state.json"]
+    # An edited pin does not open (the header is the AAD); a state from before 'shares'
+    # has no pin and is refused too.
+    state = json.loads((dirs[0] / "trustee-state.json").read_text())
+    state["transcript"] = "00" * 32
+    (dirs[0] / "trustee-state.json").write_text(json.dumps(state))
+    board = _board(tmp_path, commits=commits, shares=shares_msgs)
+    res = _run(
+        "trustee", "finish", str(board), "--dir", str(dirs[0]), *COST, input=f"{STATE_PASS[0]}\n"
+    )
+    assert res.exit_code == 1 and "Sai mật khẩu" in res.output, res.output
+    (dirs[0] / "trustee-state.json").write_bytes(before)
+    res = _run(
+        "trustee", "finish", str(board), "--dir", str(dirs[0]), *COST, input=f"{STATE_PASS[0]}\n"
+    )
+    assert res.exit_code == 1 and "run 'shares' first" in res.output, res.output
+    assert _files(dirs[0]) == ["commit.json", "shares.json", "trustee-state.json"]

@@ -224,3 +224,37 @@ def test_chain_longer_than_the_close_count(sim, share, tmp_path):
     rec = _record(sim)
     _resign_close(sim, rec, count=11)
     _refused(rec, share, tmp_path, "signed close", "signed ballot count 11, the chain has 12")
+
+
+def test_the_manifest_hash_is_shown_next_to_the_close_head(sim, share, tmp_path):
+    res, _ = _decrypt(_record(sim), share, tmp_path)
+    assert res.exit_code == 0, res.output
+    grouped = fingerprint(sim.manifest.hash)
+    assert grouped in res.output and "biên bản" in res.output and "minutes" in res.output
+    assert res.output.index(grouped) < res.output.index("Mật khẩu")
+
+
+@pytest.mark.parametrize(
+    ("attack", "words"),
+    [
+        (lambda c: [], ("confirmations.json", "expected 3 confirmations, found 0")),
+        (lambda c: c[:2], ("confirmations.json", "expected 3 confirmations, found 2")),
+        (
+            lambda c: [c[0], {**c[1], "proof": c[0]["proof"]}, c[2]],
+            ("confirmation 2 (trustee 2)",),
+        ),
+        (lambda c: [c[0], c[0], c[2]], ("confirmation 2 (trustee 1)", "ascending")),
+        (lambda c: {"confirmations": c}, ("confirmations.json", "expected a list")),
+    ],
+    ids=["none", "one-missing", "forged", "repeated", "not-a-list"],
+)
+def test_a_manifest_not_confirmed_by_every_trustee_is_not_decrypted(
+    sim, share, tmp_path, attack, words
+):
+    """A server freezing a manifest (extra cards, other officials) that some trustee never
+    confirmed: the trustee's tool refuses before the passphrase is asked."""
+    rec = _record(sim)
+    rec.put("confirmations.json", attack(rec.json("confirmations.json")))
+    _refused(rec, share, tmp_path, *words)
+    with pytest.raises(VerifyError):
+        verified_totals(rec, workers=1)

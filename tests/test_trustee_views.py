@@ -76,13 +76,16 @@ def test_ballots_json_is_the_records_public_part(app, client, auth, make_user, c
     r = client.get(f"/polls/{vote.public_id}/count/ballots.json", headers=JSON_HEADERS)
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     body = r.get_json()
-    assert set(body) == {"manifest", "cards", "revocations", "ballots", "checkpoints", "tally"}
+    names = ("manifest", "cards", "revocations", "ballots", "checkpoints", "confirmations")
+    assert set(body) == {*names, "tally"}
     with app.app_context():
         poll = db.session.get(Poll, vote.poll_id)
         record = build_record(poll)
-        for name in ("manifest", "cards", "revocations", "ballots", "checkpoints"):
+        for name in names:
             assert body[name] == record.json(f"{name}.json"), name
         assert body["tally"] == json.loads(counting.get_count(poll).tally)
+    # every trustee's confirmation comes along, for the page to check (n proofs)
+    assert [c["trustee"] for c in body["confirmations"]] == [1, 2, 3]
     assert len(body["ballots"]["ballots"]) == 3 and body["checkpoints"]["close"]["count"] == 3
     # Nothing secret: no share, no share file, no passphrase.
     text = r.get_data(as_text=True)

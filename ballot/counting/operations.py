@@ -19,7 +19,13 @@ from sqlalchemy import func, select
 
 from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.operations import issued
-from ballot.counting.export import build_record, put_ballots, put_cards, put_heads
+from ballot.counting.export import (
+    build_record,
+    confirmations,
+    put_ballots,
+    put_cards,
+    put_heads,
+)
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import Poll
@@ -103,12 +109,17 @@ def start_count(actor: str, poll: Poll) -> Count:
     return count
 
 
+# The record files in count/ballots.json (the trustees' tools check the same ones).
+CHECK_FILES = ("manifest", "cards", "revocations", "ballots", "checkpoints", "confirmations")
+
+
 def check_data(poll: Poll) -> bytes:
     """GET count/ballots.json: what a trustee's browser verifies before decrypting (all public).
 
-    ``{"manifest", "cards", "revocations", "ballots", "checkpoints", "tally"}``: the bytes
-    of the record files manifest.json, cards.json, revocations.json, ballots.json,
-    checkpoints.json exactly as in record.zip (docs/record.md), and the server's tally.json
+    ``{"manifest", "cards", "revocations", "ballots", "checkpoints", "confirmations",
+    "tally"}``: the bytes of the record files manifest.json, cards.json, revocations.json,
+    ballots.json, checkpoints.json, confirmations.json exactly as in record.zip
+    (docs/record.md), and the server's tally.json
     once the count has started (else null), which the page only compares with its own sums.
     """
     record = Record()
@@ -119,12 +130,10 @@ def check_data(poll: Poll) -> bytes:
     ).get("close"):
         raise refuse("not_closed", _l("Voting is not closed yet."), 409)
     put_ballots(record, poll)
+    record.put("confirmations.json", confirmations(poll))
     count = get_count(poll)
     tally = count.tally.encode() if count is not None else b"null"
-    parts = [
-        b'"' + name.encode() + b'":' + record.files[f"{name}.json"]
-        for name in ("manifest", "cards", "revocations", "ballots", "checkpoints")
-    ]
+    parts = [b'"' + name.encode() + b'":' + record.files[f"{name}.json"] for name in CHECK_FILES]
     return b"{" + b",".join([*parts, b'"tally":' + tally]) + b"}"
 
 

@@ -37,6 +37,12 @@ def trustee_strings() -> dict[str, str]:
             "(Read this code aloud and compare it with every other trustee's device;"
             " continue only if all match.)"
         ),
+        "alarm_commit": _(
+            "ALARM: the board holds a contribution in your name that this page did not"
+            " publish. Unless you reloaded this page or published from another device,"
+            " someone used your link (the secretariat sees every link). Stop now and tell"
+            " every trustee and the chair: this round must be restarted."
+        ),
         "own_commit": _(
             "The board shows another contribution under your name: stop and tell the chair."
         ),

@@ -16,8 +16,14 @@ const root = document.getElementById('ceremony');
 const S = JSON.parse(document.getElementById('ceremony-strings').textContent);
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.hash.slice(1));
-const token = params.get('t') || '';
 const me = Number.parseInt(params.get('i') || '0', 10);
+const token = params.get('t') || '';
+// The token leaves the address bar and the history at once (shoulder-surfing, synced
+// history). Nothing is stored: a reload loses the token as it loses the secrets.
+if (params.has('t')) {
+  params.delete('t');
+  history.replaceState(history.state, '', `${location.pathname}${location.search}#${params}`);
+}
 const device = { state: null, posted: null, contributions: null, transcript: null, result: null };
 let board = null;
 let busy = false;
@@ -103,14 +109,27 @@ async function doCommit() {
   await post(message);
 }
 
+// A commit under this trustee's name that this page did not post: someone used the link
+// first (the secretariat sees every token), or this page was reloaded and lost its
+// secrets. Either way the round cannot go on: loud, and nothing more is done here.
+function alarm() {
+  phase('alarm');
+  show(null);
+  status('');
+  const e = $('error');
+  e.textContent = S.alarm_commit;
+  e.hidden = false;
+}
+
 function checkCommits() {
   const contributions = dkg.verifyCommits(board.commits, board.election_id, board.ceremony, board.names, board.threshold);
-  if (!bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) throw new Error(S.own_commit);
+  if (!bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) return false;
   const ctx = dkg.context(board.election_id, board.ceremony, board.names, board.threshold);
   device.contributions = contributions;
   device.transcript = dkg.transcript(ctx, dkg.ceremonyJson(board.ceremony, contributions).contributions);
   $('transcript-code').textContent = grouped(toHex(device.transcript).slice(0, 32));
   $('compare-text').textContent = S.compare;
+  return true;
 }
 
 async function doShares() {
@@ -135,20 +154,23 @@ async function doFinish() {
   const perr = $('pass-error');
   perr.hidden = true;
   if (p1 !== p2) { perr.textContent = S.mismatch_pass; perr.hidden = false; return; }
-  const name = board.names[me - 1];
+  // The device's own state, never the latest board: a board changed after the shares
+  // must not rename the share file or move it to another vote or round.
+  const st = device.state;
+  const name = st.names[me - 1];
   try { checkPassphrase(p1, name); } catch (err) { perr.textContent = explain(err); perr.hidden = false; return; }
   status(S.sealing);
   const { share, key } = device.result;
   const kj = dkg.keyJson(key);
   const bytes = await sealShare({
-    electionId: board.election_id, round: board.ceremony, publicKey: kj.public_key,
+    electionId: st.electionId, round: st.round, publicKey: kj.public_key,
     verificationKeys: kj.verification_keys, transcript: device.transcript, trustee: me, name,
     secretShare: share, passphrase: p1,
   });
   $('pass1').value = ''; $('pass2').value = '';
   const link = $('download-link');
   link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
-  link.download = `${board.election_id}-trustee-${me}.share.json`;
+  link.download = `${st.electionId}-trustee-${me}.share.json`;
   $('download').hidden = false;
   status(S.saved);
 }
@@ -217,6 +239,7 @@ async function doConfirm() {
 
 async function step() {
   renderBoard();
+  if (root.dataset.phase === 'alarm') { alarm(); return; }
   const n = board.names.length;
   const count = (k) => board[k].length;
   if (board.state === 'frozen') { show(null); status(S.frozen); return; }
@@ -225,9 +248,12 @@ async function step() {
   if (board.state === 'confirm') { if ($('step-confirm').hidden) show('step-confirm'); status(''); return; }
   if (mine(board.done)) { show(null); status(board.state === 'done' ? S.wait_cards : fill(S.wait_done, { n: count('done'), total: n })); return; }
   if (!mine(board.commits)) { show('step-commit'); status(''); return; }
-  if (!device.state) { show(null); status(S.lost); return; }
+  if (!device.state || !bytesEqual(canonicalJson(mine(board.commits)), canonicalJson(device.posted))) {
+    alarm();
+    return;
+  }
   if (count('commits') < n) { show(null); status(fill(S.wait_commits, { n: count('commits'), total: n })); return; }
-  if (!device.contributions) checkCommits();
+  if (!device.contributions && !checkCommits()) { alarm(); return; }
   if (!mine(board.shares)) { if ($('step-compare').hidden) show('step-compare'); status(''); return; }
   if (count('shares') < n) { show(null); status(fill(S.wait_shares, { n: count('shares'), total: n })); return; }
   if (!device.result) await receiveShares();

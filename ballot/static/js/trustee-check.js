@@ -4,6 +4,7 @@
 // checks, with the checks and the messages of tally/verify.py:
 //   the committed card set against the manifest's card commitment, the revocations;
 //   the chain from the manifest hash, one ballot per committed, unrevoked card;
+//   every trustee's confirmation of this manifest (confirmations.json);
 //   the server's Ed25519 signature of every checkpoint and of the close, whose count
 //   must equal the chain length;
 //   every ballot's card signature and row proofs, in Web Workers (verify-worker.js),
@@ -14,6 +15,7 @@ import {
   INFINITY, add, digest, fromHex, manifestHash, pointFromHex, pointHex, toHex, u32, utf8,
 } from './phieu-crypto.js';
 import { KINDS } from './phieu-ballot.js';
+import { verifyConfirm } from './phieu-dkg-messages.js';
 
 const TAG_CHAIN = utf8('phieu/v1/chain');
 const TAG_CARDS = utf8('phieu/v1/cards');
@@ -73,23 +75,34 @@ function parseManifest(raw) {
   };
 }
 
+// The port of tally/manifest.py card_commitment and tally/verify.py _check_cards:
+// digest(TAG_CARDS, u32(count), then per card in serial order: serial UTF-8, 32-byte key).
 function checkCards(data, m) {
-  const keys = list(data.cards, 'cards', 'cards.json').map((c) => toHex(hex(c?.key, `card ${c?.serial}`, 32)));
-  const committed = new Set(keys);
-  if (committed.size !== keys.length || keys.length !== m.cardCount) {
-    throw new CheckError('cards.json', 'card keys are duplicated or not the committed count');
+  const cards = list(data.cards, 'cards', 'cards.json').map((c) => {
+    if (!isObj(c) || typeof c.serial !== 'string') throw new CheckError('cards.json', 'expected serial and key');
+    return { serial: c.serial, key: hex(c.key, `card ${c.serial}`, 32) };
+  });
+  if (cards.length !== m.cardCount) {
+    throw new CheckError('cards.json', `${cards.length} cards, the manifest commits to ${m.cardCount}`);
   }
-  const sorted = [...keys].sort().map((k) => fromHex(k)); // lowercase hex sorts bytewise
-  if (toHex(digest(TAG_CARDS, u32(keys.length), ...sorted)) !== toHex(m.commitment)) {
-    throw new CheckError('cards.json', "the card set does not match the manifest's commitment");
+  const committed = new Map(cards.map((c) => [toHex(c.key), c.serial]));
+  if (committed.size !== cards.length || new Set(cards.map((c) => c.serial)).size !== cards.length) {
+    throw new CheckError('cards.json', 'a card key or serial appears twice');
+  }
+  // Python sorts str by code point, which is the order of their UTF-8 bytes (as hex).
+  const bytes = cards.map((c) => ({ ...c, s: utf8(c.serial), o: toHex(utf8(c.serial)) }));
+  bytes.sort((a, b) => (a.o < b.o ? -1 : a.o > b.o ? 1 : 0));
+  const parts = bytes.flatMap((c) => [c.s, c.key]);
+  if (toHex(digest(TAG_CARDS, u32(cards.length), ...parts)) !== toHex(m.commitment)) {
+    throw new CheckError('cards.json', "the cards (serial, key) differ from the manifest's commitment");
   }
   const revoked = new Set();
-  for (const rv of list(data.revocations, 'revocations', 'revocations.json')) {
-    const item = `revocation of card ${rv?.serial}`;
+  list(data.revocations, 'revocations', 'revocations.json').forEach((rv, i) => {
+    const item = `revocations.json item ${i + 1}`;
     const key = toHex(hex(rv?.key, item, 32));
-    if (!committed.has(key)) throw new CheckError(item, 'not a committed card');
+    if (committed.get(key) !== rv?.serial) throw new CheckError(item, `card ${rv?.serial} is not that committed card`);
     revoked.add(key);
-  }
+  });
   return { committed, revoked };
 }
 
@@ -119,6 +132,30 @@ function checkChain(entries, m, committed, revoked) {
   return heads;
 }
 
+// tally/record.py head_message (checkpoints) and close_message (the close also signs the
+// number of logged actions and the action-log head).
+// tally/verify.py _check_confirmations: every trustee confirmed this exact manifest (n
+// Schnorr proofs of x_j over its hash), ascending, each once. Without it a server could
+// freeze a manifest with extra cards or other officials that no trustee confirmed.
+function checkConfirmations(data, m) {
+  const items = data.confirmations;
+  const n = m.verificationKeys.length;
+  if (!Array.isArray(items)) throw new CheckError('confirmations.json', 'expected a list of confirmations');
+  if (items.length !== n) throw new CheckError('confirmations.json', `expected ${n} confirmations, found ${items.length}`);
+  let key;
+  try { key = { verificationKeys: m.verificationKeys.map((x) => pointFromHex(x, 'verification key')) }; } catch {
+    throw new CheckError('manifest', 'bad trustees or election id');
+  }
+  items.forEach((msg, i) => {
+    const item = `confirmation ${i + 1} (trustee ${JSON.stringify(isObj(msg) ? msg.trustee ?? null : null)})`;
+    let j;
+    try { j = verifyConfirm(msg, m.hash, key, m.electionId); } catch (err) {
+      throw new CheckError(item, String(err?.message || err));
+    }
+    if (j !== i + 1) throw new CheckError(item, `expected trustee ${i + 1}: ascending, each trustee once`);
+  });
+}
+
 function checkSigned(m, tag, c, heads, item) {
   if (!isObj(c) || !isInt(c.count) || c.count < 0 || c.count >= heads.length || typeof c.at !== 'string') {
     throw new CheckError(item, 'count or time is missing or beyond the chain');
@@ -126,7 +163,14 @@ function checkSigned(m, tag, c, heads, item) {
   const head = hex(c.head, item, 32);
   if (toHex(head) !== heads[c.count]) throw new CheckError(item, `head differs from the chain at ballot ${c.count}`);
   const signature = hex(c.signature, item, 64);
-  const message = digest(tag, m.hash, u32(c.count), head, utf8(c.at));
+  const parts = [m.hash, u32(c.count), head, utf8(c.at)];
+  if (tag === TAG_CLOSE) {
+    if (!isInt(c.actions) || c.actions < 0 || c.actions > 0xffffffff) {
+      throw new CheckError(item, 'the number of logged actions is missing');
+    }
+    parts.push(u32(c.actions), hex(c.actions_head, item, 32));
+  }
+  const message = digest(tag, ...parts);
   let ok = false;
   try { ok = ed25519.verify(signature, message, m.serverKey, { zip215: false }); } catch { ok = false; }
   if (!ok) throw new CheckError(item, 'server signature does not verify');
@@ -142,6 +186,7 @@ export function checkStructure(data) {
   const { committed, revoked } = checkCards(data, m);
   const entries = list(data.ballots, 'ballots', 'ballots.json');
   const heads = checkChain(entries, m, committed, revoked);
+  checkConfirmations(data, m);
   const cp = isObj(data.checkpoints) ? data.checkpoints : {};
   (Array.isArray(cp.checkpoints) ? cp.checkpoints : []).forEach((c, i) => {
     checkSigned(m, TAG_CHECKPOINT, c, heads, `checkpoint ${i + 1}`);

@@ -75,6 +75,7 @@ async function runCheck() {
     status.textContent = fill(S.checked, { n: result.count });
     status.className = 'success';
     document.getElementById('check-head').textContent = groups(result.closeHead);
+    document.getElementById('check-manifest').textContent = groups(result.manifest.hashHex);
     document.getElementById('check-head-line').hidden = false;
     app.dataset.check = 'verified';
     app.dataset.checkMs = String(Math.round(result.ms));
