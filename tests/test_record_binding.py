@@ -383,6 +383,11 @@ def test_fuzz_never_a_traceback(name, op, pick, value):
         rec.put(name, data)
     if rec.files[name] == sim.record.files[name]:
         return
+    if name == "checkpoints.json" and op == "retype" and key == "checkpoints" and value == []:
+        # Leaving out signed checkpoints cannot be seen from the record alone: the close
+        # does not list them. Copies kept outside (board, members) are the evidence
+        # (docs/record.md §3).
+        return
     with pytest.raises(VerifyError):
         verify_record(rec, workers=1)
 
