@@ -19,9 +19,10 @@ from typing import Any, Final
 from coincurve import PublicKeyXOnly
 
 from keys.errors import CryptoError
-from keys.hashing import canonical_json, digest
+from keys.hashing import canonical_json, digest, u32
 
 TAG_BALLOT_DEFINITION: Final = b"phieu/v1/ballot-definition"
+TAG_CARDS: Final = b"phieu/v1/cards"
 DEFINITION_FORMAT: Final = "phieu-ballot-definition/1"
 PUBLIC_FORMAT: Final = "phieu-cards/1"
 MAX_CARDS: Final = 5000
@@ -39,6 +40,17 @@ def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
 def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
     """digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))."""
     return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))
+
+
+def card_commitment(cards: list[tuple[str, bytes]]) -> bytes:
+    """The committed card set: digest(TAG_CARDS, u32(count), then for each card in serial
+    order: serial UTF-8, its 32-byte key). Serials are bound too, so a revocation or a
+    spare named by serial cannot be moved to another card. The manifest carries it
+    (tally/manifest.py); ``python -m keys cards`` prints it for comparison."""
+    parts: list[bytes] = []
+    for serial, key in sorted(cards):
+        parts += [serial.encode(), key]
+    return digest(TAG_CARDS, u32(len(cards)), *parts)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from keys import cards as card_keys
-from keys.cardfile import PublicCard, public_file, read_definition
+from keys.cardfile import PublicCard, card_commitment, public_file, read_definition
 from keys.cardsheet import PrintedCard, cards_pdf, grouped
 from keys.cli_trustee import fail
 from keys.errors import CryptoError
@@ -89,11 +89,15 @@ def cards(definition_file: Path, folder: Path, spares: int | None, base_url: str
             raise
     except OSError as err:
         fail(f"Lỗi: không ghi được tệp: {err}\nError: cannot write: {err}")
+    commitment = card_commitment([(c.serial, c.key) for c in public]).hex()
     click.echo(
         f"{definition.title}\n"
         f"Số thẻ / cards: {count} ({count - definition.summoned} dự phòng / spares)\n"
         f"Mã đối chiếu lá phiếu / ballot fingerprint: {grouped(definition.fingerprint.hex()[:16])}"
         "\n  (so với trang Thẻ của máy chủ / compare with the server's cards page)\n"
+        f"Cam kết bộ thẻ / card commitment: {grouped(commitment[:16])}\n"
+        "  (so với bản kê khai trước khi xác nhận / compare with the candidate manifest's"
+        " cards.commitment before confirming)\n"
         f"  {pdf_path}  (in rồi xóa / print, then delete)\n"
         f"  {public_path}  (tải lên trang Thẻ / upload on the cards page)"
     )

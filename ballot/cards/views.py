@@ -155,7 +155,8 @@ def upload(public_id: str) -> ResponseReturnValue:
     form = UploadCardsForm()
     if not form.validate_on_submit():
         return _manage_page(poll, upload_form=form, status=400)
-    data = form.file.data.read(MAX_PUBLIC_FILE + 1)
+    with form.file.data.stream as stream:  # a large upload is a temporary file: close it
+        data = stream.read(MAX_PUBLIC_FILE + 1)
     try:
         count = cards_ops.upload_cards(_actor(), poll, data)
         db.session.commit()
