@@ -153,6 +153,8 @@ def test_offline_cards_to_a_verified_record(app, secretariat, tmp_path, caplog):
     fingerprint = definition["ballot_fingerprint"]
     short = fingerprint[:16]
     assert " ".join(short[i : i + 4] for i in range(0, 16, 4)) in result.output
+    page = client.get(f"/polls/{pid}/cards").get_data(as_text=True)
+    assert " ".join(short[i : i + 4] for i in range(0, 16, 4)) in page  # what to compare with
     text = _pdf_text(pdf_path.read_bytes())
     codes = _codes(text)
     assert len(codes) == 5 and len(set(codes)) == 5

@@ -34,7 +34,7 @@ from ballot.cards.forms import (
     SerialForm,
     UploadCardsForm,
 )
-from ballot.cards.pdf import cards_pdf
+from ballot.cards.pdf import cards_pdf, fingerprint_short
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
@@ -47,6 +47,16 @@ bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/poll
 
 def _actor() -> str:
     return str(current_user.username)
+
+
+def _draft_fingerprint(poll: Poll) -> str | None:
+    """The ballot fingerprint cards made now would carry (16 hex), if officials and keys exist."""
+    if poll.state != "draft":
+        return None
+    try:
+        return fingerprint_short(cards_ops.ballot_fingerprint(cards_ops.draft_manifest(poll)))
+    except ApiError:
+        return None
 
 
 def _manage_page(
@@ -72,6 +82,7 @@ def _manage_page(
             upload_form=upload_form or UploadCardsForm(formdata=None),
             serial_form=SerialForm(formdata=None),
             base_url=card_base_url(),
+            draft_fingerprint=_draft_fingerprint(poll),
             address_problem=address_problem(card_base_url()),
         ),
         status,
