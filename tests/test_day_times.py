@@ -44,7 +44,7 @@ def test_dashboard_projector_and_board_use_the_vote_time_zone(app, client, make_
         polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
         db.session.commit()
     board = client.get(f"/board/{pid}").get_data(as_text=True)
-    assert "+00:00" not in board and "T" + "00:" not in board.split("Final chain head")[1][:200]
+    assert "+00:00" not in board and "T" + "00:" not in board.split("Final chain code")[1][:200]
     assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]+ \d{4}\)", board)
 
 

@@ -183,3 +183,31 @@ def test_manual_entry_groups_the_code_as_typed_and_matches_the_card(app, browser
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
         assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         context.close()
+
+
+def test_count_and_results_pages_have_the_tab_bar_and_fit_a_phone(app, make_user, browser):
+    make_user("thuky")
+    with app.app_context():
+        pid = counted_vote(officials=12, long_names=True).public_id
+    problems: list[str] = []
+    with live_server(app) as base:
+        context = browser.new_context(**PHONE)
+        page = context.new_page()
+        _watch(page, problems)
+        page.goto(f"{base}/account/login")
+        page.fill("#username", "thuky")
+        page.fill("#password", DEFAULT_PASSWORD)
+        page.click("button[type=submit], input[type=submit]")
+        page.wait_for_url(f"{base}/")
+        assert page.locator("#home-votes").is_visible()
+        for path in ("count", "results"):
+            page.goto(f"{base}/polls/{pid}/{path}")
+            nav = page.locator("nav.poll-nav")
+            for target in (f"/polls/{pid}/count", f"/polls/{pid}/results", f"/polls/{pid}/"):
+                link = nav.locator(f'a[href="{target}"]')
+                box = link.bounding_box()
+                assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360, (path, target)
+            assert nav.locator('a[aria-current="page"]').count() == 1
+            assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        context.close()
+    assert not problems, problems
