@@ -10,6 +10,8 @@ import logging
 import os
 import re
 import stat
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -332,3 +334,20 @@ def test_definition_form_errors_are_clear(app, secretariat):
     assert r.status_code == 400
     r = secretariat.get(f"/polls/{pid}/cards/definition?offline-spares=2&offline-confirm_address=y")
     assert r.status_code == 409  # no officials or keys yet
+
+
+def test_the_command_needs_no_web_stack():
+    """The offline laptop runs keys/ alone: importing the command loads no Flask, no ballot."""
+    code = (
+        "import sys, keys.cli\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'ballot', 'sqlalchemy')]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+    help_text = subprocess.run(
+        [sys.executable, "-m", "keys", "cards", "--help"], capture_output=True, text=True
+    )
+    assert help_text.returncode == 0 and "--spares" in help_text.stdout
