@@ -351,3 +351,26 @@ def test_the_command_needs_no_web_stack():
         [sys.executable, "-m", "keys", "cards", "--help"], capture_output=True, text=True
     )
     assert help_text.returncode == 0 and "--spares" in help_text.stdout
+
+
+def test_a_server_that_swaps_an_uploaded_key_is_caught_before_confirming(
+    app, secretariat, tmp_path
+):
+    """A dishonest server stores its own key for card 0002 (to vote with it): the candidate
+    manifest's card commitment no longer matches the one the offline command printed."""
+    client = secretariat
+    pid = _draft(client)
+    result, out = _run_cli(tmp_path, _definition(client, pid, spares=0))
+    assert result.exit_code == 0
+    assert _upload(client, pid, (out / "cards-public.json").read_bytes()).status_code == 302
+    printed = re.search(r"card commitment: ((?:[0-9a-f]{4} ?){4})", result.output)
+    assert printed is not None
+    honest = client.get(f"/polls/{pid}/ceremony/manifest.json").get_json()["cards"]
+    assert honest["commitment"][:16] == printed.group(1).replace(" ", "")
+    own = cards.public_key(cards.signing_key(pid, cards.new_secret()))
+    with app.app_context():
+        card = db.session.scalar(select(Card).where(Card.serial == "0002"))
+        card.public_key = own
+        db.session.commit()
+    bent = client.get(f"/polls/{pid}/ceremony/manifest.json").get_json()["cards"]
+    assert bent["commitment"][:16] != printed.group(1).replace(" ", "")

@@ -311,4 +311,4 @@ def test_module_entry_point_runs():
         assert command in out.stdout
     top = subprocess.run([sys.executable, "-m", "keys", "--help"], capture_output=True, text=True)
     commands = [line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line]
-    assert commands == ["check-share", "trustee"]  # no dealer command
+    assert commands == ["cards", "check-share", "trustee"]  # no dealer command
