@@ -123,7 +123,7 @@ def test_whole_ceremony_through_the_cli(tmp_path):
         summoned=5,
         trustee_names=NAMES,
         ceremony=dkg.ceremony_json(1, contributions),
-        card_keys=[bytes([i]) * 32 for i in range(1, 6)],
+        cards=[(f"{i:04d}", bytes([i]) * 32) for i in range(1, 6)],
         server_key=bytes(32),
     )
     (tmp_path / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
@@ -143,6 +143,10 @@ def test_whole_ceremony_through_the_cli(tmp_path):
         assert res.exit_code == 0, res.output
         grouped = " ".join(mh.hex()[k : k + 4] for k in range(0, 64, 4))
         assert grouped in res.output and "cards: 5" in res.output
+        commitment = manifest["cards"]["commitment"][:16]
+        assert "card commitment: " + " ".join(commitment[k : k + 4] for k in range(0, 16, 4)) in (
+            res.output
+        )
         assert res.output.index(grouped) < res.output.index("passphrase")
         msg = json.loads((d / "confirm.json").read_text())
         assert dkg.verify_confirm(msg, mh, key, E) == i
@@ -290,7 +294,7 @@ def test_confirm_refuses_a_manifest_that_is_not_the_ceremony(tmp_path):
         summoned=2,
         trustee_names=NAMES,
         ceremony=other_ceremony,
-        card_keys=[bytes(32)],
+        cards=[("0001", bytes(32))],
         server_key=bytes(32),
     )
     path = tmp_path / "manifest.json"
