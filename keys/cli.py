@@ -1,5 +1,6 @@
 """Trustee commands: ``python -m keys trustee …`` (the dealer-free key ceremony, one
-trustee's device at a time, see keys/cli_trustee.py) and ``python -m keys check-share``.
+trustee's device at a time, see keys/cli_trustee.py), ``python -m keys check-share`` and
+``python -m keys cards`` (the cards made offline, see keys/cli_cards.py).
 
 There is no dealer command: no process ever makes the whole election secret.
 Passphrases are only ever read at a hidden prompt (twice for a new one), never from
@@ -13,6 +14,7 @@ from pathlib import Path
 import click
 
 from keys import sharefile
+from keys.cli_cards import cards
 from keys.cli_trustee import fail, trustee
 from keys.errors import CryptoError
 
@@ -23,6 +25,7 @@ def main() -> None:
 
 
 main.add_command(trustee)
+main.add_command(cards)
 
 
 @main.command("check-share")

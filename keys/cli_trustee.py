@@ -302,11 +302,15 @@ def confirm(manifest_file: Path, share_file: Path, folder: Path) -> None:
     grouped = " ".join(digest_.hex()[i : i + 4] for i in range(0, 64, 4))
     cards = manifest.get("cards")
     count = cards.get("count") if isinstance(cards, dict) else "?"
+    commitment = str(cards.get("commitment", "?")) if isinstance(cards, dict) else "?"
+    commitment = " ".join(commitment[i : i + 4] for i in range(0, 16, 4))
     officials = manifest.get("officials")
     rows = len(officials) if isinstance(officials, list) else "?"
     click.echo(
         f"Mã băm bản kê khai / manifest hash:\n  {grouped}\n"
         f"Số thẻ / cards: {count}, số người được lấy phiếu / officials: {rows}\n"
+        f"Cam kết bộ thẻ / card commitment: {commitment} (thẻ làm ngoài máy chủ: so với"
+        " kết quả lệnh keys cards / cards made offline: compare with keys cards' output)\n"
         "So với màn hình chiếu và với máy của các thành viên khác.\n"
         "Compare with the projector and with the other trustees' devices."
     )

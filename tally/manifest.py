@@ -11,24 +11,15 @@ from typing import Any, Final
 
 from keys import dkg
 from keys.ballot import KINDS, ElectionContext
+from keys.cardfile import TAG_CARDS, card_commitment  # shared with python -m keys cards
 from keys.errors import CryptoError
-from keys.hashing import digest, manifest_hash, u32
+from keys.hashing import manifest_hash
 from keys.shamir import ElectionKey
 
 from tally.rules import DEFAULT_THRESHOLDS, DENOMINATORS, Threshold
 
 FORMAT: Final = "phieu-manifest/1"
-TAG_CARDS: Final = b"phieu/v1/cards"
-
-
-def card_commitment(cards: list[tuple[str, bytes]]) -> bytes:
-    """The committed card set: digest(TAG_CARDS, u32(count), then for each card in serial
-    order: serial UTF-8, its 32-byte key). Serials are bound too, so a revocation or a
-    spare named by serial cannot be moved to another card."""
-    parts: list[bytes] = []
-    for serial, key in sorted(cards):
-        parts += [serial.encode(), key]
-    return digest(TAG_CARDS, u32(len(cards)), *parts)
+__all__ = ["TAG_CARDS", "card_commitment", "build_manifest", "parse_manifest"]
 
 
 @dataclass(frozen=True)

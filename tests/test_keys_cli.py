@@ -143,6 +143,10 @@ def test_whole_ceremony_through_the_cli(tmp_path):
         assert res.exit_code == 0, res.output
         grouped = " ".join(mh.hex()[k : k + 4] for k in range(0, 64, 4))
         assert grouped in res.output and "cards: 5" in res.output
+        commitment = manifest["cards"]["commitment"][:16]
+        assert "card commitment: " + " ".join(commitment[k : k + 4] for k in range(0, 16, 4)) in (
+            res.output
+        )
         assert res.output.index(grouped) < res.output.index("passphrase")
         msg = json.loads((d / "confirm.json").read_text())
         assert dkg.verify_confirm(msg, mh, key, E) == i
@@ -314,7 +318,7 @@ def test_module_entry_point_runs():
         assert command in out.stdout
     top = subprocess.run([sys.executable, "-m", "keys", "--help"], capture_output=True, text=True)
     commands = [line.split()[0] for line in top.stdout.split("Commands:")[1].splitlines() if line]
-    assert commands == ["check-share", "trustee"]  # no dealer command
+    assert commands == ["cards", "check-share", "trustee"]  # no dealer command
 
 
 def test_finish_refuses_a_board_whose_commitments_differ_from_those_compared_aloud(tmp_path):

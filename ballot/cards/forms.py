@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
 
@@ -25,6 +26,38 @@ class PrintForm(FlaskForm):
         _l("I know phones cannot open this address and want these cards anyway (a test)")
     )
     submit = SubmitField(_l("Make the cards and download the PDF"))
+
+
+class DefinitionForm(FlaskForm):
+    """Download the ballot definition for ``python -m keys cards`` (a GET form: no CSRF,
+    it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    spares = WholeNumberField(
+        _l("Spare cards"),
+        default=5,
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=1000, message=_l("Between 0 and 1000.")),
+        ],
+    )
+    confirm_address = BooleanField(
+        _l("I know phones cannot open this address and want these cards anyway (a test)")
+    )
+    submit = SubmitField(_l("Download the ballot definition"))
+
+
+class UploadCardsForm(FlaskForm):
+    """Upload the public card file (cards-public.json) made by ``python -m keys cards``."""
+
+    file = FileField(
+        _l("Public card file (cards-public.json)"),
+        validators=[FileRequired(message=_l("Choose a file."))],
+        render_kw={"accept": ".json,application/json"},
+    )
+    submit = SubmitField(_l("Upload the public card file"))
 
 
 class SerialForm(FlaskForm):

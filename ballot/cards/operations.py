@@ -6,12 +6,17 @@ hash of everything the phone encrypts under (the manifest without its ``cards``
 section). The phone recomputes it from the manifest it downloads and refuses to
 encrypt if it differs (a server swapping the election key is caught before any vote).
 Printing the cards therefore locks the officials and keys; reprinting replaces every
-card (the old ones are destroyed) until the manifest is frozen.
+card (the old ones are destroyed) until the first trustee confirms the manifest.
+
+Two paths make the cards. ``make_cards``: the server draws the secrets (it then knows
+every card secret for the length of one request). ``upload_cards``: the cards were made
+offline by ``python -m keys cards`` and the server receives only the public card file
+(keys/cardfile.py). The action log says which: ``cards.make`` or ``cards.upload``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,29 +28,25 @@ from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.polls.operations import manifest_for, refuse, require_state
 from keys import cards
-from keys.hashing import canonical_json, digest
+from keys.cardfile import (
+    MAX_CARDS,
+    TAG_BALLOT_DEFINITION,
+    ballot_definition,
+    ballot_fingerprint,
+    definition_file,
+    parse_public_file,
+)
+from keys.cardsheet import PrintedCard
+from keys.errors import CryptoError
 
-TAG_BALLOT_DEFINITION = b"phieu/v1/ballot-definition"
-MAX_CARDS = 5000
-
-
-@dataclass(frozen=True)
-class PrintedCard:
-    """What goes on paper; exists only while the PDF is made."""
-
-    serial: str
-    code: str
-    spare: bool
-
-
-def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest without its card section and the base derived from it."""
-    return {k: v for k, v in manifest.items() if k not in ("cards", "base")}
-
-
-def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
-    """digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))."""
-    return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))
+__all__ = [
+    "TAG_BALLOT_DEFINITION",
+    "PrintedCard",
+    "ballot_definition",
+    "ballot_fingerprint",
+    "make_cards",
+    "upload_cards",
+]
 
 
 def draft_manifest(poll: Poll) -> dict[str, Any]:
@@ -90,6 +91,53 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
         {"poll": poll.public_id, "cards": len(printed), "spares": spares, "replaced": replaced},
     )
     return printed, fingerprint
+
+
+def card_definition(poll: Poll, spares: int, base_url: str) -> dict[str, Any]:
+    """The ballot definition file for ``python -m keys cards`` (draft, unconfirmed only)."""
+    require_state(poll, "draft")
+    _require_unconfirmed(poll)
+    if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
+        raise refuse("bad_count", _l("Too many spare cards."), 400)
+    return definition_file(
+        manifest=draft_manifest(poll), summoned=poll.summoned, spares=spares, base_url=base_url
+    )
+
+
+def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
+    """Store the cards of a public card file made offline, replacing any earlier ones.
+
+    Checked strictly against this vote (keys.cardfile.parse_public_file) under the same
+    locks as printing; the cards are stored exactly as ``make_cards`` stores them.
+    Returns the number of cards. A refusal carries the error's vi/en message.
+    """
+    require_state(poll, "draft")
+    _require_unconfirmed(poll)
+    fingerprint = ballot_fingerprint(draft_manifest(poll))
+    try:
+        parsed = parse_public_file(
+            data, election_id=poll.public_id, fingerprint=fingerprint, summoned=poll.summoned
+        )
+    except CryptoError as err:
+        raise refuse(err.code, f"{err.message('vi')} / {err.message('en')}", 400) from None
+    replaced = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    for card in parsed:
+        db.session.add(
+            Card(poll_id=poll.id, serial=card.serial, public_key=card.key, spare=card.spare)
+        )
+    spares = sum(1 for c in parsed if c.spare)
+    log_action(
+        actor,
+        "cards.upload",
+        {
+            "poll": poll.public_id,
+            "cards": len(parsed),
+            "spares": spares,
+            "replaced": replaced,
+            "file_sha256": hashlib.sha256(data).hexdigest(),  # `sha256sum cards-public.json`
+        },
+    )
+    return len(parsed)
 
 
 def discard_cards(actor: str, poll: Poll) -> int:

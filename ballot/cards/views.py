@@ -1,11 +1,16 @@
-"""Cards pages: print (the PDF is the answer), discard, revoke, hand out spares, reconcile.
+"""Cards pages: print (the PDF is the answer), or download the ballot definition and
+upload the public card file made offline; discard, revoke, hand out spares, reconcile.
 
-The card secrets exist only in the memory of the request that prints them: the view
-makes the cards, renders the PDF, commits the public keys and answers with the PDF
-(``Cache-Control: no-store``). Nothing writes or logs a secret.
+Printing here: the card secrets exist only in the memory of the request that prints
+them: the view makes the cards, renders the PDF, commits the public keys and answers
+with the PDF (``Cache-Control: no-store``). Nothing writes or logs a secret. Made
+offline (``python -m keys cards``, docs/operations.md): the server never sees a secret,
+only the public card file.
 """
 
 from __future__ import annotations
+
+import json
 
 from flask import (
     Blueprint,
@@ -22,13 +27,20 @@ from flask_login import current_user
 
 from ballot.cards import operations as cards_ops
 from ballot.cards.address import address_problem, card_base_url
-from ballot.cards.forms import DiscardForm, PrintForm, SerialForm
-from ballot.cards.pdf import cards_pdf
+from ballot.cards.forms import (
+    DefinitionForm,
+    DiscardForm,
+    PrintForm,
+    SerialForm,
+    UploadCardsForm,
+)
+from ballot.cards.pdf import cards_pdf, fingerprint_short
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls import operations as ops
 from ballot.polls.models import Poll
+from keys.cardfile import MAX_PUBLIC_FILE
 
 bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -37,11 +49,23 @@ def _actor() -> str:
     return str(current_user.username)
 
 
+def _draft_fingerprint(poll: Poll) -> str | None:
+    """The ballot fingerprint cards made now would carry (16 hex), if officials and keys exist."""
+    if poll.state != "draft":
+        return None
+    try:
+        return fingerprint_short(cards_ops.ballot_fingerprint(cards_ops.draft_manifest(poll)))
+    except ApiError:
+        return None
+
+
 def _manage_page(
     poll: Poll,
     *,
     print_form: PrintForm | None = None,
     discard_form: DiscardForm | None = None,
+    definition_form: DefinitionForm | None = None,
+    upload_form: UploadCardsForm | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
     return (
@@ -54,8 +78,11 @@ def _manage_page(
             issued=cards_ops.issued(poll),
             print_form=print_form or PrintForm(formdata=None),
             discard_form=discard_form or DiscardForm(formdata=None),
+            definition_form=definition_form or DefinitionForm(formdata=None, prefix="offline"),
+            upload_form=upload_form or UploadCardsForm(formdata=None),
             serial_form=SerialForm(formdata=None),
             base_url=card_base_url(),
+            draft_fingerprint=_draft_fingerprint(poll),
             address_problem=address_problem(card_base_url()),
         ),
         status,
@@ -102,6 +129,55 @@ def print_cards(public_id: str) -> ResponseReturnValue:
     response.headers["Content-Disposition"] = f'attachment; filename="the-{poll.public_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/<public_id>/cards/definition")
+@secretariat_required
+def definition(public_id: str) -> ResponseReturnValue:
+    """The ballot definition file for ``python -m keys cards`` (changes nothing)."""
+    poll = ops.get_poll(public_id)
+    form = DefinitionForm(formdata=request.args, prefix="offline")
+    if not form.validate():
+        return _manage_page(poll, definition_form=form, status=400)
+    base_url = card_base_url()
+    if address_problem(base_url) is not None and not form.confirm_address.data:
+        form.confirm_address.errors = [
+            _("Phones cannot open %(url)s: set BASE_URL, or tick the box.", url=base_url)
+        ]
+        return _manage_page(poll, definition_form=form, status=400)
+    try:
+        body = cards_ops.card_definition(poll, int(form.spares.data or 0), base_url)
+    except ApiError as err:
+        flash(err.message, "error")
+        return _manage_page(poll, definition_form=form, status=err.status)
+    data = json.dumps(body, ensure_ascii=False, indent=1).encode() + b"\n"
+    response = Response(data, mimetype="application/json")
+    name = f"dinh-nghia-{poll.public_id}.json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<public_id>/cards/upload")
+@secretariat_required
+def upload(public_id: str) -> ResponseReturnValue:
+    """Store the cards of a public card file made offline (public keys only)."""
+    poll = ops.get_poll(public_id)
+    form = UploadCardsForm()
+    if not form.validate_on_submit():
+        return _manage_page(poll, upload_form=form, status=400)
+    with form.file.data.stream as stream:  # a large upload is a temporary file: close it
+        data = stream.read(MAX_PUBLIC_FILE + 1)
+    try:
+        count = cards_ops.upload_cards(_actor(), poll, data)
+        db.session.commit()
+    except ApiError as err:
+        db.session.rollback()
+        form.file.errors = [err.message]
+        return _manage_page(poll, upload_form=form, status=err.status)
+    message = _("%(count)s cards made offline are recorded (public keys only).", count=count)
+    flash(message, "success")
+    return redirect(url_for("cards.manage", public_id=public_id))
 
 
 @bp.post("/<public_id>/cards/discard")
