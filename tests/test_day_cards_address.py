@@ -19,9 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _ready_for_cards(app) -> str:
-    """A draft vote with its keys (cards may be printed, and printed again)."""
+    """A draft vote with its keys and no cards yet (cards may be printed, and printed again
+    until a trustee confirms)."""
     with app.app_context():
-        return make_vote(members=3, state="draft").public_id
+        return make_vote(members=3, state="keys").public_id
 
 
 class _HostClient(FlaskClient):

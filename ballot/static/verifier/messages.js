@@ -131,6 +131,46 @@ export const MESSAGES = {
  "manifest_mismatch": [
   "Bản kê khai không khớp với tệp khóa thành phần",
   "The manifest does not match the share file"
+ ],
+ "bad_definition": [
+  "Tệp định nghĩa lá phiếu không hợp lệ (tải lại từ trang Thẻ)",
+  "Invalid ballot definition file (download it again from the cards page)"
+ ],
+ "cards_bad_file": [
+  "Tệp thẻ công khai sai định dạng",
+  "Malformed public card file"
+ ],
+ "cards_too_large": [
+  "Tệp thẻ công khai quá lớn",
+  "The public card file is too large"
+ ],
+ "cards_other_vote": [
+  "Tệp thẻ thuộc cuộc bỏ phiếu khác",
+  "The card file belongs to another vote"
+ ],
+ "cards_fingerprint": [
+  "Mã đối chiếu lá phiếu của tệp thẻ khác với cuộc bỏ phiếu này (danh sách hoặc khóa đã đổi sau khi tải tệp định nghĩa?): tải lại tệp định nghĩa và làm lại thẻ",
+  "The card file's ballot fingerprint is not this vote's (officials or keys changed after the definition was downloaded?): download it again and make the cards again"
+ ],
+ "cards_count": [
+  "Số thẻ phải bằng số người được triệu tập cộng số thẻ dự phòng",
+  "The number of cards must be the members summoned plus the spares"
+ ],
+ "cards_serial": [
+  "Số thẻ phải liên tiếp từ 0001",
+  "Card serials must be consecutive from 0001"
+ ],
+ "cards_spare": [
+  "Thẻ dự phòng phải đứng sau thẻ của mọi người được triệu tập",
+  "Spare cards must come after the cards of every member summoned"
+ ],
+ "cards_bad_key": [
+  "Khóa công khai của thẻ không hợp lệ",
+  "Invalid card public key"
+ ],
+ "cards_duplicate": [
+  "Hai thẻ có cùng khóa công khai",
+  "Two cards have the same public key"
  ]
 };
 export const DETAILS = {
