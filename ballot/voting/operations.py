@@ -83,8 +83,8 @@ def _crypto_refusal(err: CryptoError) -> Exception:
     return refuse(err.code if err.code in messages else "bad_ballot", message, 400)
 
 
-def parse(body: bytes) -> Ballot:
-    """Size and structure of the request body; every point validated."""
+def load(body: bytes) -> Any:
+    """Size of the request body and its JSON (no point parsed yet)."""
     if len(body) > MAX_BALLOT_BYTES:
         raise refuse("too_large", _l("The ballot is too large."), 413)
     try:
@@ -93,8 +93,21 @@ def parse(body: bytes) -> Ballot:
         raise refuse("bad_ballot", _l("The ballot is not valid JSON."), 400) from None
     if isinstance(obj, dict) and "ballot" in obj and len(obj) == 1:
         obj = obj["ballot"]
+    return obj
+
+
+def parse(body: bytes, ctx: Any = None) -> Ballot:
+    """Size and structure of the request body; every point validated.
+
+    With the vote's context, the row count and sizes are checked against the manifest
+    before any point is parsed (keys.ballot.Ballot.from_json).
+    """
+    return _ballot(load(body), ctx)
+
+
+def _ballot(obj: Any, ctx: Any) -> Ballot:
     try:
-        return Ballot.from_json(obj)
+        return Ballot.from_json(obj, expect=ctx)
     except CryptoError as err:
         raise _crypto_refusal(err) from None
 
@@ -139,6 +152,7 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
     try:
         verify_ballot(_context(poll), ballot)
     except CryptoError as err:
+        limits.bad_ballot(ballot.card, body)  # its resend is refused unparsed
         raise _crypto_refusal(err) from None
     body_text = canonical_json(ballot.to_json()).decode()
     db.session.rollback()  # end the read transaction; the write starts clean
@@ -147,10 +161,13 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
 
 def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, Receipt | None]:
     """Every check up to the card's signature (cheap); a receipt if already accepted."""
-    ballot = parse(body)
+    obj = load(body)  # size and JSON first: junk costs no database query
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise refuse("unknown_vote", _l("There is no such vote."), 404)
+    if poll.manifest is None:
+        raise refuse("not_open", _l("Voting has not opened yet."))
+    ballot = _ballot(obj, _context(poll))
     tracker = ballot.tracker()
     # An accepted ballot sent again (the phone never saw the answer) gets its receipt in
     # every state, also after the close: the same tracker means the same bytes.
