@@ -38,7 +38,7 @@ from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
-from werkzeug.exceptions import RequestTimeout
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 
 #: Stable constraint names, so Alembic can alter them later (also on SQLite batch mode).
 NAMING_CONVENTION = {
@@ -160,7 +160,7 @@ def _read_body_first() -> None:
                 request.form  # noqa: B018 - reads and parses the whole body now
             else:
                 request.get_data(cache=True)
-        except OSError:
+        except (OSError, ClientDisconnected):  # werkzeug turns a failed read into the latter
             raise RequestTimeout from None
 
 

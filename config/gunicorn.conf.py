@@ -1,7 +1,7 @@
 """gunicorn settings: ``gunicorn -c config/gunicorn.conf.py wsgi:app``.
 
 Environment: PORT (default 8000), GUNICORN_WORKERS (default 2 x CPUs + 1, at most 8),
-GUNICORN_THREADS (default 8), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
+GUNICORN_THREADS (default 16), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
 override the address entirely; PHIEU_READ_TIMEOUT / PHIEU_WRITE_TIMEOUT (default 10 s /
 30 s) bound how long a client may take to send a request and to read a response.
 
@@ -23,7 +23,7 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 # The app reads it (ballot.startup): memory:// rate limits are refused with several workers.
 os.environ["GUNICORN_WORKERS"] = str(workers)
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
 #: Threads per worker: slow clients hold a thread (≤ the read deadline), not a process.
 worker_class = "config.gunicorn_worker.DeadlineThreadWorker"
 #: A connection silent this long (new, or between keep-alive requests) is closed.
