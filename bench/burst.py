@@ -49,6 +49,12 @@ def _encrypt(args: tuple[dict[str, Any], str, list[str], int]) -> list[bytes]:
 
 def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, list[bytes], Any]:
     """Create an open vote and every member's encrypted ballot."""
+    public_id, manifest, codes = make_vote(env, members, officials)
+    return public_id, encrypt_all(manifest, public_id, codes), manifest
+
+
+def make_vote(env: dict[str, str], members: int, officials: int) -> tuple[str, Any, list[str]]:
+    """Create an open vote; (public id, manifest, every card's code)."""
     os.environ.update(env)
     from ballot import create_app
     from ballot.db import db
@@ -71,15 +77,21 @@ def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, lis
         poll, printed = vote.poll, vote.printed
         manifest, public_id = json.loads(poll.manifest), poll.public_id
         db.engine.dispose()
-    codes = [c.code for c in printed]
+    return public_id, manifest, [c.code for c in printed]
+
+
+def encrypt_all(manifest: Any, public_id: str, codes: list[str]) -> list[bytes]:
+    """One ballot per card code, encrypted on every core."""
     workers = os.cpu_count() or 1
     chunks = [codes[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         parts = list(
             pool.map(_encrypt, [(manifest, public_id, c, i) for i, c in enumerate(chunks)])
         )
-    ballots = [b for part in parts for b in part]
-    return public_id, ballots, manifest
+    ballots: list[bytes] = [b""] * len(codes)
+    for i, part in enumerate(parts):
+        ballots[i::workers] = part
+    return ballots
 
 
 def _children(pid: int) -> list[int]:

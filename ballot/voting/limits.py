@@ -117,7 +117,7 @@ class CastLimits:
         """A signed ballot failed its proofs: remember its bytes, count it on its card."""
         if not _enabled():
             return
-        memory = float(current_app.config.get("CAST_REFUSED_MEMORY", 3600))
+        memory = int(current_app.config.get("CAST_REFUSED_MEMORY", 3600))  # Redis: whole s
         limiter.limiter.storage.incr(self._refused_key(body), memory)
         self._allows("CAST_BAD_RATE_LIMIT", self._ids("bad", card_key.hex()), hit=True)
 
