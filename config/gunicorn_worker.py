@@ -6,10 +6,10 @@ gthread thread reading a slow body is never reclaimed. This worker keeps gthread
 design (idle connections wait in one selector, threads only serve requests that have
 started to arrive) and adds three deadlines:
 
-* ``PHIEU_READ_TIMEOUT`` (default 10 s): from the moment a request's first bytes are
-  readable, its request line, headers **and body** must all arrive within it, however
-  the bytes trickle in (a per-``recv`` timeout would let one byte every 2 s through).
-  Past it the read fails and the thread is free again;
+* ``PHIEU_READ_TIMEOUT`` (default 10 s): once a request's first bytes are readable,
+  its request line, headers **and body** may keep the server waiting this long in
+  total, however the bytes trickle in (a per-``recv`` timeout would let one byte every
+  2 s through). Past it the read fails and the thread is free again;
 * a new connection that sends nothing is closed after ``keepalive`` seconds, like an
   idle keep-alive connection (gthread keeps those for ever);
 * writing a response waits at most ``PHIEU_WRITE_TIMEOUT`` (default 30 s) per send.
@@ -37,27 +37,33 @@ WRITE_TIMEOUT = float(os.environ.get("PHIEU_WRITE_TIMEOUT", "30"))
 
 
 class DeadlineSocket:
-    """What the request parser reads from: every ``recv`` must end by ``deadline``."""
+    """What the request parser reads from: at most ``READ_TIMEOUT`` s waiting for data.
+
+    The budget counts only the time spent waiting in ``recv`` (the client's slowness),
+    not the time the server spends between reads: an overloaded server must not turn
+    its own delays into 408s for honest members.
+    """
 
     def __init__(self, raw: socket.socket) -> None:
         self._raw = raw
-        self.deadline = time.monotonic() + READ_TIMEOUT
+        self.budget = READ_TIMEOUT
 
     def recv(self, size: int) -> bytes:
-        """Receive, or fail once the request's deadline has passed.
+        """Receive, or fail once the request's waiting budget is used up.
 
         The failure is an ``ENOTCONN`` OSError: gunicorn then drops the connection with
         a debug line instead of logging a traceback for every slow client.
         """
-        left = self.deadline - time.monotonic()
-        if left <= 0:
+        if self.budget <= 0:
             raise OSError(errno.ENOTCONN, "request read deadline passed")
-        self._raw.settimeout(left)
+        self._raw.settimeout(self.budget)
+        start = time.monotonic()
         try:
             return self._raw.recv(size)
         except TimeoutError:
             raise OSError(errno.ENOTCONN, "request read deadline passed") from None
         finally:
+            self.budget -= time.monotonic() - start
             self._raw.settimeout(WRITE_TIMEOUT)
 
     def __getattr__(self, name: str) -> Any:
@@ -70,7 +76,7 @@ class DeadlineConn(TConn):  # type: ignore[misc]
     reader: DeadlineSocket
 
     def init(self) -> None:
-        """Called each time a request starts to arrive: (re)start the read deadline."""
+        """Called each time a request starts to arrive: a fresh waiting budget."""
         self.initialized = True
         self.sock.setblocking(True)
         if self.parser is None:
@@ -78,7 +84,7 @@ class DeadlineConn(TConn):  # type: ignore[misc]
                 self.sock = sock.ssl_wrap_socket(self.sock, self.cfg)
             self.reader = DeadlineSocket(self.sock)
             self.parser = http.RequestParser(self.cfg, self.reader, self.client)
-        self.reader.deadline = time.monotonic() + READ_TIMEOUT
+        self.reader.budget = READ_TIMEOUT
 
 
 class DeadlineThreadWorker(ThreadWorker):  # type: ignore[misc]

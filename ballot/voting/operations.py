@@ -11,6 +11,7 @@ after the close); a different ballot is refused.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,22 @@ from tally.records import record_time
 
 MAX_BALLOT_BYTES = 256 * 1024
 _CONTEXTS: dict[bytes, Any] = {}
+_VERIFY_SLOTS: list[threading.Semaphore] = []
+
+
+def _verifying() -> threading.Semaphore:
+    """At most ``CAST_VERIFY_THREADS`` (default 1) proof checks at once per process.
+
+    Proof checks are CPU work under the interpreter lock: running many at once in one
+    worker's threads only makes each slower (and a thread that holds the vote's row
+    lock waits behind them). Queued here, ballots are checked one after another while
+    the other threads keep reading requests and answering cheap ones.
+    """
+    if not _VERIFY_SLOTS:
+        _VERIFY_SLOTS.append(
+            threading.Semaphore(int(current_app.config.get("CAST_VERIFY_THREADS", 1)))
+        )
+    return _VERIFY_SLOTS[0]
 
 
 @dataclass(frozen=True)
@@ -150,7 +167,8 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
         return receipt
     limits.card_known(ballot.card)
     try:
-        verify_ballot(_context(poll), ballot)
+        with _verifying():
+            verify_ballot(_context(poll), ballot)
     except CryptoError as err:
         limits.bad_ballot(ballot.card, body)  # its resend is refused unparsed
         raise _crypto_refusal(err) from None
