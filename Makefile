@@ -3,6 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 PORT    ?= 8000
+HOST    ?= 127.0.0.1
 STAMP   := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest jstest bench vectors vendor clean
@@ -15,8 +16,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 ## Start the system on SQLite with a demo vote (prints where to open it).
+## `make run HOST=0.0.0.0` serves the LAN; the cards then carry this machine's LAN address.
 run: $(STAMP)
-	PORT=$(PORT) $(BIN)/python -m ballot.demo
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python -m ballot.demo
 
 ## Everything CI checks: lint, types, Python tests, JavaScript tests.
 test: lint typecheck pytest jstest

@@ -35,6 +35,21 @@ def domain_areas() -> list[ModuleType]:
     return areas
 
 
+def _demo_secret_key(app: Flask) -> None:
+    """In development, share ``make run``'s key (instance/demo-secret-key) when it exists.
+
+    The server's signing key in instance/ is encrypted under SECRET_KEY; without this,
+    a ``flask --app wsgi …`` command after ``make run`` could not read it.
+    """
+    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+        return
+    if app.config.get("SECRET_KEY") != "dev-only-insecure-key":
+        return
+    key_file = Path(app.instance_path) / "demo-secret-key"
+    if key_file.is_file():
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Application factory: defaults, then instance config, then PHIEU_* environment."""
     app = Flask(__name__, instance_relative_config=True)
@@ -45,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     check_settings(app)
+    _demo_secret_key(app)
 
     from ballot import home, i18n
     from ballot.cli import init_cli
@@ -63,6 +79,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_security(app)
     init_errors(app)
     init_cli(app)
+    from ballot.localtime import init_localtime
+
+    init_localtime(app)
 
     import ballot.models  # noqa: F401 - complete metadata before anything queries
 
@@ -72,6 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
 
     app.context_processor(i18n.template_context)
+    from ballot.cli import guard_commands
+
+    guard_commands(app)  # after every area added its commands
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
     check_server_key(app)
     return app

@@ -5,7 +5,12 @@
    generated password, printed once to this terminal (never logged);
 3. seeds a demo vote through :func:`seed_demo_vote` (the hook the polls area fills in);
 4. replaces this process with gunicorn (``config/gunicorn.conf.py``) on
-   127.0.0.1:$PORT (8000 by default) and prints the URL to open.
+   $HOST:$PORT (127.0.0.1:8000 by default) and prints the addresses to open.
+
+The cards carry the address the server is reached at (``PUBLIC_URL``): the bound host
+and port, or with ``HOST=0.0.0.0`` (every interface: ``make run HOST=0.0.0.0`` on a
+conference LAN) this machine's LAN address, so phones on the same network open them.
+``PUBLIC_URL=http://name:port`` overrides it.
 
 ``--no-serve`` stops after step 3 (tests, or to prepare a database).
 Plain http on localhost: the demo turns the cookies' Secure flag off for itself only.
@@ -15,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import ipaddress
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -29,7 +36,35 @@ DEMO_USERNAME = "thuky"
 DEMO_SEEDERS = ("ballot.polls.demo",)
 
 
-def demo_environment(port: int) -> None:
+def lan_address() -> str | None:
+    """This machine's address on its local network (the route a packet out would take).
+
+    A UDP socket "connected" to a private address sends nothing; it only picks the
+    interface. None when the machine has no network.
+    """
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if ipaddress.ip_address(address).is_loopback else address
+
+
+def public_url(host: str, port: int) -> str:
+    """The address phones use: PUBLIC_URL, else the bound host (LAN address for 0.0.0.0)."""
+    configured = os.environ.get("PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    shown = host
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - describing the bind, not binding
+        shown = lan_address() or "127.0.0.1"
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def demo_environment(port: int, host: str = "127.0.0.1") -> None:
     """Settings for a local http demo, shared with the gunicorn workers via the env."""
     # One key per demo folder, kept across runs: the server's signing key in instance/
     # is encrypted under it, so a fresh random key each run would lock that key out.
@@ -44,6 +79,8 @@ def demo_environment(port: int) -> None:
     os.environ.setdefault("PHIEU_REMEMBER_COOKIE_SECURE", "false")
     os.environ.setdefault("GUNICORN_WORKERS", "2")
     os.environ["PORT"] = str(port)
+    os.environ["GUNICORN_BIND"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    os.environ.setdefault("PHIEU_BASE_URL", public_url(host, port))
 
 
 def ensure_demo_account(app: Flask) -> str:
@@ -78,16 +115,16 @@ def seed_demo_vote(app: Flask, base_url: str) -> list[str]:
     return lines
 
 
-def prepare(port: int) -> tuple[Flask, list[str]]:
+def prepare(port: int, host: str = "127.0.0.1") -> tuple[Flask, list[str]]:
     """Migrate, create the demo account and seed; returns the app and lines to print."""
     from ballot import create_app
     from ballot.db import dispose_engines
     from ballot.migrate import upgrade_database
 
-    demo_environment(port)
+    demo_environment(port, host)
     app = create_app()
     upgrade_database(app)
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = str(app.config["BASE_URL"]).rstrip("/")
     password = ensure_demo_account(app)
     lines = [
         "",
@@ -95,6 +132,8 @@ def prepare(port: int) -> tuple[Flask, list[str]]:
         f"  Database:   {app.config['SQLALCHEMY_DATABASE_URI']}",
         f"  Open:       {base_url}/",
         f"  Login:      {base_url}/account/login",
+        f"  Votes / các cuộc bỏ phiếu: {base_url}/polls/",
+        f"  Cards print / thẻ in cho địa chỉ: {base_url}",
         f"  Secretariat account: {DEMO_USERNAME}",
         f"  Password (shown once, not stored anywhere): {password}",
     ]
@@ -117,11 +156,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-serve", action="store_true", help="prepare only, no server")
     args = parser.parse_args(argv)
     port = int(os.environ.get("PORT", "8000"))
-    _app, lines = prepare(port)
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    _app, lines = prepare(port, host)
+    if host == "localhost" or host.startswith("127.") or host == "::1":
+        lines.append(
+            "  Chỉ máy này mở được; trong mạng hội nghị: make run HOST=0.0.0.0 / "
+            "only this computer can open it; on a conference LAN: make run HOST=0.0.0.0"
+        )
     print("\n".join(lines), flush=True)  # noqa: T201 - the terminal is the audience
     if args.no_serve:
         return 0
-    print(f"\nStarting gunicorn on http://127.0.0.1:{port}/ (Ctrl+C to stop)\n", flush=True)
+    bind = os.environ["GUNICORN_BIND"]
+    print(f"\nStarting gunicorn on {bind} (Ctrl+C to stop)\n", flush=True)
     serve()
     return 0  # not reached
 

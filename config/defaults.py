@@ -94,8 +94,11 @@ PERMISSIONS_POLICY = (
 HSTS_SECONDS = 0
 
 # --- Cards ------------------------------------------------------------------------------------
-#: Address members' phones reach the app at (printed in the cards' QR codes and links).
-BASE_URL = "http://127.0.0.1:8000"
+#: Address members' phones reach the app at (printed in the cards' QR codes and links),
+#: e.g. "https://phieu.hdnd.example.vn" or "http://192.168.1.10:8000" on a conference LAN.
+#: Empty: the address the secretariat opened the cards page at. The cards page shows it
+#: and refuses a loopback address unless the secretariat confirms.
+BASE_URL = ""
 
 # --- Requests -------------------------------------------------------------------------------
 #: Largest request body accepted (CSV/XLSX imports); bigger bodies get a 413.
@@ -103,7 +106,14 @@ MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
 # --- Languages (Flask-Babel) -------------------------------------------------------------------
 BABEL_DEFAULT_LOCALE = "vi"
-BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: The vote's time zone: every time shown to people (pages, projector, minutes) is on
+#: its clocks; stored and signed times stay UTC. Any IANA name (zoneinfo).
+TIMEZONE = "Asia/Ho_Chi_Minh"
+BABEL_DEFAULT_TIMEZONE = TIMEZONE
+#: The minutes' header block: the body holding the votes (e.g. "Hội đồng nhân dân tỉnh
+#: Hà Nam"; empty = the meeting's name) and the place before the date (empty = dots).
+MINUTES_BODY = ""
+MINUTES_PLACE = ""
 #: Offered languages, Vietnamese first.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 

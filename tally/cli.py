@@ -122,14 +122,25 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
 @main.command()
 @click.argument("record_path", metavar="RECORD", type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
-def minutes(record_path: Path, out_path: Path) -> None:
+@click.option("--timezone", "tz", default="Asia/Ho_Chi_Minh", show_default=True)
+@click.option("--body", default=None, help="Name of the body in the header (default: meeting).")
+@click.option("--place", default=None, help="Place before the date (default: dots).")
+def minutes(
+    record_path: Path, out_path: Path, tz: str, body: str | None, place: str | None
+) -> None:
     """Print the minutes (biên bản kiểm phiếu) of a counted RECORD as a PDF."""
     from tally.minutes import minutes_pdf
+    from tally.timefmt import zone
 
     try:
-        pdf = minutes_pdf(Record.load(record_path))
+        zone(tz)
+        pdf = minutes_pdf(Record.load(record_path), tz=tz, body=body, place=place)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
+        sys.exit(1)
+    except ValueError as err:
+        vi, _, en = str(err).partition("\n")
+        click.echo(f"Lỗi: {vi}\nError: {en}", err=True)
         sys.exit(1)
     out_path.write_bytes(pdf)
     click.echo(f"Đã ghi / written: {out_path}")

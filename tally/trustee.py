@@ -21,6 +21,7 @@ from typing import Any
 
 from keys.elgamal import Ciphertext
 
+from tally.codes import group_code
 from tally.count import aggregate_ballots
 from tally.manifest import Manifest
 from tally.record import Record
@@ -73,7 +74,6 @@ def compare_tally(verified: Verified, tally: Any) -> None:
             )
 
 
-def fingerprint(data: bytes, size: int = 8) -> str:
-    """Hex in groups of eight, as the projector and the public board show the close head."""
-    text = data.hex()
-    return " ".join(text[i : i + size] for i in range(0, len(text), size))
+def fingerprint(data: bytes) -> str:
+    """Hex in groups of four (tally.codes.group_code), as every screen shows the close head."""
+    return group_code(data.hex())

@@ -30,7 +30,7 @@ def _cast_all(vote, n):
 
 
 def _spaced(hex_text):
-    return " ".join(hex_text[i : i + 8] for i in range(0, len(hex_text), 8))
+    return " ".join(hex_text[i : i + 4] for i in range(0, len(hex_text), 4))
 
 
 def test_board_lists_trackers_in_chain_order_with_fingerprints(app, client, monkeypatch):
@@ -136,7 +136,7 @@ def test_projector_shows_turnout_and_countdown_never_results(app, client):
         assert word not in body, word
     allowed = {
         "state", "state_label", "cast", "issued", "present", "summoned", "quorum_needed",
-        "quorum_met", "closes_at", "seconds_left", "fingerprints",
+        "quorum_met", "closes_at", "closes_at_text", "seconds_left", "fingerprints",
     }  # fmt: skip
     assert set(status) == allowed
 

@@ -76,10 +76,12 @@ def test_each_card_carries_title_code_fingerprint_serial_and_qr():
     assert _codes(text) == [c.code for c in printed]
     for card in printed:
         assert f"Số thẻ {card.serial}" in text
-    assert text.count("Mã xác thực lá phiếu: 0001 0203 0405 0607") == 11
+    assert text.count("Mã đối chiếu lá phiếu (mọi thẻ như nhau): 0001 0203 0405 0607") == 11
     assert text.count("THẺ DỰ PHÒNG") == 2 and pages[1].count("THẺ DỰ PHÒNG") == 2
     assert text.count("Lấy phiếu tín nhiệm người giữ chức vụ") == 11
-    assert "https://phieu.example.vn/v/Ab_cd-EF1234" in text
+    # the address to type, in a monospaced font, server then /v/<vote id>
+    assert "https://phieu.example.vn\n/v/Ab_cd-EF1234" in text
+    assert text.count("Mã nhập tay (28 ký tự):") == 11
     # The QR codes encode the card link with the code in the fragment, in card order.
     urls = [
         card_url("https://phieu.example.vn/", "Ab_cd-EF1234", c.code, fingerprint) for c in printed
@@ -106,7 +108,9 @@ def test_print_view_gives_the_pdf_and_the_database_keeps_no_secret(app, client, 
     assert len(codes) == 8 and text.count("THẺ DỰ PHÒNG") == 3
     serials = re.findall(r"Số thẻ (\d{4})", text)
     assert serials == [f"{i:04d}" for i in range(1, 9)]
-    fingerprint = re.search(r"Mã xác thực lá phiếu: ((?:[0-9a-f]{4} ?){4})", text).group(1)
+    fingerprint = re.search(
+        r"Mã đối chiếu lá phiếu \(mọi thẻ như nhau\): ((?:[0-9a-f]{4} ?){4})", text
+    ).group(1)
     assert len(fingerprint.replace(" ", "")) == 16
     with app.app_context():
         stored = dict(db.session.execute(select(Card.serial, Card.public_key)).all())

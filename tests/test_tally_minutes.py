@@ -1,11 +1,13 @@
 """The minutes PDF: its extracted text carries the results, diacritics included."""
 
 import io
+import re
 import unicodedata
 
 import pytest
 from pypdf import PdfReader
 
+from tally.codes import group_code
 from tally.minutes import minutes_pdf
 from tally.simulate import simulate
 
@@ -26,20 +28,46 @@ def counted():
 
 def test_minutes_carry_figures_results_flags_and_fingerprints(counted):
     record = counted.record
-    text = _text(minutes_pdf(record))
+    text = _text(minutes_pdf(record, body="Hội đồng nhân dân tỉnh Mẫu", place="Phủ Lý"))
+    flat = " ".join(text.split())
     for phrase in (
+        # the header block: the body and the national motto, place and date
+        "HỘI ĐỒNG NHÂN DÂN TỈNH MẪU",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Phủ Lý, ngày 22 tháng 11 năm 2026",
         "BIÊN BẢN KIỂM PHIẾU",
         "Lấy phiếu tín nhiệm",
         "Kỳ họp thứ Mười, Hội đồng nhân dân tỉnh",
-        "Số người được triệu tập: 11; có mặt: 9; số phiếu phát ra: 9; số phiếu thu về: 9.",
-        "tổng số phiếu thu về (9)",
-        "TỔ KIỂM PHIẾU",
-        record.hash().hex(),
-        counted.manifest.hash.hex(),
-        record.json("checkpoints.json")["close"]["head"],
-        "Thành viên 1, Thành viên 2",
+        # the committee and who took part
+        "1. Ông/Bà Thành viên 1 — Tổ trưởng",
+        "3. Ông/Bà Thành viên 3 — Thành viên",
+        "cần ít nhất 2 trong 3 thành viên",
+        "đã tham gia giải mã: Thành viên 1, Thành viên 2.",
+        # figures, quorum, cards
+        "Số đại biểu được triệu tập: 11.",
+        "Số đại biểu có mặt: 9; cần ít nhất 8 (hai phần ba số được triệu tập): đủ điều kiện",
+        "Số phiếu phát ra: 9.",
+        "Số phiếu thu vào: 9.",
+        "Số phiếu hợp lệ: 9; số phiếu không hợp lệ: 0",
+        "Số thẻ bỏ phiếu đã in: 10",
+        "số thẻ dự phòng đã phát: 0; số thẻ bị thu hồi: 0.",
+        "tổng số phiếu thu vào (9)",
+        # times on the vote's clocks (the simulation closes at 10:30 +07:00)
+        "từ 9 giờ 00 phút, ngày 22 tháng 11 năm 2026 đến 10 giờ 30 phút, ngày 22 tháng 11 năm 2026",
+        # fingerprints, in the groups of four shown on every screen
+        "Dấu vân tay cuộc bỏ phiếu: " + group_code(counted.manifest.hash.hex()),
+        "Mã hồ sơ kết quả: " + group_code(record.hash().hex()),
+        group_code(record.json("checkpoints.json")["close"]["head"]),
+        # signature lines
+        "TỔ TRƯỞNG TỔ KIỂM PHIẾU",
+        "CÁC THÀNH VIÊN TỔ KIỂM PHIẾU",
+        "(Ký và ghi rõ họ tên)",
     ):
-        assert phrase in text, phrase
+        assert phrase in flat, phrase
+    # No English word in brackets, no raw ISO time.
+    assert not re.search(r"\([A-Za-z ]+\)", flat), re.findall(r"\([^)]*\)", flat)
+    assert "T09:00" not in flat and "+07:00" not in flat and "+00:00" not in flat
     results = record.json("results.json")
     lines = text.splitlines()
     for o in results["officials"]:
@@ -52,8 +80,8 @@ def test_minutes_carry_figures_results_flags_and_fingerprints(counted):
     )
     assert second["flags"] == ["thap_tren_mot_nua"]
     assert third["blank"] == 2 and third["flags"] == []
-    assert "Tín nhiệm thấp từ 2/3 trở lên" in text
-    assert "Tín nhiệm thấp trên 1/2 và dưới 2/3" in text
+    assert "Tín nhiệm thấp từ 2/3 trở lên" in flat
+    assert "Tín nhiệm thấp trên 1/2 và dưới 2/3" in flat
     for name in counted.manifest.trustee_names:
         assert name in text
 
@@ -70,3 +98,27 @@ def test_minutes_use_the_bundled_font_for_every_diacritic(counted):
     changed.put("manifest.json", manifest)
     text = _text(minutes_pdf(changed))
     assert alphabet in text and alphabet.upper() in text
+
+
+def test_minutes_times_follow_the_time_zone_setting(counted):
+    """A UTC closing time prints on the clocks of the chosen zone, day before month."""
+    from tally.record import Record
+
+    rec = Record(dict(counted.record.files))
+    figures = rec.json("figures.json")
+    rec.put("figures.json", figures | {"closed_at": "2026-12-01T20:10:05+00:00"})
+    text = " ".join(_text(minutes_pdf(rec)).split())
+    assert "3 giờ 10 phút, ngày 2 tháng 12 năm 2026" in text  # Asia/Ho_Chi_Minh by default
+    assert "2026-12-01T20:10:05" not in text
+    text = " ".join(_text(minutes_pdf(rec, tz="Europe/Paris")).split())
+    assert "21 giờ 10 phút, ngày 1 tháng 12 năm 2026" in text
+
+
+def test_time_formats_in_both_languages():
+    from tally.timefmt import format_time
+
+    assert format_time("2026-12-02T08:10:05Z") == "15 giờ 10 phút, ngày 2 tháng 12 năm 2026"
+    assert format_time("2026-12-02T08:10:05Z", "en") == "15:10, 2 December 2026"
+    assert format_time("2026-01-05T01:02:00", "en") == "08:02, 5 January 2026"  # naive = UTC
+    with pytest.raises(ValueError, match="Múi giờ không tồn tại"):
+        format_time("2026-01-05T01:02:00", "vi", "Mars/Base")

@@ -93,7 +93,7 @@ def test_happy_path_decrypts_the_recomputed_sums(sim, share, tmp_path):
     assert res.exit_code == 0, res.output
     head = rec.json("checkpoints.json")["close"]["head"]
     grouped = fingerprint(bytes.fromhex(head))
-    assert grouped.split() == [head[i : i + 8] for i in range(0, 64, 8)]
+    assert grouped.split() == [head[i : i + 4] for i in range(0, 64, 4)]
     assert grouped in res.output and "12 phiếu" in res.output
     # the fingerprint comes before the passphrase prompt
     assert res.output.index(grouped) < res.output.index("Mật khẩu")

@@ -1,15 +1,20 @@
 """The public board (every tracker in chain order, fingerprints, search) and the projector.
 
-No login. These pages show trackers, counts and chain hashes only: nothing per
-official exists before the count, and nothing here would show it if it did.
+No login. Until the secretariat publishes the results these pages show trackers,
+counts and chain hashes only (nothing per official exists before the count, and nothing
+here shows the count before publication); once published they show the results and
+link the minutes, the exports and the election record.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ballot.board import operations as ops
+from ballot.localtime import localtime
 from ballot.polls.models import Poll
 from ballot.polls.operations import get_poll, state_label
 from ballot.voting.operations import board as chain_page
@@ -33,6 +38,29 @@ def _page(poll: Poll, after: int) -> tuple[list[tuple[int, bytes]], int | None]:
     return rows, (rows[-1][0] if more and rows else None)
 
 
+def _downloads(poll: Poll) -> dict[str, str]:
+    """Addresses of the published documents (for auditors' scripts)."""
+    pid = poll.public_id
+    return {
+        "results": url_for("counting.results_page", public_id=pid, _external=True),
+        "results_json": url_for("counting.results_json", public_id=pid, _external=True),
+        "results_csv": url_for("counting.results_csv", public_id=pid, _external=True),
+        "minutes_pdf": url_for("counting.minutes", public_id=pid, _external=True),
+        "record_zip": url_for("counting.record_zip", public_id=pid, _external=True),
+    }
+
+
+def _published(poll: Poll) -> dict[str, Any] | None:
+    """The results' template values once the vote is published (before: None, never any)."""
+    if poll.state != "published":
+        return None
+    from ballot.counting.operations import results_of
+    from ballot.counting.views import results_context
+
+    results = results_of(poll)
+    return results_context(poll, results) if results is not None else None
+
+
 @bp.get("/board/<public_id>")
 def board(public_id: str) -> ResponseReturnValue:
     """The board page; ``?q=`` searches a tracker, ``?after=`` pages through the chain."""
@@ -44,6 +72,7 @@ def board(public_id: str) -> ResponseReturnValue:
     found = ops.search_trackers(poll, query) if query else []
     return render_template(
         "board/board.html",
+        published=_published(poll),
         poll=poll,
         state=state_label(poll.state),
         fingerprints=ops.fingerprints(poll),
@@ -62,6 +91,7 @@ def board_json(public_id: str) -> ResponseReturnValue:
     """The board as JSON (auditors' scripts): fingerprints, head and one page of trackers."""
     poll = get_poll(public_id)
     rows, next_after = _page(poll, _after())
+    published = _published(poll)
     return jsonify(
         vote=poll.public_id,
         state=poll.state,
@@ -69,14 +99,21 @@ def board_json(public_id: str) -> ResponseReturnValue:
         chain_head=poll.chain_head.hex() if poll.chain_head else None,
         fingerprints=ops.fingerprints(poll),
         trackers=[{"seq": seq, "tracker": tracker.hex()} for seq, tracker in rows],
+        results=published["results"] if published else None,
+        record_hash=published["record_hash"] if published else None,
+        downloads=_downloads(poll) if published else None,
         next_after=next_after,
     )
 
 
 @bp.get("/projector/<public_id>")
 def projector(public_id: str) -> ResponseReturnValue:
-    """The big-screen turnout page (refreshed by projector.js): never any result."""
+    """The big-screen page: turnout (refreshed by projector.js) until the results are
+    published, then the published results (projector.js reloads when the state changes)."""
     poll = get_poll(public_id)
+    published = _published(poll)
+    if published is not None:
+        return render_template("counting/results_projector.html", **published)
     return render_template(
         "board/projector.html",
         poll=poll,
@@ -93,6 +130,7 @@ def projector_status(public_id: str) -> ResponseReturnValue:
     return jsonify(
         state=poll.state,
         state_label=state_label(poll.state),
+        closes_at_text=localtime(poll.closes_at) if poll.closes_at else None,
         **ops.turnout(poll),
         fingerprints=ops.fingerprints(poll),
     )

@@ -21,6 +21,9 @@ class PrintForm(FlaskForm):
             NumberRange(min=0, max=1000, message=_l("Between 0 and 1000.")),
         ],
     )
+    confirm_address = BooleanField(
+        _l("I know phones cannot open this address and want these cards anyway (a test)")
+    )
     submit = SubmitField(_l("Make the cards and download the PDF"))
 
 
@@ -36,6 +39,9 @@ class SerialForm(FlaskForm):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": "off"},
     )
+
+    #: Revoking cannot be undone: the revoke form asks for this tick (spares do not).
+    confirm = BooleanField(_l("I confirm: this card is cancelled for good"))
 
     def normalized(self) -> str:
         """The serial as printed: four digits at least ("42" → "0042")."""

@@ -1,7 +1,8 @@
 """The printable cards: an A4 PDF, 8 cards per page (2 × 4), made in memory only.
 
 Each card carries the vote's title, a QR code of the card link, the manual-entry code,
-a short instruction in Vietnamese, the ballot fingerprint ("Mã xác thực lá phiếu") and,
+a short instruction in Vietnamese, the ballot check code ("Mã đối chiếu lá phiếu", the
+same on every card) and,
 on spares, "THẺ DỰ PHÒNG". Below a dashed line, a tear-off stub carries only the
 serial. The card link is ``{BASE_URL}/v/{public_id}#{code}.{fingerprint16}``: the card
 secret sits in the URL fragment, which browsers never send to the server.
@@ -34,20 +35,35 @@ CARD_H: Final = (PAGE_H - 2 * MARGIN) / ROWS  # 71.75 mm
 STUB_H: Final = 11.0
 QR_SIZE: Final = 40.0
 PAD: Final = 3.5
-FINGERPRINT_LABEL: Final = "Mã xác thực lá phiếu"
+#: The ballot check code (tally.codes: "ballot_code"): the same on every card of a vote.
+FINGERPRINT_LABEL: Final = "Mã đối chiếu lá phiếu (mọi thẻ như nhau)"
 SPARE_LABEL: Final = "THẺ DỰ PHÒNG"
+#: The code typed when the QR code cannot be scanned; the voting page uses the same words.
+MANUAL_LABEL: Final = "Mã nhập tay (28 ký tự)"
 
 
 INSTRUCTION_W: Final = CARD_W - 2 * PAD - QR_SIZE - 1
 
 
-def instruction_text(base_url: str, public_id: str) -> str:
-    """What the member does with the card (Vietnamese), printed next to the QR code."""
+def instruction_text(base_url: str, public_id: str) -> str:  # noqa: ARG001 - one signature
+    """What the member does with the card (Vietnamese), printed next to the QR code.
+
+    The address to type is printed below it in a monospaced font (``address_lines``).
+    """
     return (
-        "Quét mã QR bằng camera điện thoại, hoặc mở "
-        f"{base_url.rstrip('/')}/v/{public_id} và nhập mã trên. Thẻ chỉ dùng một lần. "
-        "Phiếu được mã hóa trên điện thoại: không ai biết bạn chọn thế nào."
+        "Quét mã QR bằng camera điện thoại. Nếu không quét được: mở địa chỉ dưới đây và "
+        "gõ mã nhập tay ở trên. Thẻ chỉ dùng một lần. Phiếu được mã hóa trên điện thoại: "
+        "không ai biết bạn chọn thế nào."
     )
+
+
+def address_lines(base_url: str, public_id: str) -> list[str]:
+    """The address a member types, in two lines (the server, then ``/v/<vote id>``).
+
+    The vote id uses the card code's alphabet in lower case (no i, l, o, u), so nothing
+    printed for typing can be confused with another character.
+    """
+    return [base_url.rstrip("/"), f"/v/{public_id}"]
 
 
 def _nfc(text: str) -> str:
@@ -132,6 +148,7 @@ def _card(
     url: str,
     fingerprint: str,
     instruction: list[str],
+    address: list[str],
 ) -> None:
     inner_w = CARD_W - 2 * PAD
     # Cutting guide around the card.
@@ -158,17 +175,26 @@ def _card(
     right_w = INSTRUCTION_W
     pdf.set_font("Serif", "", 7)
     pdf.set_xy(right_x, top)
-    pdf.cell(right_w, 3.5, "Mã nhập tay:")
+    pdf.cell(right_w, 3.5, MANUAL_LABEL + ":")
     _code(pdf, card.code, right_x - 0.8, top + 3.5)
     pdf.set_font("Serif", "", 7)
     for i, line in enumerate(instruction):
         pdf.set_xy(right_x, top + 16 + i * 3.1)
         pdf.cell(right_w, 3.1, line)
+    size = 8.0
+    pdf.set_font("Courier", "B", size)
+    while size > 5 and max(pdf.get_string_width(t) for t in address) > right_w:
+        size -= 0.5
+        pdf.set_font("Courier", "B", size)
+    for i, text in enumerate(address):
+        pdf.set_xy(right_x, top + 33 + i * 3.6)
+        pdf.cell(right_w, 3.6, text)
     pdf.set_xy(x + PAD, top + QR_SIZE + 0.5)
     pdf.set_font("Serif", "", 7.5)
-    pdf.cell(38, 4.5, FINGERPRINT_LABEL + ":")
+    label_w = pdf.get_string_width(FINGERPRINT_LABEL + ": ") + 1
+    pdf.cell(label_w, 4.5, FINGERPRINT_LABEL + ":")
     pdf.set_font("Serif", "B", 9)
-    pdf.cell(inner_w - 38, 4.5, grouped(fingerprint))
+    pdf.cell(inner_w - label_w, 4.5, grouped(fingerprint))
     # Tear-off stub: a dashed line, then only the serial.
     stub_y = y + CARD_H - STUB_H
     pdf.set_draw_color(0, 0, 0)
@@ -199,7 +225,7 @@ def cards_pdf(
             pdf.add_page()
         if not instruction:  # measured once, on a page (fpdf2 needs one)
             pdf.set_font("Serif", "", 7)
-            instruction = _fit_lines(pdf, instruction_text(base_url, public_id), INSTRUCTION_W, 8)
+            instruction = _fit_lines(pdf, instruction_text(base_url, public_id), INSTRUCTION_W, 5)
         slot = index % per_page
         x = MARGIN + (slot % COLUMNS) * CARD_W
         y = MARGIN + (slot // COLUMNS) * CARD_H
@@ -210,6 +236,7 @@ def cards_pdf(
             card,
             title=_nfc(title),
             url=card_url(base_url, public_id, card.code, fingerprint),
+            address=address_lines(base_url, public_id),
             fingerprint=short,
             instruction=instruction,
         )

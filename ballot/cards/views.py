@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -22,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ballot.cards import operations as cards_ops
+from ballot.cards.address import address_problem, card_base_url
 from ballot.cards.forms import DiscardForm, PrintForm, SerialForm
 from ballot.cards.pdf import cards_pdf
 from ballot.db import db
@@ -31,8 +31,6 @@ from ballot.polls import operations as ops
 from ballot.polls.models import Poll
 
 bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/polls")
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def _actor() -> str:
@@ -57,6 +55,8 @@ def _manage_page(
             print_form=print_form or PrintForm(formdata=None),
             discard_form=discard_form or DiscardForm(formdata=None),
             serial_form=SerialForm(formdata=None),
+            base_url=card_base_url(),
+            address_problem=address_problem(card_base_url()),
         ),
         status,
     )
@@ -77,12 +77,18 @@ def print_cards(public_id: str) -> ResponseReturnValue:
     form = PrintForm()
     if not form.validate_on_submit():
         return _manage_page(poll, print_form=form, status=400)
+    base_url = card_base_url()
+    if address_problem(base_url) is not None and not form.confirm_address.data:
+        form.confirm_address.errors = [
+            _("Phones cannot open %(url)s: set BASE_URL, or tick the box.", url=base_url)
+        ]
+        return _manage_page(poll, print_form=form, status=400)
     try:
         printed, fingerprint = cards_ops.make_cards(_actor(), poll, int(form.spares.data or 0))
         pdf = cards_pdf(
             title=poll.title,
             public_id=poll.public_id,
-            base_url=str(current_app.config.get("BASE_URL") or DEFAULT_BASE_URL),
+            base_url=base_url,
             printed=printed,
             fingerprint=fingerprint,
         )
@@ -131,6 +137,11 @@ def _by_serial(public_id: str, action: str) -> ResponseReturnValue:
         flash(" ".join(str(e) for e in errors), "error")
         return _back(public_id)
     serial = form.normalized()
+    if action == "revoke" and not form.confirm.data:
+        flash(
+            _("Card %(serial)s was not revoked: tick the box to confirm.", serial=serial), "error"
+        )
+        return _back(public_id)
     try:
         if action == "revoke":
             cards_ops.revoke(_actor(), poll, serial)

@@ -52,6 +52,12 @@ def get_count(poll: Poll) -> Count | None:
     return db.session.scalar(select(Count).where(Count.poll_id == poll.id))
 
 
+def results_of(poll: Poll) -> dict[str, Any] | None:
+    """The results (results.json) once the count is complete, else None."""
+    count = get_count(poll)
+    return json.loads(count.results) if count is not None and count.results else None
+
+
 def start_count(actor: str, poll: Poll) -> Count:
     """Aggregate the chain's ballots into one encrypted total per official (closed only)."""
     require_state(poll, "closed")

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from typing import Any
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,9 +28,10 @@ from sqlalchemy.exc import IntegrityError
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
 from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
+from ballot.counting.labels import level_labels, threshold_text
 from ballot.db import db
 from ballot.errors import ApiError
-from ballot.permissions import secretariat_required, staff_required
+from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls.operations import get_poll, refuse
 from tally.rules import LEVEL_LABELS
 
@@ -70,6 +82,25 @@ def _trustee_strings() -> dict[str, str]:
     }
 
 
+def public_once_published(view: Any) -> Any:
+    """Staff only until the vote is published; then anyone (docs/operations.md, "Publish").
+
+    Before publication an anonymous request goes to the login page exactly as with
+    ``@staff_required``; afterwards the results, the minutes, the exports and the record
+    are public so that auditors and the press can download them from the board.
+    """
+    staff_view = staff_required(view)
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        poll = get_poll(kwargs["public_id"])
+        if poll.state == "published" and not has_role("secretariat", "auditor"):
+            return view(*args, **kwargs)
+        return staff_view(*args, **kwargs)
+
+    return wrapped
+
+
 def _results(poll: Any) -> dict[str, Any] | None:
     count = counting.get_count(poll)
     return json.loads(count.results) if count is not None and count.results else None
@@ -82,9 +113,11 @@ def count_page(public_id: str) -> ResponseReturnValue:
     poll = get_poll(public_id)
     count = counting.get_count(poll)
     manifest = counting.manifest_of(poll) if poll.manifest else None
+    from ballot.polls.views import poll_nav
+
     return render_template(
         "counting/count.html",
-        poll=poll,
+        **poll_nav(poll),
         count=count,
         manifest=manifest,
         taken=[p.trustee for p in counting.partials(poll)] if count else [],
@@ -234,7 +267,7 @@ def _download(data: bytes, mimetype: str, name: str) -> Response:
 
 
 @bp.get("/<public_id>/results.json")
-@staff_required
+@public_once_published
 def results_json(public_id: str) -> ResponseReturnValue:
     """The results exactly as in the record."""
     poll, results = _counted(public_id)
@@ -243,11 +276,13 @@ def results_json(public_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/<public_id>/results.csv")
-@staff_required
+@public_once_published
 def results_csv(public_id: str) -> ResponseReturnValue:
     """One row per official (UTF-8 with BOM so spreadsheet programs read the diacritics)."""
     poll, results = _counted(public_id)
-    levels = counting.manifest_of(poll).levels
+    manifest = counting.manifest_of(poll)
+    levels = manifest.levels
+    notes = {t.flag: t.label for t in manifest.thresholds}  # the rule in words, not its code
     out = io.StringIO()
     writer = csv.writer(out)
     head = ["STT", "Họ và tên", "Chức vụ"]
@@ -258,13 +293,14 @@ def results_csv(public_id: str) -> ResponseReturnValue:
         row = [o["index"], o["name"], o["position"]]
         for lv in levels:
             row += [o["counts"][lv], o["percent"][lv]]
-        writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], " ".join(o["flags"])]])
+        notes_text = "; ".join(notes.get(f, f) for f in o["flags"])
+        writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], notes_text]])
     data = ("\ufeff" + out.getvalue()).encode("utf-8")
     return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
 
 
 @bp.get("/<public_id>/record.zip")
-@staff_required
+@public_once_published
 def record_zip(public_id: str) -> ResponseReturnValue:
     """The election record (what ``python -m tally verify`` checks)."""
     poll = get_poll(public_id)
@@ -275,30 +311,60 @@ def record_zip(public_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/<public_id>/minutes.pdf")
-@staff_required
+@public_once_published
 def minutes(public_id: str) -> ResponseReturnValue:
     """The minutes (biên bản kiểm phiếu) as a PDF."""
     from tally.minutes import minutes_pdf
 
     poll, _results_obj = _counted(public_id)
-    pdf = minutes_pdf(build_record(poll))
+    config = current_app.config
+    pdf = minutes_pdf(
+        build_record(poll),
+        tz=config["TIMEZONE"],
+        body=config.get("MINUTES_BODY") or None,
+        place=config.get("MINUTES_PLACE") or None,
+    )
     return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
 
 
-@bp.get("/<public_id>/results")
-@staff_required
-def results_page(public_id: str) -> ResponseReturnValue:
-    """Results for the projector: a bar per official, percentages, flags."""
-    poll, results = _counted(public_id)
+def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:
+    """What the results templates need (also used by the public projector once published)."""
     manifest = counting.manifest_of(poll)
     count = counting.get_count(poll)
+    return {
+        "poll": poll,
+        "results": results,
+        "levels": manifest.levels,
+        "labels": level_labels(),
+        "thresholds": {t.flag: threshold_text(t) for t in manifest.thresholds},
+        "denominator_label": DENOMINATOR_LABELS[results["denominator"]["name"]],
+        "record_hash": bytes(count.record_hash or b"").hex() if count else "",
+    }
+
+
+@bp.get("/<public_id>/results")
+@public_once_published
+def results_page(public_id: str) -> ResponseReturnValue:
+    """Results: a row per official, count and percentage per level, flags.
+
+    Staff see it inside the vote's tab bar; after publication anyone sees it with a way
+    back to the public board.
+    """
+    from ballot.polls.views import poll_nav
+
+    poll, results = _counted(public_id)
+    staff = has_role("secretariat", "auditor")
     return render_template(
         "counting/results.html",
-        poll=poll,
-        results=results,
-        levels=manifest.levels,
-        labels=LEVEL_LABELS,
-        thresholds={t.flag: t.label for t in manifest.thresholds},
-        denominator_label=DENOMINATOR_LABELS[results["denominator"]["name"]],
-        record_hash=bytes(count.record_hash or b"").hex() if count else "",
+        **(results_context(poll, results) | (poll_nav(poll) if staff else {})),
+        layout="polls/_poll.html" if staff else "counting/_public.html",
+        projector_url=url_for("counting.results_projector", public_id=public_id),
     )
+
+
+@bp.get("/<public_id>/results/projector")
+@public_once_published
+def results_projector(public_id: str) -> ResponseReturnValue:
+    """Results for the projector: no menus, fits 1366×768 and 1920×1080 up to 20 officials."""
+    poll, results = _counted(public_id)
+    return render_template("counting/results_projector.html", **results_context(poll, results))

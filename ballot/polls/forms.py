@@ -153,6 +153,33 @@ class PollForm(FlaskForm):
             "thap_tu_hai_phan_ba": (self.low_at_least.data or "").strip(),
         }
 
+    def _check_thresholds(self) -> bool:
+        """Each typed fraction checked where it was typed (not only at the top)."""
+        from tally.rules import custom_thresholds, parse_fraction
+
+        fields = (
+            [self.distrust_more_than]
+            if self.kind.data == "confidence"
+            else [self.low_more_than, self.low_at_least]
+        )
+        ok = True
+        for f in fields:
+            try:
+                parse_fraction((f.data or "").strip())
+            except ValueError:
+                f.errors = [*f.errors, _l("Write a fraction p/q between 0 and 1, like 2/3.")]
+                ok = False
+        if ok and self.kind.data in ("rating", "confidence"):  # else the kind's own error
+            try:
+                custom_thresholds(self.kind.data, self.fractions())
+            except ValueError:
+                fields[-1].errors = [
+                    *fields[-1].errors,
+                    _l("This share must be above the one before (for example 1/2, then 2/3)."),
+                ]
+                ok = False
+        return ok
+
     def names(self) -> list[str]:
         """The trustees' names, one per non-empty line."""
         return [
@@ -175,6 +202,7 @@ class PollForm(FlaskForm):
                 _l("k cannot exceed the number of trustees."),
             ]
             ok = False
+        ok = self._check_thresholds() and ok
         if self.denominator.data == "members_total" and not self.members_total.data:
             self.members_total.errors = [
                 *self.members_total.errors,

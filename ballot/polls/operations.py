@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ballot.actionlog import log_action
+from ballot.actionlog import ActionLogEntry, log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.errors import ApiError
@@ -64,6 +64,32 @@ def require_no_cards(poll: Poll) -> None:
             "cards_printed",
             _l("Cards are already printed for this list and keys. Discard them first."),
         )
+
+
+#: Vote ids are typed from the card: the card code's alphabet, lower case (no i, l, o, u).
+VOTE_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+VOTE_ID_LENGTH = 12  # 60 bits
+
+
+def new_vote_id() -> str:
+    """A fresh random vote id (``VOTE_ID_LENGTH`` characters of ``VOTE_ID_ALPHABET``)."""
+    return "".join(secrets.choice(VOTE_ID_ALPHABET) for _ in range(VOTE_ID_LENGTH))
+
+
+def normalize_vote_id(typed: str) -> str:
+    """A typed vote id as stored: lower case, spaces and dashes dropped, i/l → 1, o → 0."""
+    text = "".join(ch for ch in typed.lower() if ch not in " -\t")
+    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
+
+
+def creation_times() -> dict[str, Any]:
+    """When each vote was created (public id → time), from the action log."""
+    rows = db.session.execute(
+        select(ActionLogEntry.at, ActionLogEntry.details).where(
+            ActionLogEntry.action == "poll.create"
+        )
+    ).all()
+    return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
 
 
 def state_label(state: str) -> str:
@@ -120,7 +146,7 @@ def create_poll(
             400,
         ) from None
     poll = Poll(
-        public_id=secrets.token_urlsafe(9),
+        public_id=new_vote_id(),
         meeting=meeting.strip(),
         title=title.strip(),
         kind=kind,
@@ -159,6 +185,42 @@ def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     db.session.add(official)
     log_action(actor, "poll.official.add", {"poll": poll.public_id, "name": name})
     return official
+
+
+def _official(poll: Poll, official_id: int) -> Official:
+    found = next((o for o in officials(poll) if o.id == official_id), None)
+    if found is None:
+        raise refuse("bad_order", _l("No such official or position."), 400)
+    return found
+
+
+def edit_official(actor: str, poll: Poll, official_id: int, name: str, position: str) -> None:
+    """Correct one official's name or position (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    name, position = name.strip(), position.strip()
+    if not name:
+        raise refuse("bad_official", _l("The full name is required."), 400)
+    official = _official(poll, official_id)
+    official.name, official.position = name, position
+    log_action(actor, "poll.official.edit", {"poll": poll.public_id, "name": name})
+
+
+def delete_official(actor: str, poll: Poll, official_id: int) -> None:
+    """Remove one official; the ones after it move up (until cards are printed)."""
+    require_state(poll, "draft")
+    require_no_cards(poll)
+    official = _official(poll, official_id)
+    name = official.name
+    db.session.delete(official)
+    db.session.flush()
+    rest = officials(poll)
+    for o in rest:  # two passes: the unique (poll, order) constraint holds throughout
+        o.position_order += 10_000
+    db.session.flush()
+    for i, o in enumerate(rest, start=1):
+        o.position_order = i
+    log_action(actor, "poll.official.delete", {"poll": poll.public_id, "name": name})
 
 
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
+from ballot.counting.labels import threshold_text
 from ballot.db import begin_write, db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
@@ -41,7 +42,12 @@ from ballot.polls.forms import (
 )
 from ballot.polls.importing import read_officials
 from ballot.polls.models import Poll
-from tally.rules import DEFAULT_THRESHOLDS, quorum_met, quorum_needed
+from tally.rules import (
+    DEFAULT_THRESHOLDS,
+    Threshold,
+    quorum_met,
+    quorum_needed,
+)
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -115,8 +121,8 @@ def poll_nav(poll: Poll) -> dict[str, Any]:
 
 
 def threshold_texts(kind: str) -> list[str]:
-    """The default thresholds of a kind of vote, as readable sentences."""
-    return [t.label for t in DEFAULT_THRESHOLDS[kind]]
+    """The default thresholds of a kind of vote, as readable sentences (page language)."""
+    return [threshold_text(t) for t in DEFAULT_THRESHOLDS[kind]]
 
 
 @bp.get("/")
@@ -127,6 +133,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "polls/index.html",
         polls=polls,
+        created=ops.creation_times(),
         labels={p.public_id: ops.state_label(p.state) for p in polls},
         can_act=has_role("secretariat"),
     )
@@ -176,7 +183,7 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         step_url=step_url,
         official_count=len(ops.officials(poll)),
         cards=reconciliation(poll),
-        thresholds=[t.get("label", "") for t in poll.thresholds],
+        thresholds=[threshold_text(Threshold.from_json(t)) for t in poll.thresholds],
         quorum=quorum_met(poll.present, poll.summoned),
         needed=quorum_needed(poll.summoned),
         denominator_label=dict(denominator_choices()).get(poll.denominator, poll.denominator),
@@ -228,6 +235,78 @@ def add_official(public_id: str) -> ResponseReturnValue:
         flash(err.message, "error")
         return _officials_page(poll, form=form, status=err.status)
     flash(_("Added: %(name)s.", name=(form.name.data or "").strip()), "success")
+    return redirect(url_for("polls.officials", public_id=public_id))
+
+
+SAMPLE_ROWS = [
+    ("Thứ tự", "Họ và tên", "Chức vụ"),
+    ("1", "Nguyễn Văn A", "Chủ tịch Hội đồng nhân dân tỉnh"),
+    ("2", "Trần Thị B", "Phó Chủ tịch Ủy ban nhân dân tỉnh"),
+]
+
+
+@bp.get("/officials-sample.<ext>")
+@staff_required
+def officials_sample(ext: str) -> ResponseReturnValue:
+    """A sample list to fill in and import (CSV in UTF-8 with BOM, or XLSX)."""
+    import csv
+    import io
+
+    from flask import Response, abort
+
+    if ext == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows(SAMPLE_ROWS)
+        body, mimetype = ("\ufeff" + out.getvalue()).encode(), "text/csv"
+    elif ext == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        for row in SAMPLE_ROWS:
+            sheet.append(list(row))
+        buffer = io.BytesIO()
+        book.save(buffer)
+        body = buffer.getvalue()
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="danh-sach-mau.{ext}"'
+    return response
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/edit")
+@secretariat_required
+def edit_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Correct one official's name or position."""
+    poll = ops.get_poll(public_id)
+    form = OfficialForm()
+    if not form.validate_on_submit():
+        errors = [str(e) for f in (form.name, form.position) for e in f.errors]
+        flash(" ".join(errors) or _("The full name is required."), "error")
+    else:
+        attempt(
+            lambda: ops.edit_official(
+                actor(), poll, official_id, form.name.data or "", form.position.data or ""
+            ),
+            _("The official was corrected."),
+        )
+    return redirect(url_for("polls.officials", public_id=public_id) + f"#o{official_id}")
+
+
+@bp.post("/<public_id>/officials/<int:official_id>/delete")
+@secretariat_required
+def delete_official(public_id: str, official_id: int) -> ResponseReturnValue:
+    """Remove one official from the ballot."""
+    from flask_wtf import FlaskForm
+
+    poll = ops.get_poll(public_id)
+    if FlaskForm().validate_on_submit():
+        attempt(
+            lambda: ops.delete_official(actor(), poll, official_id),
+            _("The official was removed from the ballot."),
+        )
     return redirect(url_for("polls.officials", public_id=public_id))
 
 
@@ -299,4 +378,12 @@ def log(public_id: str) -> ResponseReturnValue:
             .order_by(ActionLogEntry.id)
         )
     )
-    return render_template("polls/log.html", **poll_nav(poll), entries=entries)
+    from ballot.polls.loglabels import action_label, detail_items
+
+    return render_template(
+        "polls/log.html",
+        **poll_nav(poll),
+        entries=entries,
+        action_label=action_label,
+        detail_items=detail_items,
+    )

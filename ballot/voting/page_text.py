@@ -25,7 +25,8 @@ def vote_page_strings() -> dict[str, object]:
         "levels": level_labels(),
         "blank": _("Leave blank"),
         "progress": _("{chosen}/{total} chosen"),
-        "encrypting": _("Encrypted on this phone: {ready}/{total} rows"),
+        "encrypting": _("Preparing the encryption on this phone: {ready}/{total}"),
+        "encryption_ready": _("Ready: each choice is encrypted on this phone as you make it."),
         "not_chosen": _("Not chosen (counts as blank)"),
         "unchosen_warning": _("{n} row(s) not chosen will be left blank."),
         "checking": _("Checking the ballot and the card…"),
@@ -47,7 +48,7 @@ def vote_page_strings() -> dict[str, object]:
         ),
         "fingerprint_title": _("This ballot does not match your card"),
         "fingerprint": _(
-            "The ballot fingerprint printed on your card ({card}) differs "
+            "The ballot check code printed on your card ({card}) differs "
             "from the one of the ballot this server sent ({ballot}). Do not "
             "vote: tell the secretariat."
         ),

@@ -44,7 +44,23 @@ def setting_limit(name: str) -> Callable[[], str]:
 
 @bp.get("/<public_id>")
 def vote_page(public_id: str) -> ResponseReturnValue:
-    """The voting page: a shell filled by vote-page.js from the manifest."""
+    """The voting page: a shell filled by vote-page.js from the manifest.
+
+    A vote id typed by hand in capitals, or with I, L or O for 1, 1 or 0, is sent on
+    to the vote's own address.
+    """
+    from flask import redirect, url_for
+    from sqlalchemy import select
+
+    from ballot.db import db
+    from ballot.polls.models import Poll
+    from ballot.polls.operations import normalize_vote_id
+
+    exact = db.session.scalar(select(Poll.id).where(Poll.public_id == public_id))
+    if exact is None:
+        typed = normalize_vote_id(public_id)
+        if typed != public_id and db.session.scalar(select(Poll.id).where(Poll.public_id == typed)):
+            return redirect(url_for("voting.vote_page", public_id=typed))
     poll = get_poll(public_id)
     return render_template(
         "voting/vote.html", poll=poll, strings=vote_page_strings(), code_length=28

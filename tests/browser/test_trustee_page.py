@@ -114,7 +114,7 @@ def test_two_trustees_open_their_shares_in_the_browser(app, browser, make_user, 
             assert "3" in page.inner_text("#check-status")
             head = _close_head(vote.poll_id)
             assert page.inner_text("#check-head").split() == [
-                head[i : i + 8] for i in range(0, 64, 8)
+                head[i : i + 4] for i in range(0, 64, 4)
             ]
 
             # Trustee 2's file in trustee 1's form: refused at once, before scrypt.

@@ -104,8 +104,10 @@ def test_member_votes_and_finds_the_receipt(app, browser, capsys):
             page.locator("#board-link").click()
             page.wait_for_selector("#found")
             assert "found" in (page.locator("#found").get_attribute("class") or "")
-            assert tracker[:8] in page.locator("#found").inner_text()
-            assert tracker[:8] in page.locator("table.trackers").inner_text()
+            # grouped by four on the board exactly as on the phone
+            shown = f"{tracker[:4]} {tracker[4:8]}"
+            assert shown in page.locator("#found").inner_text()
+            assert shown in page.locator("table.trackers").inner_text()
 
             # The same link on the same phone: the card is used, here is the receipt.
             page.goto(link)

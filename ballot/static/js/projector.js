@@ -4,7 +4,7 @@ const root = document.getElementById('projector');
 const POLL_MS = 5000;
 let deadline = null; // performance.now() at which the countdown reaches zero
 
-function groups(hex, size = 8) { return (hex ?? '').match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? ''; }
+function groups(hex, size = 4) { return (hex ?? '').match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? ''; }
 
 function setField(name, value) {
   for (const node of root.querySelectorAll(`[data-field="${name}"]`)) node.textContent = String(value ?? '');
@@ -22,7 +22,10 @@ function tick() {
 }
 
 function apply(data) {
-  for (const name of ['state_label', 'cast', 'issued', 'present', 'summoned', 'quorum_needed']) setField(name, data[name]);
+  // Once the results are published the projector page itself shows them.
+  if (data.state === 'published') { window.location.reload(); return; }
+  for (const name of ['state_label', 'cast', 'issued', 'present', 'summoned', 'quorum_needed', 'closes_at_text']) setField(name, data[name]);
+  document.getElementById('closes-at').hidden = !data.closes_at_text || data.state !== 'open';
   const quorum = document.getElementById('quorum');
   quorum.textContent = data.quorum_met ? quorum.dataset.met : quorum.dataset.missing;
   quorum.className = data.quorum_met ? 'quorum-met' : 'quorum-missing';

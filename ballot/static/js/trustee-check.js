@@ -235,5 +235,5 @@ export async function verifyForCount(data, options = {}) {
   return { manifest: m, totals, closeHead, close, count: total, workers: workers.length, ms: performance.now() - t0 };
 }
 
-/** Hex in groups of eight, as the projector and the public board show the close head. */
-export const groups = (text, size = 8) => (text.match(new RegExp(`.{1,${size}}`, 'g')) || []).join(' ');
+/** Hex in groups of four (tally/codes.py), as every screen shows the close head. */
+export const groups = (text, size = 4) => (text.match(new RegExp(`.{1,${size}}`, 'g')) || []).join(' ');

@@ -98,6 +98,16 @@ function showEntry(error = '') {
   if (error) $('code').focus();
 }
 
+// The typed code is grouped by four as it is typed, as the card prints it (only while
+// typing at the end, so that correcting a character in the middle keeps the caret).
+$('code').addEventListener('input', () => {
+  const input = $('code');
+  if (input.selectionStart !== input.value.length) return;
+  const chars = input.value.toUpperCase().replace(/[^0-9A-Z]/g, '').slice(0, 28);
+  const grouped = chars.match(/.{1,4}/g)?.join('-') ?? '';
+  if (grouped !== input.value) input.value = grouped;
+});
+
 $('entry-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const typed = $('code').value;
@@ -180,7 +190,10 @@ function startWorker() {
   worker.onmessage = (event) => {
     const msg = event.data ?? {};
     if (msg.type === 'progress') {
-      $('encrypting').textContent = fill(S.encrypting, { ready: msg.ready, total: msg.total });
+      // Not "12/12 encrypted" beside "0/12 chosen": say what the figure means.
+      $('encrypting').textContent = msg.ready >= msg.total
+        ? S.encryption_ready
+        : fill(S.encrypting, { ready: msg.ready, total: msg.total });
     } else if (msg.id && pending.has(msg.id)) {
       const { resolve, reject } = pending.get(msg.id);
       pending.delete(msg.id);

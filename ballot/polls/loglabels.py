@@ -1,0 +1,87 @@
+"""The action log in words: each action and detail named for people, values shown plainly.
+
+The log itself keeps its codes (they are hashed into the chain and read by
+``tally verify``); only the page shows these labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = {
+    "account.create": _l("Account created"),
+    "account.login": _l("Logged in"),
+    "account.logout": _l("Logged out"),
+    "account.password": _l("Password changed"),
+    "account.activate": _l("Account enabled"),
+    "account.deactivate": _l("Account disabled"),
+    "poll.create": _l("Vote created"),
+    "poll.official.add": _l("Official added"),
+    "poll.official.import": _l("Officials imported"),
+    "poll.official.move": _l("Order of officials changed"),
+    "poll.official.edit": _l("Official edited"),
+    "poll.official.delete": _l("Official deleted"),
+    "poll.ceremony": _l("Key ceremony done"),
+    "cards.make": _l("Cards printed"),
+    "cards.discard": _l("Printed cards discarded"),
+    "cards.revoke": _l("Card revoked"),
+    "cards.spare": _l("Spare card handed out"),
+    "poll.freeze": _l("Vote frozen"),
+    "poll.checkin": _l("Check-in count changed"),
+    "poll.open": _l("Voting opened"),
+    "poll.close": _l("Voting closed"),
+    "count.start": _l("Count started"),
+    "count.partial": _l("Trustee's partial decryption accepted"),
+    "poll.tallied": _l("Count complete"),
+    "poll.publish": _l("Results published"),
+}
+
+DETAILS = {
+    "title": _l("title"),
+    "kind": _l("kind"),
+    "cards": _l("cards"),
+    "spares": _l("spares"),
+    "replaced": _l("replaced earlier cards"),
+    "serial": _l("card serial"),
+    "present": _l("present"),
+    "override": _l("opened without quorum because"),
+    "ballots": _l("ballots"),
+    "head": _l("final chain code"),
+    "trustee": _l("trustee"),
+    "trustees": _l("trustees"),
+    "username": _l("account"),
+    "count": _l("count"),
+    "name": _l("name"),
+    "position": _l("position"),
+    "manifest": _l("vote fingerprint"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words (its code when it has no label yet)."""
+    label = ACTIONS.get(action)
+    return str(label) if label is not None else action
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    text = str(value)
+    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+        return " ".join(text[i : i + 4] for i in range(0, 16, 4)) + " …"
+    return text
+
+
+def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, value) pairs worth showing: not the vote's id, no empty value."""
+    out = []
+    for key, value in (details or {}).items():
+        if key == "poll" or value is None or value == "" or value == []:
+            continue
+        out.append((str(DETAILS.get(key, key)), _value(value)))
+    return out

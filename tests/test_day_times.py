@@ -1,0 +1,61 @@
+"""Times shown to people are on the vote's clocks (TIMEZONE), in words of each language."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from ballot.db import db
+from ballot.polls import operations as polls
+from ballot.polls.models import Poll
+from tests.polls_web_helpers import login
+from tests.voting_helpers import make_vote
+
+CLOSES = datetime(2026, 12, 2, 8, 10, 5, tzinfo=UTC)  # 15:10 in Hà Nội
+
+
+@pytest.fixture
+def vote(app):
+    with app.app_context():
+        vote = make_vote(members=3)
+        poll = db.session.get(Poll, vote.poll_id)
+        poll.closes_at = CLOSES
+        db.session.commit()
+    return vote
+
+
+def test_dashboard_projector_and_board_use_the_vote_time_zone(app, client, make_user, vote):
+    make_user("thuky")
+    login(client, "thuky")
+    pid = vote.public_id
+    html = client.get(f"/polls/{pid}/").get_data(as_text=True)
+    assert "15 giờ 10 phút, ngày 2 tháng 12 năm 2026" in html
+    status = client.get(f"/projector/{pid}/status.json").get_json()
+    assert status["closes_at_text"] == "15 giờ 10 phút, ngày 2 tháng 12 năm 2026"
+    assert "15 giờ 10 phút" in client.get(f"/projector/{pid}").get_data(as_text=True)
+    client.get(f"/lang/en?next=/polls/{pid}/")
+    html = client.get(f"/polls/{pid}/").get_data(as_text=True)
+    assert "15:10, 2 December 2026" in html
+    log = client.get(f"/polls/{pid}/log").get_data(as_text=True)
+    assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]+ \d{4}", log) and "+00:00" not in log
+    with app.app_context():
+        polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+    board = client.get(f"/board/{pid}").get_data(as_text=True)
+    assert "+00:00" not in board and "T" + "00:" not in board.split("Final chain code")[1][:200]
+    assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]+ \d{4}\)", board)
+
+
+def test_another_time_zone(make_app):
+    app = make_app(TIMEZONE="Europe/Paris")
+    with app.test_request_context("/"):
+        from ballot.localtime import localtime
+
+        assert localtime(CLOSES) == "9 giờ 10 phút, ngày 2 tháng 12 năm 2026"
+
+
+def test_an_unknown_time_zone_is_refused_at_start(make_app):
+    with pytest.raises(ValueError, match="Unknown time zone"):
+        make_app(TIMEZONE="Nowhere/Atlantis")
