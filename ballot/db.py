@@ -19,7 +19,10 @@ explicit ``BEGIN`` so that savepoints and transactional DDL work. On SQLite ever
 POST/PUT/PATCH/DELETE request starts its transaction with ``BEGIN IMMEDIATE``
 (``SQLITE_IMMEDIATE_WRITES``), so a request that reads then writes waits for the one
 write lock (busy_timeout) instead of failing with SQLITE_BUSY when another writer
-committed in between. Outside a request (CLI, a second transaction in a view) a writer
+committed in between. The whole request body is read (within ``MAX_CONTENT_LENGTH``)
+*before* that lock is taken: a client sending its body one byte at a time holds a
+server thread (until the front door's read deadline), never the database.
+Outside a request (CLI, a second transaction in a view) a writer
 calls :func:`begin_write` first thing; on PostgreSQL that is a no-op and the caller
 takes its own row or advisory lock.
 """
@@ -35,6 +38,7 @@ from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 
 #: Stable constraint names, so Alembic can alter them later (also on SQLite batch mode).
 NAMING_CONVENTION = {
@@ -106,7 +110,11 @@ def init_db(app: Flask) -> None:
 
 
 def init_write_hooks(app: Flask) -> None:
-    """On SQLite, let writing requests begin IMMEDIATE (register after CSRF and limits)."""
+    """Read bodies first; on SQLite, writing requests begin IMMEDIATE.
+
+    Register after CSRF and limits: refused requests take no lock.
+    """
+    app.before_request(_read_body_first)  # also on PostgreSQL: no pooled connection waits
     with app.app_context():
         sqlite = db.engine.dialect.name == "sqlite"
     if sqlite and app.config.get("SQLITE_IMMEDIATE_WRITES", True):
@@ -136,9 +144,29 @@ def begin_write() -> None:
         raise RuntimeError("begin_write() must come first in its transaction")
 
 
+_WRITING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _read_body_first() -> None:
+    """before_request: wait for the client's whole body before any database work.
+
+    Forms are parsed (uploads go to a temporary file), anything else is cached in
+    memory; both are bounded by ``MAX_CONTENT_LENGTH`` (413 beyond it). A client too
+    slow for the front door's read deadline (config/gunicorn_worker.py) gets a 408.
+    """
+    if request.method in _WRITING and request.endpoint != "static":
+        try:
+            if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+                request.form  # noqa: B018 - reads and parses the whole body now
+            else:
+                request.get_data(cache=True)
+        except (OSError, ClientDisconnected):  # werkzeug turns a failed read into the latter
+            raise RequestTimeout from None
+
+
 def _writes_begin_immediate() -> None:
     """before_request on SQLite: POST/PUT/PATCH/DELETE start as writers."""
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.endpoint != "static":
+    if request.method in _WRITING and request.endpoint != "static":
         begin_write()
 
 

@@ -7,6 +7,11 @@ errors, latency p50/p95/p99, throughput, peak memory per worker (VmHWM) and the 
 time spent in proof verification as a share of the workers' CPU time.
 
 Run: .venv/bin/python -m bench.burst --members 500 [--db sqlite|postgresql] [--window 60]
+
+Past one machine: ``--servers 2 --db postgresql`` starts two gunicorn instances on
+consecutive ports, on one PostgreSQL and one Redis (shared limits), sends ballot i to
+server i mod 2 and card 0's ballot to every server at the same moment, then checks in
+the database: one ballot per card, the chain unbroken, every receipt in it.
 """
 
 from __future__ import annotations
@@ -49,6 +54,12 @@ def _encrypt(args: tuple[dict[str, Any], str, list[str], int]) -> list[bytes]:
 
 def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, list[bytes], Any]:
     """Create an open vote and every member's encrypted ballot."""
+    public_id, manifest, codes = make_vote(env, members, officials)
+    return public_id, encrypt_all(manifest, public_id, codes), manifest
+
+
+def make_vote(env: dict[str, str], members: int, officials: int) -> tuple[str, Any, list[str]]:
+    """Create an open vote; (public id, manifest, every card's code)."""
     os.environ.update(env)
     from ballot import create_app
     from ballot.db import db
@@ -71,15 +82,21 @@ def prepare(env: dict[str, str], members: int, officials: int) -> tuple[str, lis
         poll, printed = vote.poll, vote.printed
         manifest, public_id = json.loads(poll.manifest), poll.public_id
         db.engine.dispose()
-    codes = [c.code for c in printed]
+    return public_id, manifest, [c.code for c in printed]
+
+
+def encrypt_all(manifest: Any, public_id: str, codes: list[str]) -> list[bytes]:
+    """One ballot per card code, encrypted on every core."""
     workers = os.cpu_count() or 1
     chunks = [codes[i::workers] for i in range(workers)]
     with ProcessPoolExecutor(workers) as pool:
         parts = list(
             pool.map(_encrypt, [(manifest, public_id, c, i) for i, c in enumerate(chunks)])
         )
-    ballots = [b for part in parts for b in part]
-    return public_id, ballots, manifest
+    ballots: list[bytes] = [b""] * len(codes)
+    for i, part in enumerate(parts):
+        ballots[i::workers] = part
+    return ballots
 
 
 def _children(pid: int) -> list[int]:
@@ -118,6 +135,38 @@ def post(url: str, body: bytes) -> tuple[int, float]:
     return status, time.perf_counter() - start
 
 
+def _check_chain(public_id: str) -> str:
+    """One ballot per card, the chain from the manifest hash to the head (os.environ's DB)."""
+    from sqlalchemy import func, select
+
+    from ballot import create_app
+    from ballot.db import db
+    from ballot.polls.models import Poll
+    from ballot.voting.models import BallotEntry
+    from tally.record import chain_link
+
+    app = create_app()
+    with app.app_context():
+        poll = db.session.scalar(select(Poll).where(Poll.public_id == public_id))
+        assert poll is not None  # noqa: S101 - made by this run
+        rows = db.session.scalars(
+            select(BallotEntry).where(BallotEntry.poll_id == poll.id).order_by(BallotEntry.seq)
+        ).all()
+        head = bytes(poll.manifest_hash or b"")
+        for i, row in enumerate(rows, 1):
+            if row.seq != i or bytes(row.prev_hash) != head:
+                return f"CHAIN BROKEN at {i}"
+            head = chain_link(head, i, bytes(row.tracker))
+        cards = db.session.scalar(
+            select(func.count(func.distinct(BallotEntry.card_key))).where(
+                BallotEntry.poll_id == poll.id
+            )
+        )
+        ok = head == bytes(poll.chain_head or b"") and cards == len(rows) == poll.ballot_count
+        db.engine.dispose()
+    return f"database: {len(rows)} ballots, {cards} cards, chain {'valid' if ok else 'INVALID'}"
+
+
 def main() -> None:
     """Run one burst and print the figures."""
     ap = argparse.ArgumentParser()
@@ -127,7 +176,10 @@ def main() -> None:
     ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--workers", type=int, default=3)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--servers", type=int, default=1)
     args = ap.parse_args()
+    if args.servers > 1 and args.db != "postgresql":
+        ap.error("--servers > 1 needs --db postgresql (one database for every app server)")
     tmp = Path(tempfile.mkdtemp(prefix="phieu-burst-"))
     dbname = None
     if args.db == "postgresql":
@@ -148,6 +200,9 @@ def main() -> None:
         "GUNICORN_WORKERS": str(args.workers),
         "GUNICORN_LOGLEVEL": "warning",
     }
+    if args.servers > 1:  # limits shared by every app server
+        env["PHIEU_RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:6379/0"
+        env["PHIEU_RATELIMIT_KEY_PREFIX"] = f"burst-{secrets.token_hex(4)}"
     t0 = time.perf_counter()
     public_id, ballots, manifest = prepare(env, args.members, args.officials)
     print(
@@ -162,29 +217,35 @@ def main() -> None:
     for b in ballots[:20]:
         verify_ballot(ctx, Ballot.from_json(json.loads(b)))
     verify_cost = (time.perf_counter() - t) / 20
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    ports = [args.port + k for k in range(args.servers)]
+    servers = [
+        subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env={**os.environ, **env, "PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
     try:
-        base = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        workers = _children(server.pid)
-        for _ in range(100):  # gunicorn forks its workers one after another
-            if len(workers) >= args.workers:
-                break
-            time.sleep(0.1)
-            workers = _children(server.pid)
+        workers = []
+        for server, port in zip(servers, ports, strict=True):
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()  # noqa: S310
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            mine = _children(server.pid)
+            for _ in range(100):  # gunicorn forks its workers one after another
+                if len(mine) >= args.workers:
+                    break
+                time.sleep(0.1)
+                mine = _children(server.pid)
+            workers += mine
         cpu_before = sum(_proc(w)[1] for w in workers)
-        cast_url = f"{base}/v/{public_id}/cast"
+        cast_urls = [f"http://127.0.0.1:{port}/v/{public_id}/cast" for port in ports]
         rng = random.Random(7)  # noqa: S311
         offsets = sorted(rng.uniform(0, args.window) for _ in ballots)
         start = time.perf_counter()
@@ -193,16 +254,29 @@ def main() -> None:
             delay = offsets[i] - (time.perf_counter() - start)
             if delay > 0:
                 time.sleep(delay)
-            return post(cast_url, ballots[i])
+            return post(cast_urls[i % len(cast_urls)], ballots[i])
+
+        def same_card_everywhere(url: str) -> tuple[int, float]:
+            delay = offsets[0] - (time.perf_counter() - start)
+            if delay > 0:
+                time.sleep(delay)
+            return post(url, ballots[0])
 
         with ThreadPoolExecutor(max_workers=128) as pool:
+            twins = [pool.submit(same_card_everywhere, u) for u in cast_urls[1:]]
             results = list(pool.map(send, range(len(ballots))))
+            twin_statuses = [f.result()[0] for f in twins]
         elapsed = time.perf_counter() - start
         stats = [_proc(w) for w in workers]
         cpu = sum(s[1] for s in stats) - cpu_before
+        if args.servers > 1:
+            print(f"card 0 sent to every server at once: {[results[0][0], *twin_statuses]}")
+            print(_check_chain(public_id))
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+        for server in servers:
+            server.wait(timeout=60)
         if dbname:
             subprocess.run(
                 [sys.executable, str(ROOT / "scripts/pgdb.py"), "drop", PG_ADMIN, dbname],

@@ -1,8 +1,15 @@
 """gunicorn settings: ``gunicorn -c config/gunicorn.conf.py wsgi:app``.
 
 Environment: PORT (default 8000), GUNICORN_WORKERS (default 2 x CPUs + 1, at most 8),
-GUNICORN_THREADS (default 1), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
-override the address entirely. Access log lines carry neither the client address nor
+GUNICORN_THREADS (default 16), GUNICORN_TIMEOUT (default 30 s), GUNICORN_BIND to
+override the address entirely; PHIEU_READ_TIMEOUT / PHIEU_WRITE_TIMEOUT (default 10 s /
+30 s) bound how long a client may take to send a request and to read a response.
+
+The worker is gthread with deadlines (config/gunicorn_worker.py): idle and slow
+connections wait in a selector or for at most the read deadline, never holding a
+worker; this is the front door we ship, with or without nginx in front.
+
+Access log lines carry neither the client address nor
 the query string, so no log line can hold a token or link a phone to a moment; the
 logger (config/gunicorn_logger.py) escapes control characters, so a path cannot forge
 a log line, and replaces card keys and receipts with placeholders.
@@ -16,11 +23,13 @@ bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
 # The app reads it (ballot.startup): memory:// rate limits are refused with several workers.
 os.environ["GUNICORN_WORKERS"] = str(workers)
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "gthread" if threads > 1 else "sync"
+threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+#: Threads per worker: slow clients hold a thread (≤ the read deadline), not a process.
+worker_class = "config.gunicorn_worker.DeadlineThreadWorker"
+#: A connection silent this long (new, or between keep-alive requests) is closed.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = 10
 #: Recycle workers now and then (bounded memory); jitter avoids all restarting at once.
 max_requests = 5000
 max_requests_jitter = 500

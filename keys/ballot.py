@@ -100,8 +100,13 @@ class Ballot:
         }
 
     @classmethod
-    def from_json(cls, obj: Any) -> Ballot:
-        """Strictly parse a ballot; every point is validated. Raises CryptoError naming the item."""
+    def from_json(cls, obj: Any, expect: ElectionContext | None = None) -> Ballot:
+        """Strictly parse a ballot; every point is validated. Raises CryptoError naming the item.
+
+        With ``expect`` (the vote it is cast in), the manifest hash, the number of rows and
+        of branches per row are checked against the vote *before* any point is parsed, so
+        an oversized or foreign ballot costs no curve arithmetic.
+        """
         keys = {"version", "manifest", "card", "rows", "signature"}
         if not isinstance(obj, dict) or set(obj) != keys:
             raise CryptoError("bad_ballot", "expected exactly: " + ", ".join(sorted(keys)))
@@ -113,7 +118,22 @@ class Ballot:
         rows = obj["rows"]
         if not isinstance(rows, list) or not 1 <= len(rows) <= MAX_ROWS:
             raise CryptoError("bad_ballot", f"rows: expected a list of 1..{MAX_ROWS} rows")
+        if expect is not None:
+            _check_shape(expect, manifest, rows)
         return cls(manifest, card, tuple(_parse_row(r, i) for i, r in enumerate(rows)), signature)
+
+
+def _check_shape(ctx: ElectionContext, manifest: bytes, rows: list[Any]) -> None:
+    """Vote, row count and branch counts of an unparsed ballot (no point touched)."""
+    if manifest != ctx.manifest_hash:
+        raise CryptoError("wrong_election", "the manifest hash differs")
+    if len(rows) != ctx.rows:
+        raise CryptoError("bad_ballot", f"expected {ctx.rows} rows, got {len(rows)}")
+    for i, row in enumerate(rows):
+        for name in ("c", "s"):
+            value = row.get(name) if isinstance(row, dict) else None
+            if not isinstance(value, list) or len(value) != len(ctx.values):
+                raise CryptoError("bad_ballot", f"row {i}: expected {len(ctx.values)} branches")
 
 
 def _fixed_hex(value: Any, size: int, what: str) -> bytes:

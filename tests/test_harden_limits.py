@@ -30,13 +30,13 @@ def _post(client, public_id: str, body: bytes, addr: dict[str, str] = NAT):
     return client.post(f"/v/{public_id}/cast", data=body, content_type=JSON, environ_base=addr)
 
 
-def _bad_proof(vote, card: int) -> bytes:
+def _bad_proof(vote, card: int, aux: bytes | None = None) -> bytes:
     """Signed by the card (only its holder can), but with the rows' proofs swapped."""
     good = Ballot.from_json(json.loads(ballot_body(vote, card, [1, 2])))
     poll = db.session.get(Poll, vote.poll_id)
     ctx = parse_manifest(json.loads(poll.manifest)).context()
     sk = cards.signing_key(vote.public_id, cards.decode_code(vote.codes[card]))
-    swapped = sign_ballot(ctx, sk, [good.rows[1], good.rows[0]])
+    swapped = sign_ballot(ctx, sk, [good.rows[1], good.rows[0]], aux)
     return json.dumps(swapped.to_json()).encode()
 
 
@@ -62,7 +62,8 @@ def test_hostile_phone_behind_the_nat_does_not_block_the_room(app, client) -> No
 def test_a_card_limit_is_used_up_only_by_its_holder(app, client) -> None:
     with app.app_context():
         vote = make_vote(members=3, officials=2)
-        holder_junk = _bad_proof(vote, 0)
+        # Distinct bytes each time (the same bytes again are refused unparsed).
+        holder_junk = [_bad_proof(vote, 0, bytes([i]) * 32) for i in range(3)]
         good0 = ballot_body(vote, 0, [1, 1])
         good1 = ballot_body(vote, 1, [2, 2])
     # Anyone can send junk naming card 1 (its key is public): it is not counted on card 1.
@@ -72,11 +73,11 @@ def test_a_card_limit_is_used_up_only_by_its_holder(app, client) -> None:
         assert r.status_code in (400, 429)
     assert _post(client, vote.public_id, good1).status_code == 200
     # The holder of card 0 floods expensive proof checks: limited per card, any address.
-    r1 = _post(client, vote.public_id, holder_junk, {"REMOTE_ADDR": "10.0.0.1"})
-    r2 = _post(client, vote.public_id, holder_junk, {"REMOTE_ADDR": "10.0.0.2"})
+    r1 = _post(client, vote.public_id, holder_junk[0], {"REMOTE_ADDR": "10.0.0.1"})
+    r2 = _post(client, vote.public_id, holder_junk[1], {"REMOTE_ADDR": "10.0.0.2"})
     assert (r1.status_code, r2.status_code) == (400, 400)
     assert r1.get_json()["error"] == "bad_proof"
-    r3 = _post(client, vote.public_id, holder_junk, {"REMOTE_ADDR": "10.0.0.3"})
+    r3 = _post(client, vote.public_id, holder_junk[2], {"REMOTE_ADDR": "10.0.0.3"})
     assert r3.status_code == 429 and "Retry-After" in r3.headers
     assert _post(client, vote.public_id, good0).status_code == 429  # its own doing
     with app.app_context():

@@ -80,7 +80,8 @@ def test_other_vote_unknown_revoked_and_state(app):
         vote = make_vote(members=3)
         other = make_vote(members=3)
         foreign = ballot_body(other, 0, [1, 1, 1])
-        _refused("unknown_card", cast, vote.poll_id, foreign)
+        # Checked against this vote's manifest before any point or card is looked at.
+        _refused("wrong_election", cast, vote.poll_id, foreign)
         poll = db.session.get(Poll, vote.poll_id)
         cards_ops.revoke("thuky", poll, "0002")
         db.session.commit()

@@ -146,13 +146,16 @@ def test_every_refusal_code(app, client):
         swapped = sign_ballot(ctx, _sk(vote, 0), [ballot.rows[1], ballot.rows[0], ballot.rows[2]])
         # The card of this vote, but the ballot made for another vote's manifest.
         foreign_ctx = encrypt_ballot(_context(other), _sk(vote, 1), [1, 1, 1])
+        stranger = encrypt_ballot(_context(vote), _sk(other, 0), [1, 1, 1])
         cards_ops.revoke("thuky", db.session.get(Poll, vote.poll_id), "0003")
         db.session.commit()
         cases = [
             (vote, json.dumps(tampered).encode(), 400, "bad_signature"),
             (vote, json.dumps(swapped.to_json()).encode(), 400, "bad_proof"),
             (vote, json.dumps(foreign_ctx.to_json()).encode(), 400, "wrong_election"),
-            (vote, ballot_body(other, 0, [1, 1, 1]), 403, "unknown_card"),
+            (vote, ballot_body(other, 0, [1, 1, 1]), 400, "wrong_election"),
+            # This vote's manifest, but a card of another vote.
+            (vote, json.dumps(stranger.to_json()).encode(), 403, "unknown_card"),
             (vote, ballot_body(vote, 2, [1, 1, 1]), 403, "card_revoked"),
             (ready, ballot_body(ready, 0, [1, 1, 1]), 409, "not_open"),
             (closed, ballot_body(closed, 0, [1, 1, 1]), 409, "closed"),

@@ -84,7 +84,8 @@ def ceremony_message(public_id: str) -> ResponseReturnValue:
         length = request.content_length
         if length is not None and length > board.MAX_MESSAGE_BYTES:
             raise ops.refuse("too_large", _l("The message is too large."), 413)
-        body = request.stream.read(board.MAX_MESSAGE_BYTES + 1)
+        # Already read (within MAX_CONTENT_LENGTH) before any transaction: ballot.db.
+        body = request.get_data(cache=True)[: board.MAX_MESSAGE_BYTES + 1]
         token = request.headers.get("X-Trustee-Token", "").strip()
         poll = ops.get_poll(public_id)
         answer = post_message(poll, token, body)

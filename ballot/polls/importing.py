@@ -32,6 +32,11 @@ POSITION_MAX: Final = 300
 MAX_COLUMNS: Final = 30
 #: Errors listed before "and N more".
 MAX_ERRORS: Final = 50
+#: Rows read at most, empty ones included: a tiny XLSX can declare millions of empty
+#: rows (seconds of parsing each million); reading stops at the first row beyond this.
+MAX_ROWS_READ: Final = 5_000
+#: Uncompressed size of an XLSX at most (a zip bomb is refused before it is parsed).
+MAX_XLSX_BYTES: Final = 16 * 1024 * 1024
 
 HEADERS: Final[dict[str, tuple[str, ...]]] = {
     "name": ("ho va ten", "ho ten", "ho va ten day du", "full name", "fullname", "name"),
@@ -81,9 +86,23 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
         yield [_cell(v) for v in row[:MAX_COLUMNS]]
 
 
+class TooManyRows(Exception):
+    """The file has more rows (or more uncompressed bytes) than a list of officials."""
+
+
+def _bounded(rows: Iterable[list[str]]) -> Iterator[list[str]]:
+    for count, row in enumerate(rows, start=1):
+        if count > MAX_ROWS_READ:
+            raise TooManyRows
+        yield row
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_BYTES:
+            raise TooManyRows
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -204,7 +223,16 @@ def read_officials(filename: str, data: bytes) -> ImportResult:
     is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith((".xlsx", ".xlsm"))
     try:
         rows = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
-        return _check_rows(enumerate(rows, start=1))
+        return _check_rows(enumerate(_bounded(rows), start=1))
+    except TooManyRows:
+        return ImportResult(
+            errors=[
+                _(
+                    "The file has too many rows (%(max)s at most, empty rows included).",
+                    max=MAX_ROWS_READ,
+                )
+            ]
+        )
     except UnicodeDecodeError:
         return ImportResult(
             errors=[_("The file is not UTF-8 text. Save it as “CSV UTF-8” or as XLSX.")]

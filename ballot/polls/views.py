@@ -29,7 +29,7 @@ from sqlalchemy import select
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
 from ballot.counting.labels import threshold_text
-from ballot.db import db
+from ballot.db import begin_write, db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls import operations as ops
@@ -319,7 +319,17 @@ def import_officials(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _officials_page(poll, import_form=form, status=400)
     upload = form.file.data
+    try:
+        ops.require_state(poll, "draft")  # refused before the file is parsed
+    except ApiError as err:
+        flash(err.message, "error")
+        return _officials_page(poll, import_form=form, status=err.status)
+    # Parse (bounded: ballot.polls.importing) with no transaction open: on SQLite this
+    # request began as a writer, and a slow file must not hold the write lock.
+    db.session.rollback()
     result = read_officials(upload.filename or "", upload.read())
+    begin_write()
+    poll = ops.get_poll(public_id)
     if not result.ok:
         return _officials_page(poll, import_form=form, import_errors=result.errors, status=400)
     try:

@@ -12,12 +12,22 @@ on casting would let one hostile phone (or a busy room) block everyone. Instead:
   its JSON is parsed; any other still gets its cheap checks, so a member with a valid
   card is never refused because of someone else's junk.
 
+* ``CAST_BAD_RATE_LIMIT`` counts, per **card**, ballots whose signature verified but
+  whose proofs did not (only the holder can make one): once exhausted, that card's
+  casts are refused before parsing until the window ends. A broken or hostile phone
+  slows its own card down, never the room;
+* a refused ballot's digest (SHA-256 of the exact body) is remembered for
+  ``CAST_REFUSED_MEMORY`` seconds in the limits storage (Redis in production, so every
+  worker and app server shares it): the same bytes sent again are refused before they
+  are parsed, without checking a proof.
+
 The card key is found with one regular expression on the raw body (after the size
 checks), never trusted: the full parse decides.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -29,7 +39,11 @@ from ballot.extensions import limiter
 
 #: The first "card": "<64 hex>" of the body (the only field read before parsing).
 _CARD_FIELD = re.compile(rb'"card"\s*:\s*"([0-9a-fA-F]{64})"')
-DEFAULTS = {"CAST_RATE_LIMIT": "60 per minute", "CAST_ADDRESS_RATE_LIMIT": "1200 per minute"}
+DEFAULTS = {
+    "CAST_RATE_LIMIT": "60 per minute",
+    "CAST_ADDRESS_RATE_LIMIT": "1200 per minute",
+    "CAST_BAD_RATE_LIMIT": "3 per minute;10 per hour",
+}
 
 
 def card_field(body: bytes) -> str | None:
@@ -70,11 +84,22 @@ class CastLimits:
             return all([strategy.hit(item, *ids) for item in _items(setting)])
         return all(strategy.test(item, *ids) for item in _items(setting))
 
+    def _refused_key(self, body: bytes) -> str:
+        return "/".join((*self._ids("refused", ""), hashlib.sha256(body).hexdigest()))
+
+    def refused_before(self, body: bytes) -> bool:
+        """True when these exact bytes were refused for a bad proof (and still remembered)."""
+        if not _enabled():
+            return False
+        return bool(limiter.limiter.storage.get(self._refused_key(body)))
+
     def precheck(self, claimed_card: str | None) -> None:
-        """Before parsing: refuse a card over its limit, or junk from a flooding address."""
+        """Before parsing: refuse a card over its limits, or junk from a flooding address."""
         if claimed_card is not None:
             if not self._allows("CAST_RATE_LIMIT", self._ids("card", claimed_card), hit=False):
                 raise _too_many("CAST_RATE_LIMIT")
+            if not self._allows("CAST_BAD_RATE_LIMIT", self._ids("bad", claimed_card), False):
+                raise _too_many("CAST_BAD_RATE_LIMIT")
         elif not self._allows("CAST_ADDRESS_RATE_LIMIT", self._ids("addr", self.address), False):
             raise _too_many("CAST_ADDRESS_RATE_LIMIT")
 
@@ -87,6 +112,14 @@ class CastLimits:
         """The request failed before a card was known: count it against the address."""
         if not self._allows("CAST_ADDRESS_RATE_LIMIT", self._ids("addr", self.address), True):
             raise _too_many("CAST_ADDRESS_RATE_LIMIT")
+
+    def bad_ballot(self, card_key: bytes, body: bytes) -> None:
+        """A signed ballot failed its proofs: remember its bytes, count it on its card."""
+        if not _enabled():
+            return
+        memory = int(current_app.config.get("CAST_REFUSED_MEMORY", 3600))  # Redis: whole s
+        limiter.limiter.storage.incr(self._refused_key(body), memory)
+        self._allows("CAST_BAD_RATE_LIMIT", self._ids("bad", card_key.hex()), hit=True)
 
 
 class NoLimits(CastLimits):
@@ -103,3 +136,10 @@ class NoLimits(CastLimits):
 
     def failed(self) -> None:
         """Nothing is limited."""
+
+    def refused_before(self, body: bytes) -> bool:
+        """Nothing is remembered."""
+        return False
+
+    def bad_ballot(self, card_key: bytes, body: bytes) -> None:
+        """Nothing is remembered."""

@@ -11,6 +11,7 @@ after the close); a different ballot is refused.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +42,22 @@ from tally.records import record_time
 
 MAX_BALLOT_BYTES = 256 * 1024
 _CONTEXTS: dict[bytes, Any] = {}
+_VERIFY_SLOTS: list[threading.Semaphore] = []
+
+
+def _verifying() -> threading.Semaphore:
+    """At most ``CAST_VERIFY_THREADS`` (default 1) proof checks at once per process.
+
+    Proof checks are CPU work under the interpreter lock: running many at once in one
+    worker's threads only makes each slower (and a thread that holds the vote's row
+    lock waits behind them). Queued here, ballots are checked one after another while
+    the other threads keep reading requests and answering cheap ones.
+    """
+    if not _VERIFY_SLOTS:
+        _VERIFY_SLOTS.append(
+            threading.Semaphore(int(current_app.config.get("CAST_VERIFY_THREADS", 1)))
+        )
+    return _VERIFY_SLOTS[0]
 
 
 @dataclass(frozen=True)
@@ -84,8 +101,8 @@ def _crypto_refusal(err: CryptoError) -> Exception:
     return refuse(err.code if err.code in messages else "bad_ballot", message, 400)
 
 
-def parse(body: bytes) -> Ballot:
-    """Size and structure of the request body; every point validated."""
+def load(body: bytes) -> Any:
+    """Size of the request body and its JSON (no point parsed yet)."""
     if len(body) > MAX_BALLOT_BYTES:
         raise refuse("too_large", _l("The ballot is too large."), 413)
     try:
@@ -94,8 +111,21 @@ def parse(body: bytes) -> Ballot:
         raise refuse("bad_ballot", _l("The ballot is not valid JSON."), 400) from None
     if isinstance(obj, dict) and "ballot" in obj and len(obj) == 1:
         obj = obj["ballot"]
+    return obj
+
+
+def parse(body: bytes, ctx: Any = None) -> Ballot:
+    """Size and structure of the request body; every point validated.
+
+    With the vote's context, the row count and sizes are checked against the manifest
+    before any point is parsed (keys.ballot.Ballot.from_json).
+    """
+    return _ballot(load(body), ctx)
+
+
+def _ballot(obj: Any, ctx: Any) -> Ballot:
     try:
-        return Ballot.from_json(obj)
+        return Ballot.from_json(obj, expect=ctx)
     except CryptoError as err:
         raise _crypto_refusal(err) from None
 
@@ -138,8 +168,10 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
         return receipt
     limits.card_known(ballot.card)
     try:
-        verify_ballot(_context(poll), ballot)
+        with _verifying():
+            verify_ballot(_context(poll), ballot)
     except CryptoError as err:
+        limits.bad_ballot(ballot.card, body)  # its resend is refused unparsed
         raise _crypto_refusal(err) from None
     body_text = canonical_json(ballot.to_json()).decode()
     db.session.rollback()  # end the read transaction; the write starts clean
@@ -148,10 +180,13 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
 
 def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, Receipt | None]:
     """Every check up to the card's signature (cheap); a receipt if already accepted."""
-    ballot = parse(body)
+    obj = load(body)  # size and JSON first: junk costs no database query
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise refuse("unknown_vote", _l("There is no such vote."), 404)
+    if poll.manifest is None:
+        raise refuse("not_open", _l("Voting has not opened yet."))
+    ballot = _ballot(obj, _context(poll))
     tracker = ballot.tracker()
     # An accepted ballot sent again (the phone never saw the answer) gets its receipt in
     # every state, also after the close: the same tracker means the same bytes.

@@ -114,6 +114,10 @@ def cast(public_id: str) -> ResponseReturnValue:
     poll_id = poll.id
     db.session.rollback()
     limits = CastLimits(poll_id, get_remote_address())  # per card, not per room
+    if limits.refused_before(body):  # the same bytes again: no parse, no proof
+        raise refuse(
+            "bad_proof", _l("This ballot was already refused: its proof is not valid."), 400
+        )
     limits.precheck(card_field(body))
     receipt = operations.cast(poll_id, body, limits)
     return jsonify(
