@@ -275,9 +275,11 @@ async function refresh() {
 
 function act(button, action) {
   $(button).addEventListener('click', async () => {
-    if (busy) return;
-    busy = true;
+    if ($(button).disabled) return;
     $(button).disabled = true;
+    // A board refresh may be in flight: wait for it; a click is never dropped.
+    while (busy) await new Promise((resolve) => setTimeout(resolve, 50));
+    busy = true;
     fail('');
     try {
       await action();
