@@ -140,7 +140,10 @@ def test_every_refusal_code(app, client):
         ready = make_vote(members=3, state="ready")
         closed = make_vote(members=3, state="closed")
         good = json.loads(ballot_body(vote, 0, [1, 1, 1]))
-        tampered = {**good, "signature": good["signature"][:-2] + "00"}
+        # Flip one bit: a fixed replacement byte would be a no-op 1 time in 256.
+        sig = bytearray.fromhex(good["signature"])
+        sig[-1] ^= 1
+        tampered = {**good, "signature": sig.hex()}
         ballot = Ballot.from_json(good)
         ctx = _context(vote)
         swapped = sign_ballot(ctx, _sk(vote, 0), [ballot.rows[1], ballot.rows[0], ballot.rows[2]])
