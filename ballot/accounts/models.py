@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
+from ballot.vocab import check_in
+
+
+class Role(StrEnum):
+    """What an account may do: run votes, or read and verify them."""
+
+    SECRETARIAT = "secretariat"
+    AUDITOR = "auditor"
+
 
 #: Roles an account can hold; the database enforces the same list.
-ROLES = ("secretariat", "auditor")
+ROLES = tuple(r.value for r in Role)  # plain strings: click.Choice shows an enum by name
 
 
 def utcnow() -> datetime:
@@ -23,7 +33,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     """A login for the secretariat (runs votes) or an auditor (reads, verifies)."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint("role IN ('secretariat', 'auditor')", name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role, separator=", "), name="role"),)
 
     #: Surrogate key; Flask-Login stores it in the session.
     id: Mapped[int] = mapped_column(primary_key=True)
