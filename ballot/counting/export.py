@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from ballot.actionlog import vote_log
 from ballot.board.operations import signed_json
-from ballot.cards.models import Card
+from ballot.cards.models import Card, CardStatus
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.audits import checked_ballots
-from ballot.voting.models import BallotEntry, SignedHead
+from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from tally.checked import audits_json
 from tally.record import Record
 from tally.records import Card as CardJson
@@ -74,7 +74,7 @@ def put_cards(record: Record, poll: Poll) -> None:
         {"cards": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in cards]},
     )
     revoked = sorted(
-        (c for c in cards if c.status == "revoked"), key=lambda c: c.revoked_order or 0
+        (c for c in cards if c.status == CardStatus.REVOKED), key=lambda c: c.revoked_order or 0
     )
     record.put(
         "revocations.json",
@@ -112,11 +112,11 @@ def put_heads(record: Record, poll: Poll) -> None:
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)
         )
     )
-    close = next((h for h in heads if h.kind == "close"), None)
+    close = next((h for h in heads if h.kind == HeadKind.CLOSE), None)
     record.put(
         "checkpoints.json",
         {
-            "checkpoints": [signed_json(h) for h in heads if h.kind == "checkpoint"],
+            "checkpoints": [signed_json(h) for h in heads if h.kind == HeadKind.CHECKPOINT],
             "close": signed_json(close) if close else None,
         },
     )

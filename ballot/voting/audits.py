@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ballot.db import begin_write, db
 from ballot.polls.models import Poll
 from ballot.polls.operations import refuse
+from ballot.states import Action, may
 from ballot.voting.models import AuditedEntry, BallotEntry, SpoiledRow
 from keys.audit import AuditedBallot, verify_audit
 from keys.errors import CryptoError
@@ -59,7 +60,7 @@ def post_audit(poll_id: int, body: bytes, context: object) -> tuple[bytes, bool]
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise refuse("unknown_vote", _l("There is no such vote."), 404)
-    if poll.state != "open":
+    if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     try:
         verify_audit(context, audited)  # type: ignore[arg-type]
@@ -71,7 +72,7 @@ def post_audit(poll_id: int, body: bytes, context: object) -> tuple[bytes, bool]
     begin_write()
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago
-    if poll.state != "open":
+    if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     if _existing(poll_id, tracker):
         db.session.rollback()
