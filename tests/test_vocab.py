@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,26 @@ def test_form_choices_come_from_the_enums(app) -> None:
         assert [v for v, _ in kind_choices()] == ["rating", "confidence"]
         assert [v for v, _ in denominator_choices()] == [str(d) for d in Denominator]
         assert str(dict(kind_choices())["confidence"]).startswith("Bỏ phiếu tín nhiệm: ")  # vi
+
+
+STATIC = Path(__file__).resolve().parent.parent / "ballot" / "static"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_browser_twins_use_the_same_words() -> None:
+    script = (
+        "import('./ballot/static/js/phieu-ballot.js')"
+        ".then((m) => console.log(JSON.stringify(m.KINDS)))"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=STATIC.parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == {k: list(v) for k, v in KIND_LEVELS.items()}
+    text = (STATIC / "verifier" / "record-results.js").read_text(encoding="utf-8")
+    found = re.search(r"const DENOMINATORS = (\[[^\]]*\]);", text)
+    assert found is not None
+    assert json.loads(found.group(1).replace("'", '"')) == [str(d) for d in Denominator]
