@@ -15,7 +15,6 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Final
 
-from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 
@@ -114,8 +113,3 @@ def state_label(state: str) -> str:
     """The state's name in the user's language (an unknown value as it is)."""
     label = STATE_LABELS.get(state)
     return state if label is None else str(label)
-
-
-def init_templates(app: Flask) -> None:
-    """Templates ask ``may(Action.PREPARE, poll.state)`` or compare with ``State.OPEN``."""
-    app.jinja_env.globals.update(State=State, Action=Action, may=may)

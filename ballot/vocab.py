@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from ballot.states import Action, State, may
 from tally.vocab import Denominator, Kind, Level
 
 #: The kinds of vote as the creation form offers them (docs/rules.md).
@@ -67,3 +69,9 @@ def check_in(column: str, values: Iterable[str], separator: str = ",") -> str:
     """
     quoted = separator.join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def init_templates(app: Flask) -> None:
+    """Templates ask ``may(Action.PREPARE, poll.state)`` and compare with ``State.OPEN``
+    or ``Kind.RATING`` instead of repeating the strings."""
+    app.jinja_env.globals.update(State=State, Action=Action, may=may, Kind=Kind)

@@ -14,7 +14,7 @@ from ballot.actionlog import vote_log
 from ballot.board.operations import signed_json
 from ballot.cards.models import Card, CardStatus
 from ballot.db import db
-from ballot.polls.models import CeremonyMessage, Poll
+from ballot.polls.models import CeremonyMessage, MessageKind, Poll
 from ballot.voting.audits import checked_ballots
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from tally.checked import audits_json
@@ -29,7 +29,7 @@ def confirmations(poll: Poll) -> list[dict[str, Any]]:
         .where(
             CeremonyMessage.poll_id == poll.id,
             CeremonyMessage.round == poll.ceremony_round,
-            CeremonyMessage.kind == "confirm",
+            CeremonyMessage.kind == MessageKind.CONFIRM,
         )
         .order_by(CeremonyMessage.trustee)
     )

@@ -154,7 +154,7 @@ class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
     #: SHA-256 of the 128-bit token (the token is never stored).
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     #: The last message kind this trustee posted (see LINK_STEPS).
-    step: Mapped[str] = mapped_column(String(16), default="issued")
+    step: Mapped[str] = mapped_column(String(16), default=LINK_STEPS[0])
 
 
 class CeremonyMessage(db.Model):  # type: ignore[name-defined,misc]
