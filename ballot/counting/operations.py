@@ -127,7 +127,7 @@ def check_data(poll: Poll) -> bytes:
     put_cards(record, poll)
     put_heads(record, poll)
     if not may(Action.READ_RECORD, poll.state) or not record.json("checkpoints.json").get(
-        HeadKind.CLOSE
+        "close"  # the record's field, not the head kind
     ):
         raise refuse("not_closed", _l("Voting is not closed yet."), 409)
     put_ballots(record, poll)
