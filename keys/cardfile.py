@@ -19,10 +19,8 @@ from typing import Any, Final
 from coincurve import PublicKeyXOnly
 
 from keys.errors import CryptoError
-from keys.hashing import canonical_json, digest, u32
+from keys.hashing import TAG_BALLOT_DEFINITION, TAG_CARDS, canonical_json, digest, u32
 
-TAG_BALLOT_DEFINITION: Final = b"phieu/v1/ballot-definition"
-TAG_CARDS: Final = b"phieu/v1/cards"
 DEFINITION_FORMAT: Final = "phieu-ballot-definition/1"
 PUBLIC_FORMAT: Final = "phieu-cards/1"
 MAX_CARDS: Final = 5000

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from keys import dkg
 from keys.ballot import KINDS, ElectionContext
-from keys.cardfile import TAG_CARDS, card_commitment  # shared with python -m keys cards
+from keys.cardfile import card_commitment  # shared with python -m keys cards
 from keys.errors import CryptoError
 from keys.hashing import manifest_hash
 from keys.shamir import ElectionKey
@@ -19,7 +19,7 @@ from keys.shamir import ElectionKey
 from tally.rules import DEFAULT_THRESHOLDS, DENOMINATORS, Threshold
 
 FORMAT: Final = "phieu-manifest/1"
-__all__ = ["TAG_CARDS", "card_commitment", "build_manifest", "parse_manifest"]
+__all__ = ["card_commitment", "build_manifest", "parse_manifest"]
 
 
 @dataclass(frozen=True)

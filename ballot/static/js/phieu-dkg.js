@@ -57,7 +57,7 @@ export const TAGS_DKG = Object.freeze({
   SHARE_AAD: TAGS.DKG_SHARE_AAD, TRANSCRIPT: TAGS.DKG_TRANSCRIPT, CONFIRM: TAGS.DKG_CONFIRM,
   DONE: TAGS.DKG_DONE,
 });
-const SHARE_KEY_INFO = utf8('phieu/v1/dkg-share-key');
+const SHARE_KEY_INFO = TAGS.DKG_SHARE_KEY;
 export const MAX_TRUSTEES = 64;
 
 // ------------------------------------------------------------ parameters ----

@@ -36,7 +36,7 @@ export const MIN_SCRYPT_N = 2 ** 14;
 export const MAX_SCRYPT_N = 2 ** 18;
 export const MAX_FILE_BYTES = 64 * 1024;
 /** Domain tag of the share file's associated data (keys.hashing.TAG_SHARE_AAD). */
-export const TAG_SHARE_AAD = utf8('phieu/v1/share-file');
+export const TAG_SHARE_AAD = TAGS.SHARE_AAD;
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
