@@ -127,3 +127,20 @@ def canonical_json(obj: Any) -> bytes:
 def manifest_hash(manifest: Any) -> bytes:
     """The manifest's fingerprint: digest(TAG_MANIFEST, canonical_json(manifest))."""
     return digest(TAG_MANIFEST, canonical_json(manifest))
+
+
+def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without its card section and the base derived from it: what the
+    phone encrypts under, known before any card exists."""
+    return {k: v for k, v in manifest.items() if k not in ("cards", "base")}
+
+
+def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
+    """The ballot fingerprint printed on the cards (docs/crypto.md §2a):
+    digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest))).
+
+    Cards are printed before the freeze, so they cannot carry the manifest hash (the
+    manifest commits to the cards); the phone recomputes this from the manifest it
+    downloads and stops if it differs. A definition gives the same value as its manifest.
+    """
+    return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))

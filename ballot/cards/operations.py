@@ -28,17 +28,13 @@ from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.polls.operations import manifest_for, refuse, require_state
 from keys import cards
-from keys.cardfile import (
-    MAX_CARDS,
-    TAG_BALLOT_DEFINITION,
-    ballot_definition,
-    ballot_fingerprint,
-    definition_file,
-    parse_public_file,
-)
+from keys.cardfile import MAX_CARDS, definition_file, parse_public_file
 from keys.cardsheet import PrintedCard
 from keys.errors import CryptoError
+from keys.hashing import TAG_BALLOT_DEFINITION, ballot_definition, ballot_fingerprint
 
+# The fingerprint is defined in keys/hashing.py (offline `python -m keys cards` needs it
+# too); named here as well for the web pages that import it from this module.
 __all__ = [
     "TAG_BALLOT_DEFINITION",
     "PrintedCard",

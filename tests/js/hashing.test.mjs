@@ -24,6 +24,19 @@ test('canonical JSON and manifest hash reproduce the vector', () => {
   }
 });
 
+test('ballotFingerprint reproduces the vector: the manifest without cards and base', () => {
+  assert.equal(V.ballot_fingerprint.length, 2);
+  for (const v of V.ballot_fingerprint) {
+    const definition = C.ballotDefinition(v.manifest);
+    assert.equal(new TextDecoder().decode(C.canonicalJson(definition)), v.definition);
+    assert.equal(C.toHex(C.encodeParts([C.TAGS.BALLOT_DEFINITION, C.canonicalJson(definition)])), v.encoding);
+    assert.equal(C.toHex(C.ballotFingerprint(v.manifest)), v.fingerprint);
+  }
+  const m = V.ballot_fingerprint[0].manifest;
+  assert.equal(C.toHex(C.ballotFingerprint({ ...m, cards: { count: 9 }, base: 10 })), V.ballot_fingerprint[0].fingerprint);
+  assert.notEqual(C.toHex(C.ballotFingerprint({ ...m, server_key: '55'.repeat(32) })), V.ballot_fingerprint[0].fingerprint);
+});
+
 test('canonical JSON: escapes, code-point key order and big integers as Python', () => {
   // Expected bytes computed with keys.hashing.canonical_json.
   const value = {

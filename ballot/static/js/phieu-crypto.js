@@ -329,6 +329,17 @@ export const canonicalJson = (obj) => utf8(jsonValue(obj, '$'));
 /** The manifest's fingerprint: digest(TAG_MANIFEST, canonicalJson(manifest)). */
 export const manifestHash = (manifest) => digest(TAGS.MANIFEST, canonicalJson(manifest));
 
+/** The manifest without its card section and base (keys.hashing.ballot_definition). */
+export const ballotDefinition = (manifest) =>
+  Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'cards' && k !== 'base'));
+
+/**
+ * The ballot fingerprint printed on the cards (keys.hashing.ballot_fingerprint):
+ * digest(TAG_BALLOT_DEFINITION, canonicalJson(ballotDefinition(manifest))), 32 bytes.
+ */
+export const ballotFingerprint = (manifest) =>
+  digest(TAGS.BALLOT_DEFINITION, canonicalJson(ballotDefinition(manifest)));
+
 // ---------------------------------------------------------------- nonces ----
 
 /** Fresh randomness from the Web Crypto CSPRNG (keys.nonces.SystemNonces). */
