@@ -1,6 +1,7 @@
 """The frozen manifest of a vote: what every ballot, proof and result is bound to.
 
-The web layer builds it with :func:`build_manifest`, the verifier parses it with
+The web layer builds it with :func:`build_definition` and :func:`with_cards` (or
+:func:`build_manifest`, both at once), the verifier parses it with
 :func:`parse_manifest`; the manifest hash is ``keys.hashing.manifest_hash`` of its JSON.
 """
 
@@ -19,7 +20,13 @@ from keys.shamir import ElectionKey
 from tally.rules import DEFAULT_THRESHOLDS, DENOMINATORS, Threshold
 
 FORMAT: Final = "phieu-manifest/1"
-__all__ = ["card_commitment", "build_manifest", "parse_manifest"]
+__all__ = [
+    "build_definition",
+    "build_manifest",
+    "card_commitment",
+    "parse_manifest",
+    "with_cards",
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,7 @@ class Manifest:
         )
 
 
-def build_manifest(
+def build_definition(
     *,
     election_id: str,
     meeting: str,
@@ -75,16 +82,17 @@ def build_manifest(
     summoned: int,
     trustee_names: list[str],
     ceremony: dict[str, Any],
-    cards: list[tuple[str, bytes]],
     server_key: bytes,
     denominator: str = "returned",
     members_total: int | None = None,
     thresholds: tuple[Threshold, ...] | None = None,
 ) -> dict[str, Any]:
-    """The manifest JSON (parse it back with :func:`parse_manifest` to validate).
+    """The ballot definition: the manifest without ``cards`` and ``base``, known before
+    any card exists (its hash is the ballot fingerprint, keys.hashing.ballot_fingerprint).
 
     ``ceremony`` is the key ceremony's public record (keys.dkg.ceremony_json); the
-    election key is recomputed from it here, every proof checked.
+    election key is recomputed from it here, every proof checked. ``thresholds``: the
+    kind's defaults when not given.
     """
     key = _ceremony_key(ceremony, election_id, trustee_names)
     chosen = DEFAULT_THRESHOLDS[kind] if thresholds is None else thresholds
@@ -96,7 +104,6 @@ def build_manifest(
         "kind": kind,
         "levels": list(KINDS[kind]),
         "officials": [{"name": n, "position": p} for n, p in officials],
-        "base": len(cards) + 1,
         "rules": {
             "denominator": denominator,
             "members_total": members_total,
@@ -104,9 +111,28 @@ def build_manifest(
         },
         "summoned": summoned,
         "trustees": {"names": list(trustee_names), **key.to_json(), "ceremony": ceremony},
-        "cards": {"count": len(cards), "commitment": card_commitment(cards).hex()},
         "server_key": server_key.hex(),
     }
+
+
+def with_cards(definition: dict[str, Any], cards: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """The manifest JSON: a definition (:func:`build_definition`) with its card set, the
+    committed ``cards`` section and ``base`` = card count + 1, keys in the usual order."""
+    d = definition
+    head = ("format", "election_id", "meeting", "title", "kind", "levels", "officials")
+    return {
+        **{k: d[k] for k in head},
+        "base": len(cards) + 1,
+        **{k: d[k] for k in ("rules", "summoned", "trustees")},
+        "cards": {"count": len(cards), "commitment": card_commitment(cards).hex()},
+        "server_key": d["server_key"],
+    }
+
+
+def build_manifest(*, cards: list[tuple[str, bytes]], **fields: Any) -> dict[str, Any]:
+    """The manifest JSON (parse it back with :func:`parse_manifest` to validate):
+    :func:`build_definition` of ``fields`` :func:`with_cards` ``cards``."""
+    return with_cards(build_definition(**fields), cards)
 
 
 def _ceremony_key(ceremony: Any, election_id: str, names: list[str]) -> ElectionKey:

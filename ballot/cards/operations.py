@@ -26,7 +26,7 @@ from ballot.actionlog import log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.polls.operations import manifest_for, refuse, require_state
+from ballot.polls.operations import definition_for, refuse, require_state
 from keys import cards
 from keys.cardfile import MAX_CARDS, definition_file, parse_public_file
 from keys.cardsheet import PrintedCard
@@ -46,8 +46,9 @@ __all__ = [
 
 
 def draft_manifest(poll: Poll) -> dict[str, Any]:
-    """The manifest as it will be frozen, minus the cards (for the fingerprint)."""
-    return manifest_for(poll, [("0001", bytes(32))])
+    """The manifest as it will be frozen, minus the cards: the ballot definition (its
+    hash is the fingerprint printed on the cards)."""
+    return definition_for(poll)
 
 
 def _require_unconfirmed(poll: Poll) -> None:
