@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask
 
 from ballot.startup import ConfigurationError, check_server_key, check_settings
+from keys.codes import group_code
 
 __all__ = ["ConfigurationError", "create_app", "domain_areas"]
 
@@ -91,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
 
     app.context_processor(i18n.template_context)
+    app.jinja_env.globals["group_code"] = group_code  # the one grouping of codes compared
     from ballot.cli import guard_commands
 
     guard_commands(app)  # after every area added its commands

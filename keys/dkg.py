@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from keys.codes import group_code
 from keys.dkg_messages import (
     COMPLAINT,
     CONFIRM,
@@ -326,8 +327,7 @@ def transcript_of(contributions: Sequence[Contribution]) -> bytes:
 def fingerprint(digest_: bytes) -> str:
     """The first 32 hex characters (128 bits) in groups of 4, read aloud device to device
     before any sub-share is sent (fewer bits would allow a birthday search)."""
-    text = digest_.hex()[:32]
-    return " ".join(text[i : i + 4] for i in range(0, 32, 4))
+    return group_code(digest_.hex()[:32])
 
 
 def parse_ceremony(

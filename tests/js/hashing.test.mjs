@@ -37,6 +37,13 @@ test('ballotFingerprint reproduces the vector: the manifest without cards and ba
   assert.notEqual(C.toHex(C.ballotFingerprint({ ...m, server_key: '55'.repeat(32) })), V.ballot_fingerprint[0].fingerprint);
 });
 
+test('groupCode groups as keys.codes.group_code', async () => {
+  const { groupCode } = await import('../../ballot/static/js/phieu-codes.js');
+  assert.ok(V.group_code.length >= 4);
+  for (const v of V.group_code) assert.equal(groupCode(v.value, v.size), v.grouped, v.value);
+  assert.equal(groupCode(null), '');
+});
+
 test('canonical JSON: escapes, code-point key order and big integers as Python', () => {
   // Expected bytes computed with keys.hashing.canonical_json.
   const value = {

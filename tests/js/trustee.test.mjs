@@ -8,7 +8,7 @@ import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp2
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
   openShare, describeShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
-  checkPassphrase, passphraseWeakness, kdfInput, squash,
+  checkPassphrase, passphraseWeakness, kdfInput, squash, shareFileName,
 } from '../../ballot/static/js/phieu-trustee.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
 
@@ -361,4 +361,8 @@ test('no crypto.subtle anywhere (plain http on a LAN): a whole device run withou
   } finally {
     Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true, writable: true });
   }
+});
+
+test('shareFileName names each file as keys.sharefile.file_name does', () => {
+  for (const f of S.files) assert.equal(shareFileName(S.election_id, f.trustee), f.file_name);
 });

@@ -14,6 +14,7 @@ from unittest import mock
 
 from keys import cards, dkg, shamir, sharefile
 from keys.ballot import ElectionContext, encrypt_row, sign_ballot
+from keys.codes import group_code
 from keys.decryption import partial_decrypt
 from keys.elgamal import ZERO, Ciphertext, encrypt
 from keys.hashing import (
@@ -78,6 +79,10 @@ def hashing_vectors() -> dict[str, Any]:
             }
         ],
         "ballot_fingerprint": fingerprint_vectors(),
+        "group_code": [
+            {"value": v, "size": size, "grouped": group_code(v, size)}
+            for v, size in [("", 4), ("ab12cd34ef", 4), ("ab12 cd34\tef56", 4), ("a" * 64, 8)]
+        ],
     }
 
 
@@ -260,6 +265,7 @@ def sharefile_vectors() -> dict[str, Any]:
                 ).hex(),
                 "aad": digest(TAG_SHARE_AAD, canonical_json(header)).hex(),
                 "secret_share": f"{share:064x}",
+                "file_name": sharefile.file_name(generate_dkg.ELECTION, i),
                 "file": data.decode(),
             }
         )

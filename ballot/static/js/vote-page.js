@@ -8,6 +8,7 @@
 // 3. Rows are encrypted in ballot-worker.js as they are chosen; on submit the signed
 //    ballot is stored (vote-send.js) before it is sent, then retried until answered.
 import { ballotFingerprint, manifestHash, toHex } from './phieu-crypto.js';
+import { groupCode as groups } from './phieu-codes.js';
 import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
 import { BallotForm, fill } from './vote-ballot.js';
 import { receiptValid } from './phieu-receipt.js';
@@ -41,8 +42,6 @@ function problem(title, text, { retry = false, detail = '' } = {}) {
   // Waiting for the chair to open the vote: look again on our own now and then.
   if (title === S.not_open_title && state.card) state.autoRetry = setTimeout(start, 15000);
 }
-
-function groups(hex, size = 4) { return hex.match(new RegExp(`.{1,${size}}`, 'g')).join(' '); }
 
 // ---------------------------------------------------------------- code ----
 
