@@ -10,6 +10,7 @@ import {
   openShare, describeShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
   checkPassphrase, passphraseWeakness, kdfInput, squash, shareFileName,
 } from '../../ballot/static/js/phieu-trustee.js';
+import { MIN_PASSPHRASE } from '../../ballot/static/js/phieu-passphrase.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
 
 const S = vectors('sharefile');
@@ -250,6 +251,7 @@ test('sealShare refuses a weak passphrase, a share not matching X_j, bad paramet
 
 test('passphrase rules: every case of passphrases.json with its reason code', () => {
   assert.equal(PP.min_length, 12);
+  assert.equal(MIN_PASSPHRASE, PP.min_length); // the twin of keys.sharefile.MIN_PASSPHRASE
   for (const c of PP.cases) {
     assert.equal(c.passphrase.normalize('NFC'), c.nfc);
     assert.equal(passphraseWeakness(c.passphrase, c.name), c.reason, JSON.stringify(c));
