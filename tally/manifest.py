@@ -118,15 +118,16 @@ def build_definition(
 def with_cards(definition: dict[str, Any], cards: list[tuple[str, bytes]]) -> dict[str, Any]:
     """The manifest JSON: a definition (:func:`build_definition`) with its card set, the
     committed ``cards`` section and ``base`` = card count + 1, keys in the usual order."""
-    d = definition
-    head = ("format", "election_id", "meeting", "title", "kind", "levels", "officials")
-    return {
-        **{k: d[k] for k in head},
-        "base": len(cards) + 1,
-        **{k: d[k] for k in ("rules", "summoned", "trustees")},
-        "cards": {"count": len(cards), "commitment": card_commitment(cards).hex()},
-        "server_key": d["server_key"],
-    }
+    # The usual key order (base before rules, cards before server_key): canonical JSON
+    # sorts the keys anyway, but the order is kept wherever the manifest is shown as is.
+    out: dict[str, Any] = {}
+    for name, value in definition.items():
+        if name == "rules":
+            out["base"] = len(cards) + 1
+        if name == "server_key":
+            out["cards"] = {"count": len(cards), "commitment": card_commitment(cards).hex()}
+        out[name] = value
+    return out
 
 
 def build_manifest(*, cards: list[tuple[str, bytes]], **fields: Any) -> dict[str, Any]:
