@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask
 
 from ballot.startup import ConfigurationError, check_server_key, check_settings
+from keys.codes import group_code
 
 __all__ = ["ConfigurationError", "create_app", "domain_areas"]
 
@@ -94,6 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballot.vocab import init_templates
 
     init_templates(app)
+    app.jinja_env.globals["group_code"] = group_code  # the one grouping of codes compared
     from ballot.cli import guard_commands
 
     guard_commands(app)  # after every area added its commands

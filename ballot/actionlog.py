@@ -23,8 +23,8 @@ from sqlalchemy import DDL, JSON, DateTime, LargeBinary, String, event, select, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
-from keys.hashing import canonical_json
-from tally.actions import GENESIS, TAG_ACTION_LOG, action_hash, vote_chain
+from keys.hashing import TAG_ACTION_LOG, canonical_json
+from tally.actions import GENESIS, action_hash, vote_chain
 from tally.records import record_time
 
 __all__ = ["GENESIS", "TAG_ACTION_LOG", "ActionLogEntry", "entry_hash", "log_action", "verify_log"]

@@ -19,10 +19,8 @@ from typing import Any, Final
 from coincurve import PublicKeyXOnly
 
 from keys.errors import CryptoError
-from keys.hashing import canonical_json, digest, u32
+from keys.hashing import TAG_CARDS, ballot_definition, ballot_fingerprint, digest, u32
 
-TAG_BALLOT_DEFINITION: Final = b"phieu/v1/ballot-definition"
-TAG_CARDS: Final = b"phieu/v1/cards"
 DEFINITION_FORMAT: Final = "phieu-ballot-definition/1"
 PUBLIC_FORMAT: Final = "phieu-cards/1"
 MAX_CARDS: Final = 5000
@@ -30,16 +28,6 @@ MAX_SPARES: Final = 1000
 #: Bytes of a public card file at most: ~110 bytes a card, with room for indentation.
 MAX_PUBLIC_FILE: Final = 200 * MAX_CARDS + 4096
 MAX_DEFINITION_FILE: Final = 4 * 1024 * 1024
-
-
-def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The manifest without its card section and the base derived from it."""
-    return {k: v for k, v in manifest.items() if k not in ("cards", "base")}
-
-
-def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
-    """digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))."""
-    return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))
 
 
 def card_commitment(cards: list[tuple[str, bytes]]) -> bytes:

@@ -27,6 +27,8 @@ from fpdf import FPDF
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
 
+from keys.codes import group_code
+
 FONTS: Final = Path(__file__).resolve().parent.parent / "tally" / "fonts"
 PAGE_W, PAGE_H = 210.0, 297.0
 MARGIN: Final = 5.0
@@ -83,11 +85,6 @@ def _nfc(text: str) -> str:
 def fingerprint_short(fingerprint: bytes) -> str:
     """The first 16 hex characters of the ballot fingerprint."""
     return fingerprint.hex()[:16]
-
-
-def grouped(text: str, size: int = 4, sep: str = " ") -> str:
-    """``"abcdefgh"`` → ``"abcd efgh"``."""
-    return sep.join(text[i : i + size] for i in range(0, len(text), size))
 
 
 def card_url(base_url: str, public_id: str, code: str, fingerprint: bytes) -> str:
@@ -204,7 +201,7 @@ def _card(
     label_w = pdf.get_string_width(FINGERPRINT_LABEL + ": ") + 1
     pdf.cell(label_w, 4.5, FINGERPRINT_LABEL + ":")
     pdf.set_font("Serif", "B", 9)
-    pdf.cell(inner_w - label_w, 4.5, grouped(fingerprint))
+    pdf.cell(inner_w - label_w, 4.5, group_code(fingerprint))
     # Tear-off stub: a dashed line, then only the serial.
     stub_y = y + CARD_H - STUB_H
     pdf.set_draw_color(0, 0, 0)

@@ -17,8 +17,9 @@ import click
 
 from keys import cards as card_keys
 from keys.cardfile import PublicCard, card_commitment, public_file, read_definition
-from keys.cardsheet import PrintedCard, cards_pdf, grouped
+from keys.cardsheet import PrintedCard, cards_pdf
 from keys.cli_trustee import fail
+from keys.codes import group_code
 from keys.errors import CryptoError
 
 PDF_NAME = "cards.pdf"
@@ -93,9 +94,10 @@ def cards(definition_file: Path, folder: Path, spares: int | None, base_url: str
     click.echo(
         f"{definition.title}\n"
         f"Số thẻ / cards: {count} ({count - definition.summoned} dự phòng / spares)\n"
-        f"Mã đối chiếu lá phiếu / ballot fingerprint: {grouped(definition.fingerprint.hex()[:16])}"
+        "Mã đối chiếu lá phiếu / ballot fingerprint: "
+        f"{group_code(definition.fingerprint.hex()[:16])}"
         "\n  (so với trang Thẻ của máy chủ / compare with the server's cards page)\n"
-        f"Cam kết bộ thẻ / card commitment: {grouped(commitment[:16])}\n"
+        f"Cam kết bộ thẻ / card commitment: {group_code(commitment[:16])}\n"
         "  (so với bản kê khai trước khi xác nhận / compare with the candidate manifest's"
         " cards.commitment before confirming)\n"
         f"  {pdf_path}  (in rồi xóa / print, then delete)\n"

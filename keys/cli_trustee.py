@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from keys import dkg, sharefile, statefile
+from keys.codes import group_code
 from keys.errors import CryptoError
 
 STATE = "trustee-state.json"
@@ -273,7 +274,7 @@ def finish(board_file: Path, folder: Path, scrypt_log_n: int) -> None:
         )
     except CryptoError as err:
         fail(err)
-    share_path = folder / f"trustee-{state.index}.share.json"
+    share_path = folder / sharefile.file_name(state.election_id, state.index)
     done = dkg.done_message(state, share, key, dkg.transcript_of(contributions))
     _write_new({share_path: blob, folder / "done.json": _dump(done)})
     # f_i lets whoever opens the state file compute every sub-share this trustee sent:
@@ -299,11 +300,11 @@ def confirm(manifest_file: Path, share_file: Path, folder: Path) -> None:
         digest_ = dkg.check_candidate(manifest, recorded)
     except CryptoError as err:
         fail(err)
-    grouped = " ".join(digest_.hex()[i : i + 4] for i in range(0, 64, 4))
+    grouped = group_code(digest_.hex())
     cards = manifest.get("cards")
     count = cards.get("count") if isinstance(cards, dict) else "?"
     commitment = str(cards.get("commitment", "?")) if isinstance(cards, dict) else "?"
-    commitment = " ".join(commitment[i : i + 4] for i in range(0, 16, 4))
+    commitment = group_code(commitment[:16])
     officials = manifest.get("officials")
     rows = len(officials) if isinstance(officials, list) else "?"
     click.echo(

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from keys.codes import group_code
 from keys.dkg_messages import (
     COMPLAINT,
     CONFIRM,
@@ -50,6 +51,7 @@ from keys.hashing import (
     TAG_DKG_CEREMONY_KEY,
     TAG_DKG_COEFFICIENT,
     TAG_DKG_SHARE_AAD,
+    TAG_DKG_SHARE_KEY,
     TAG_DKG_TRANSCRIPT,
     canonical_json,
     digest,
@@ -59,8 +61,6 @@ from keys.nonces import SYSTEM, Nonces
 from keys.shamir import ElectionKey, check_key, check_parameters, expected_verification_key
 
 COMMIT: Final = "phieu-dkg-commit/1"
-#: HKDF info prefix of the sub-share key (followed by u32(i) ‖ u32(j)).
-SHARE_KEY_INFO: Final = b"phieu/v1/dkg-share-key"
 _COMMIT_KEYS = {"format", "election_id", "ceremony", "trustee", "ceremony_key"}
 _COMMIT_KEYS |= {"ceremony_key_proof", "commitments", "proofs"}
 _CONTRIBUTION_KEYS = {"index", "ceremony_key", "ceremony_key_proof", "commitments", "proofs"}
@@ -218,7 +218,7 @@ def _aad(ctx: bytes, i: int, j: int, e_i: Point, e_j: Point) -> bytes:
 
 
 def _share_key(ctx: bytes, i: int, j: int, ikm: bytes) -> bytes:
-    info = SHARE_KEY_INFO + u32(i) + u32(j)
+    info = TAG_DKG_SHARE_KEY + u32(i) + u32(j)  # raw prefix, not length-prefixed
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=ctx, info=info).derive(ikm)
 
 
@@ -327,8 +327,7 @@ def transcript_of(contributions: Sequence[Contribution]) -> bytes:
 def fingerprint(digest_: bytes) -> str:
     """The first 32 hex characters (128 bits) in groups of 4, read aloud device to device
     before any sub-share is sent (fewer bits would allow a birthday search)."""
-    text = digest_.hex()[:32]
-    return " ".join(text[i : i + 4] for i in range(0, 32, 4))
+    return group_code(digest_.hex()[:32])
 
 
 def parse_ceremony(

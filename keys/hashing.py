@@ -23,7 +23,10 @@ from typing import Any, Final
 from keys.errors import CryptoError
 from keys.group import N
 
-#: Domain-separation tags; a tag is never reused for another purpose.
+#: Domain-separation tags: the one registry of every tag the protocol hashes under (the
+#: other modules import them from here). A tag is never reused for another purpose;
+#: docs/crypto.md §2 lists each with the parts hashed after it, and
+#: tests/test_record_docs.py checks both, and the JavaScript twins, against :data:`TAGS`.
 TAG_MANIFEST: Final = b"phieu/v1/manifest"
 TAG_ROW_PROOF: Final = b"phieu/v1/row-proof"
 TAG_BALLOT: Final = b"phieu/v1/ballot"
@@ -36,16 +39,38 @@ TAG_CHAIN: Final = b"phieu/v1/chain"
 TAG_RECORD: Final = b"phieu/v1/record"
 #: A checked (spoiled) ballot's commitment, shown before its nonces are revealed.
 TAG_AUDIT_TRACKER: Final = b"phieu/v1/audit-tracker"
+#: The committed card set, and the ballot fingerprint printed on the cards.
+TAG_CARDS: Final = b"phieu/v1/cards"
+TAG_BALLOT_DEFINITION: Final = b"phieu/v1/ballot-definition"
+#: The server's signed heads (tally/record.py).
+TAG_CHECKPOINT: Final = b"phieu/v1/checkpoint"
+TAG_CLOSE: Final = b"phieu/v1/close"
+TAG_RECEIPT: Final = b"phieu/v1/receipt"
+#: The action logs: the installation's, and each vote's own chain (tally/actions.py).
+TAG_ACTION_LOG: Final = b"phieu/v1/action-log"
+TAG_VOTE_LOG: Final = b"phieu/v1/vote-log"
+TAG_VOTE_ACTION: Final = b"phieu/v1/vote-action"
 #: The dealer-free key ceremony (docs/crypto.md §3).
 TAG_DKG_CONTEXT: Final = b"phieu/v1/dkg-context"
 TAG_DKG_CEREMONY_KEY: Final = b"phieu/v1/dkg-ceremony-key"
 TAG_DKG_COEFFICIENT: Final = b"phieu/v1/dkg-coefficient"
 TAG_DKG_SHARE_AAD: Final = b"phieu/v1/dkg-share"
+#: HKDF info of a sub-share key (raw prefix of ``info``, not a hash part).
+TAG_DKG_SHARE_KEY: Final = b"phieu/v1/dkg-share-key"
 TAG_DKG_TRANSCRIPT: Final = b"phieu/v1/dkg-transcript"
 TAG_DKG_CONFIRM: Final = b"phieu/v1/dkg-confirm"
 TAG_DKG_DONE: Final = b"phieu/v1/dkg-done"
 #: The CLI's sealed ceremony state (e_i and the coefficients between rounds).
 TAG_DKG_STATE: Final = b"phieu/v1/dkg-state"
+#: Reproducible nonces, for test vectors only (keys.nonces.DeterministicNonces).
+TAG_TEST_NONCES: Final = b"phieu/test-nonces"
+
+#: Every tag by name without its ``TAG_`` prefix (the keys of phieu-crypto.js ``TAGS``).
+TAGS: Final[dict[str, bytes]] = {
+    name.removeprefix("TAG_"): value
+    for name, value in dict(globals()).items()
+    if name.startswith("TAG_") and isinstance(value, bytes)
+}
 
 
 def u32(n: int) -> bytes:
@@ -102,3 +127,20 @@ def canonical_json(obj: Any) -> bytes:
 def manifest_hash(manifest: Any) -> bytes:
     """The manifest's fingerprint: digest(TAG_MANIFEST, canonical_json(manifest))."""
     return digest(TAG_MANIFEST, canonical_json(manifest))
+
+
+def ballot_definition(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The manifest without its card section and the base derived from it: what the
+    phone encrypts under, known before any card exists."""
+    return {k: v for k, v in manifest.items() if k not in ("cards", "base")}
+
+
+def ballot_fingerprint(manifest: dict[str, Any]) -> bytes:
+    """The ballot fingerprint printed on the cards (docs/crypto.md §2a):
+    digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest))).
+
+    Cards are printed before the freeze, so they cannot carry the manifest hash (the
+    manifest commits to the cards); the phone recomputes this from the manifest it
+    downloads and stops if it differs. A definition gives the same value as its manifest.
+    """
+    return digest(TAG_BALLOT_DEFINITION, canonical_json(ballot_definition(manifest)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from keys.group import random_scalar
-from keys.hashing import hash_to_scalar, u32
+from keys.hashing import TAG_TEST_NONCES, hash_to_scalar, u32
 
 
 class Nonces(Protocol):
@@ -41,7 +41,7 @@ class DeterministicNonces:
     def scalar(self) -> int:
         """The next scalar of the deterministic stream (never zero)."""
         while True:
-            k = hash_to_scalar(b"phieu/test-nonces", self.seed, u32(self.counter))
+            k = hash_to_scalar(TAG_TEST_NONCES, self.seed, u32(self.counter))
             self.counter += 1
             if k:
                 self.drawn.append(k)

@@ -59,6 +59,24 @@ class OpenedShare:
     verification_key: Point
     secret_share: int
 
+    def check_key(self, key: ElectionKey) -> None:
+        """This share belongs to ``key`` (the vote's election key): the same public key
+        Y (else share_other_election), trustee within it and its verification key X_j
+        the key's own (else share_mismatch)."""
+        if self.public_key != key.public_key:
+            raise CryptoError("share_other_election", "the election key differs")
+        if not 1 <= self.trustee <= key.trustees:
+            raise CryptoError("share_mismatch", f"trustee {self.trustee} is not in this vote")
+        if key.verification_keys[self.trustee - 1] != self.verification_key:
+            raise CryptoError("share_mismatch", f"trustee {self.trustee}")
+
+
+def file_name(election_id: str, trustee: int) -> str:
+    """The one name of trustee ``trustee``'s share file, wherever it is made (the trustee
+    page's download, ``python -m keys trustee finish``): ``{vote id}-trustee-{j}.share.json``
+    (twin: ``shareFileName`` in phieu-trustee.js)."""
+    return f"{election_id}-trustee-{trustee}.share.json"
+
 
 #: Removed before the rules after ``too_short``: space, tab, LF, CR, FF, VT, NBSP.
 _BLANKS = dict.fromkeys(map(ord, " \t\n\r\x0c\x0b\xa0"))

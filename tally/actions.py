@@ -16,12 +16,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 from keys.errors import CryptoError
-from keys.hashing import canonical_json, digest
+from keys.hashing import TAG_ACTION_LOG, TAG_VOTE_ACTION, TAG_VOTE_LOG, canonical_json, digest
 
-TAG_ACTION_LOG: Final = b"phieu/v1/action-log"
 GENESIS: Final = bytes(32)
-TAG_VOTE_LOG: Final = b"phieu/v1/vote-log"
-TAG_VOTE_ACTION: Final = b"phieu/v1/vote-action"
 
 
 def vote_log_seed(election_id: str) -> bytes:

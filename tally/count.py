@@ -49,12 +49,7 @@ def decrypt_with_share(
 ) -> PartialDecryption:
     """A trustee's partial decryption from their share file (the share stays in memory)."""
     opened = open_share(share_file, passphrase, manifest.election_id)
-    if opened.public_key != manifest.key.public_key:
-        raise CryptoError("share_other_election", "the election key differs")
-    if not 1 <= opened.trustee <= manifest.key.trustees:
-        raise CryptoError("share_mismatch", f"trustee {opened.trustee} is not in this vote")
-    if manifest.key.verification_keys[opened.trustee - 1] != opened.verification_key:
-        raise CryptoError("share_mismatch", f"trustee {opened.trustee}")
+    opened.check_key(manifest.key)
     return partial_decrypt(manifest.hash, manifest.key, opened.trustee, opened.secret_share, totals)
 
 

@@ -1,6 +1,7 @@
 """The frozen manifest of a vote: what every ballot, proof and result is bound to.
 
-The web layer builds it with :func:`build_manifest`, the verifier parses it with
+The web layer builds it with :func:`build_definition` and :func:`with_cards` (or
+:func:`build_manifest`, both at once), the verifier parses it with
 :func:`parse_manifest`; the manifest hash is ``keys.hashing.manifest_hash`` of its JSON.
 """
 
@@ -11,7 +12,7 @@ from typing import Any, Final
 
 from keys import dkg
 from keys.ballot import ElectionContext
-from keys.cardfile import TAG_CARDS, card_commitment  # shared with python -m keys cards
+from keys.cardfile import card_commitment  # shared with python -m keys cards
 from keys.errors import CryptoError
 from keys.hashing import manifest_hash
 from keys.shamir import ElectionKey
@@ -20,7 +21,13 @@ from tally.rules import DEFAULT_THRESHOLDS, Threshold
 from tally.vocab import DENOMINATOR_VALUES, KIND_LEVELS, Denominator
 
 FORMAT: Final = "phieu-manifest/1"
-__all__ = ["TAG_CARDS", "card_commitment", "build_manifest", "parse_manifest"]
+__all__ = [
+    "build_definition",
+    "build_manifest",
+    "card_commitment",
+    "parse_manifest",
+    "with_cards",
+]
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class Manifest:
         )
 
 
-def build_manifest(
+def build_definition(
     *,
     election_id: str,
     meeting: str,
@@ -76,16 +83,17 @@ def build_manifest(
     summoned: int,
     trustee_names: list[str],
     ceremony: dict[str, Any],
-    cards: list[tuple[str, bytes]],
     server_key: bytes,
     denominator: str = Denominator.RETURNED,
     members_total: int | None = None,
     thresholds: tuple[Threshold, ...] | None = None,
 ) -> dict[str, Any]:
-    """The manifest JSON (parse it back with :func:`parse_manifest` to validate).
+    """The ballot definition: the manifest without ``cards`` and ``base``, known before
+    any card exists (its hash is the ballot fingerprint, keys.hashing.ballot_fingerprint).
 
     ``ceremony`` is the key ceremony's public record (keys.dkg.ceremony_json); the
-    election key is recomputed from it here, every proof checked.
+    election key is recomputed from it here, every proof checked. ``thresholds``: the
+    kind's defaults when not given.
     """
     key = _ceremony_key(ceremony, election_id, trustee_names)
     chosen = DEFAULT_THRESHOLDS[kind] if thresholds is None else thresholds
@@ -97,7 +105,6 @@ def build_manifest(
         "kind": kind,
         "levels": list(KIND_LEVELS[kind]),
         "officials": [{"name": n, "position": p} for n, p in officials],
-        "base": len(cards) + 1,
         "rules": {
             "denominator": denominator,
             "members_total": members_total,
@@ -105,9 +112,29 @@ def build_manifest(
         },
         "summoned": summoned,
         "trustees": {"names": list(trustee_names), **key.to_json(), "ceremony": ceremony},
-        "cards": {"count": len(cards), "commitment": card_commitment(cards).hex()},
         "server_key": server_key.hex(),
     }
+
+
+def with_cards(definition: dict[str, Any], cards: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """The manifest JSON: a definition (:func:`build_definition`) with its card set, the
+    committed ``cards`` section and ``base`` = card count + 1, keys in the usual order."""
+    # The usual key order (base before rules, cards before server_key): canonical JSON
+    # sorts the keys anyway, but the order is kept wherever the manifest is shown as is.
+    out: dict[str, Any] = {}
+    for name, value in definition.items():
+        if name == "rules":
+            out["base"] = len(cards) + 1
+        if name == "server_key":
+            out["cards"] = {"count": len(cards), "commitment": card_commitment(cards).hex()}
+        out[name] = value
+    return out
+
+
+def build_manifest(*, cards: list[tuple[str, bytes]], **fields: Any) -> dict[str, Any]:
+    """The manifest JSON (parse it back with :func:`parse_manifest` to validate):
+    :func:`build_definition` of ``fields`` :func:`with_cards` ``cards``."""
+    return with_cards(build_definition(**fields), cards)
 
 
 def _ceremony_key(ceremony: Any, election_id: str, names: list[str]) -> ElectionKey:

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from keys.errors import CryptoError
-from keys.hashing import TAG_CHAIN, TAG_RECORD, digest, u32
+from keys.hashing import TAG_CHAIN, TAG_CLOSE, TAG_RECEIPT, TAG_RECORD, digest, u32
+
+# Also imported from this module (ballot/voting, tally/verify): re-exported explicitly.
+from keys.hashing import TAG_CHECKPOINT as TAG_CHECKPOINT
 
 #: Files of a record, in the order they are written and hashed.
 FILES: Final = (
@@ -34,9 +37,6 @@ FILES: Final = (
 )
 #: Not covered by the record hash (it is derived from the record, or prints it).
 UNHASHED: Final = ("record-hash.txt", "minutes.pdf")
-TAG_CHECKPOINT: Final = b"phieu/v1/checkpoint"
-TAG_CLOSE: Final = b"phieu/v1/close"
-TAG_RECEIPT: Final = b"phieu/v1/receipt"
 MAX_RECORD_BYTES: Final = 512 * 1024 * 1024
 
 

@@ -15,19 +15,13 @@ from typing import Any
 from keys import cards, dkg, signing
 from keys.ballot import Ballot, encrypt_ballot
 from keys.decryption import PartialDecryption, partial_decrypt
+from keys.hashing import TAG_CHECKPOINT
 from keys.nonces import SYSTEM, Nonces
 
 from tally.actions import vote_chain
 from tally.count import aggregate_ballots, results, tally_json
 from tally.manifest import Manifest, build_manifest, parse_manifest
-from tally.record import (
-    TAG_CHECKPOINT,
-    Record,
-    chain_link,
-    close_message,
-    head_message,
-    receipt_message,
-)
+from tally.record import Record, chain_link, close_message, head_message, receipt_message
 from tally.records import Card, FiguresFile, Receipt, SignedHead
 from tally.rules import Figures, quorum_met
 from tally.vocab import Kind

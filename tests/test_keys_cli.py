@@ -130,7 +130,7 @@ def test_whole_ceremony_through_the_cli(tmp_path):
     mh = manifest_hash(manifest)
     opened = []
     for i, d in enumerate(dirs, start=1):
-        share = d / f"trustee-{i}.share.json"
+        share = d / f"{E}-trustee-{i}.share.json"  # as the trustee page names it
         res = _run(
             "trustee",
             "confirm",

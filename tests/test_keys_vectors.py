@@ -48,13 +48,29 @@ def test_decryption_vectors_verify_and_combine():
         assert [p.hex() for p in points] == [base_mul(m).hex() for m in v["row_sums"]]
 
 
-def test_every_hash_tag_is_documented():
-    """docs/crypto.md or docs/record.md names every domain-separation tag of keys/hashing.py."""
-    from keys import hashing
+def test_ballot_fingerprint_vector_is_the_documented_bytes():
+    """crypto.md §2a: SHA-256 of u32(26) ‖ tag ‖ u32(len) ‖ canonical JSON of the
+    manifest without its top-level ``cards`` and ``base``."""
+    import hashlib
 
-    docs = Path(__file__).parent.parent / "docs"
-    text = "".join((docs / n).read_text(encoding="utf-8") for n in ("crypto.md", "record.md"))
-    tags = [v for k, v in vars(hashing).items() if k.startswith("TAG_")]
-    assert len(tags) >= 17
-    for tag in tags:
-        assert tag.decode() in text, tag
+    from keys.hashing import TAG_BALLOT_DEFINITION, ballot_fingerprint, canonical_json
+
+    cases = json.loads((VECTORS / "hashing.json").read_text(encoding="utf-8"))
+    cases = cases["ballot_fingerprint"]
+    assert len(cases) == 2 and cases[0]["fingerprint"] == cases[1]["fingerprint"]
+    assert "cards" in cases[0]["manifest"] and "base" in cases[0]["manifest"]
+    for case in cases:
+        definition = case["definition"].encode()
+        assert '"cards"' not in case["definition"] and '"base"' not in case["definition"]
+        assert '"cardsx"' in case["definition"]
+        tag = TAG_BALLOT_DEFINITION
+        encoding = len(tag).to_bytes(4, "big") + tag + len(definition).to_bytes(4, "big")
+        assert bytes.fromhex(case["encoding"]) == encoding + definition
+        assert hashlib.sha256(encoding + definition).hexdigest() == case["fingerprint"]
+        assert ballot_fingerprint(case["manifest"]).hex() == case["fingerprint"]
+    manifest = cases[0]["manifest"]
+    moved = dict(manifest, cards={"count": 9, "commitment": "44" * 32}, base=10)
+    assert ballot_fingerprint(moved).hex() == cases[0]["fingerprint"]  # cards are not in it
+    other = dict(manifest, server_key="55" * 32)
+    assert ballot_fingerprint(other).hex() != cases[0]["fingerprint"]  # a key swap shows
+    assert canonical_json(manifest) != definition

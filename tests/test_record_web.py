@@ -70,7 +70,8 @@ def test_card_nobody_was_handed_is_refused_then_the_record_binds_everything(app)
 
 def test_checkpoints_are_signed_while_open_and_shown_on_the_board(app):
     from keys import signing
-    from tally.record import TAG_CHECKPOINT, head_message
+    from keys.hashing import TAG_CHECKPOINT
+    from tally.record import head_message
 
     app.config["CHECKPOINT_BALLOTS"] = 2
     with app.app_context():

@@ -8,9 +8,10 @@ from click.testing import CliRunner
 
 from keys import dkg, signing
 from keys.ballot import Ballot
+from keys.hashing import TAG_CLOSE
 from tally.cli import main
 from tally.count import accept_partial, parse_totals
-from tally.record import TAG_CLOSE, Record, head_message
+from tally.record import Record, head_message
 from tally.simulate import chain_entries, simulate
 from tally.verify import VerifyError, verify_record
 

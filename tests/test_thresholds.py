@@ -67,3 +67,45 @@ def test_create_with_thresholds_through_the_page(app, client, make_user):
                 threshold=1,
                 fractions={"thap_tren_mot_nua": "3/4"},
             )
+
+
+def test_one_builder_the_frozen_manifest_is_the_printed_definition_with_cards(
+    app, client, make_user
+):
+    """The cards' definition (no card at all in it) and the frozen manifest come from the
+    same builder: the frozen manifest less its cards is that definition, and it carries
+    the vote's own thresholds (custom here) exactly as stored."""
+    import json
+
+    from ballot.cards import operations as cards_ops
+    from keys.hashing import ballot_definition, ballot_fingerprint
+    from tests.polls_web_helpers import (
+        OFFICIALS_CSV,
+        ceremony_over_http,
+        confirm_all,
+        create_vote,
+        login,
+        post,
+        upload,
+    )
+
+    make_user("thuky")
+    login(client, "thuky")
+    pid = create_vote(client, low_more_than="2/5", low_at_least="3/4")
+    assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
+    ceremony_over_http(client, pid)
+    with app.app_context():
+        poll = db.session.scalar(db.select(Poll).where(Poll.public_id == pid))
+        definition = cards_ops.draft_manifest(poll)
+        assert "cards" not in definition and "base" not in definition
+    assert post(client, f"/polls/{pid}/cards/print", {"spares": "1"}).status_code == 200
+    confirm_all(client, pid)
+    assert post(client, f"/polls/{pid}/freeze", {"confirm": "y"}).status_code == 302
+    with app.app_context():
+        poll = db.session.scalar(db.select(Poll).where(Poll.public_id == pid))
+        frozen = json.loads(poll.manifest)
+        assert frozen["rules"]["thresholds"] == poll.thresholds
+        assert [t["lower"] for t in poll.thresholds][:2] == ["2/5", "3/4"]
+        assert frozen["cards"]["count"] == frozen["base"] - 1 == poll.summoned + 1
+        assert ballot_definition(frozen) == json.loads(json.dumps(definition))
+        assert ballot_fingerprint(frozen) == ballot_fingerprint(definition)

@@ -138,3 +138,19 @@ def test_a_share_file_of_another_vote_or_trustee_is_refused():
     with pytest.raises(CryptoError) as err:
         open_share(json.dumps(body).encode(), second["passphrase"], VECTOR["election_id"])
     assert err.value.code == "wrong_passphrase"
+
+
+def test_every_statement_of_the_passphrase_minimum_is_the_rule(app):
+    """The refusal's words (CLI and verifier, trustee page) and the page's help sentence
+    state keys.sharefile.MIN_PASSPHRASE, the length the rule enforces."""
+    from ballot.polls.ceremony_strings import trustee_strings
+    from keys.errors import DETAILS
+
+    n = sharefile.MIN_PASSPHRASE
+    assert sharefile.passphrase_weakness("x" * (n - 1)) == "too_short"
+    assert sharefile.passphrase_weakness("x" * n) == "one_character"  # long enough
+    assert DETAILS["too_short"] == (f"ít hơn {n} ký tự", f"fewer than {n} characters")
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        strings = trustee_strings()
+    assert strings["too_short"] == f"fewer than {n} characters."
+    assert f"at least {n} characters" in strings["passphrase_help"]

@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ballot.accounts.models import ROLES, User, utcnow
 from ballot.actionlog import log_action
 from ballot.db import db
+from config.defaults import PASSWORD_MIN_LENGTH
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 #: Checked against when the username is unknown, so both paths cost one scrypt.
@@ -37,8 +38,18 @@ def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.username)))
 
 
+def _check_password(password: str, min_length: int) -> None:
+    if len(password) < min_length:
+        raise AccountError(f"password must have at least {min_length} characters")
+
+
 def create_user(
-    username: str, password: str, role: str, *, actor: str = "cli", min_length: int = 10
+    username: str,
+    password: str,
+    role: str,
+    *,
+    actor: str = "cli",
+    min_length: int = PASSWORD_MIN_LENGTH,
 ) -> User:
     """Add an account (not committed) and record it in the action log."""
     username = username.strip().lower()
@@ -46,8 +57,7 @@ def create_user(
         raise AccountError("username: 2-63 characters, a-z 0-9 . _ -, starting with a letter/digit")
     if role not in ROLES:
         raise AccountError(f"role must be one of: {', '.join(ROLES)}")
-    if len(password) < min_length:
-        raise AccountError(f"password must have at least {min_length} characters")
+    _check_password(password, min_length)
     if find_user(username) is not None:
         raise AccountError(f"username {username!r} already exists")
     user = User(username=username, password_hash=hash_password(password), role=role)
@@ -57,10 +67,12 @@ def create_user(
     return user
 
 
-def set_password(user: User, password: str, *, actor: str = "cli", min_length: int = 10) -> None:
-    """Replace an account's password (not committed)."""
-    if len(password) < min_length:
-        raise AccountError(f"password must have at least {min_length} characters")
+def set_password(
+    user: User, password: str, *, actor: str = "cli", min_length: int = PASSWORD_MIN_LENGTH
+) -> None:
+    """Replace an account's password (not committed); ``min_length``: the installation's
+    PASSWORD_MIN_LENGTH (the CLI passes its setting; config/defaults.py otherwise)."""
+    _check_password(password, min_length)
     user.password_hash = hash_password(password)
     end_sessions(user)
     log_action(actor, "account.password", {"username": user.username})

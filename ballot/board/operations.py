@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ballot.cards.operations import ballot_fingerprint, issued
+from ballot.cards.operations import issued
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.states import State
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
+from keys.hashing import ballot_fingerprint
 from tally.records import SignedHead as SignedHeadJson
 from tally.rules import quorum_met, quorum_needed
 

@@ -26,20 +26,16 @@ from ballot.actionlog import log_action
 from ballot.cards.models import Card, CardStatus
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.polls.operations import manifest_for, refuse, require_state
+from ballot.polls.operations import definition_for, refuse, require_state
 from ballot.states import Action, allowed
 from keys import cards
-from keys.cardfile import (
-    MAX_CARDS,
-    TAG_BALLOT_DEFINITION,
-    ballot_definition,
-    ballot_fingerprint,
-    definition_file,
-    parse_public_file,
-)
+from keys.cardfile import MAX_CARDS, definition_file, parse_public_file
 from keys.cardsheet import PrintedCard
 from keys.errors import CryptoError
+from keys.hashing import TAG_BALLOT_DEFINITION, ballot_definition, ballot_fingerprint
 
+# The fingerprint is defined in keys/hashing.py (offline `python -m keys cards` needs it
+# too); named here as well for the web pages that import it from this module.
 __all__ = [
     "TAG_BALLOT_DEFINITION",
     "PrintedCard",
@@ -51,8 +47,9 @@ __all__ = [
 
 
 def draft_manifest(poll: Poll) -> dict[str, Any]:
-    """The manifest as it will be frozen, minus the cards (for the fingerprint)."""
-    return manifest_for(poll, [("0001", bytes(32))])
+    """The manifest as it will be frozen, minus the cards: the ballot definition (its
+    hash is the fingerprint printed on the cards)."""
+    return definition_for(poll)
 
 
 def _require_unconfirmed(poll: Poll) -> None:
@@ -72,7 +69,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
     Returns the cards to print (secrets only in memory) and the ballot fingerprint.
     """
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
@@ -96,7 +93,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
 def card_definition(poll: Poll, spares: int, base_url: str) -> dict[str, Any]:
     """The ballot definition file for ``python -m keys cards`` (draft, unconfirmed only)."""
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
@@ -112,7 +109,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
     locks as printing; the cards are stored exactly as ``make_cards`` stores them.
     Returns the number of cards. A refusal carries the error's vi/en message.
     """
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     _require_unconfirmed(poll)
     fingerprint = ballot_fingerprint(draft_manifest(poll))
     try:

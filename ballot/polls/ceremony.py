@@ -24,7 +24,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ballot.actionlog import ActionLogEntry, log_action
-from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
 from ballot.polls.operations import refuse, require_no_cards, require_state
@@ -165,16 +164,11 @@ def contributions(poll: Poll) -> list[Any]:
 
 def candidate(poll: Poll) -> dict[str, Any] | None:
     """The manifest the trustees confirm (cards included), once keys and cards exist."""
-    from ballot.polls.operations import manifest_for
+    from ballot.polls.operations import card_keys, manifest_for
 
     if poll.election_key is None or poll.manifest is not None:
         return None
-    cards = [
-        (serial, bytes(key))
-        for serial, key in db.session.execute(
-            select(Card.serial, Card.public_key).where(Card.poll_id == poll.id)
-        ).all()
-    ]
+    cards = card_keys(poll)
     if not cards:
         return None
     return manifest_for(poll, cards)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from keys.sharefile import MIN_PASSPHRASE
+
 #: The sentence the spec fixes for the transcript comparison (always shown in Vietnamese).
 COMPARE_VI = (
     "Đọc to mã này và so với máy của từng thành viên khác; chỉ tiếp tục khi tất cả giống nhau"
@@ -15,6 +17,11 @@ def trustee_strings() -> dict[str, str]:
     """The page's messages in the user's language (the script reads them as JSON)."""
     return {
         "no_token": _("This link has no trustee key: scan your own QR code again."),
+        "passphrase_help": _(
+            "Type a passphrase of at least %(n)s characters that only you know. It never"
+            " leaves this device; you will need it to count the votes.",
+            n=MIN_PASSPHRASE,
+        ),
         "you_are": _("You are trustee %(i)s: %(name)s."),
         "not_started": _("The key ceremony has not started yet."),
         "wait_commits": _("Waiting for every trustee's contribution (%(n)s of %(total)s)."),
@@ -63,7 +70,7 @@ def trustee_strings() -> dict[str, str]:
         "frozen": _("The manifest is frozen."),
         "error": _("Refused:"),
         "weak_passphrase": _("This passphrase is too weak:"),
-        "too_short": _("fewer than 12 characters."),
+        "too_short": _("fewer than %(n)s characters.", n=MIN_PASSPHRASE),
         "one_character": _("only one character repeated."),
         "sequence": _("a keyboard or alphabet sequence."),
         "repeated": _("a short group repeated."),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from keys import dkg
+from keys import dkg, sharefile
 from keys.errors import CryptoError
 from keys.hashing import manifest_hash
 
@@ -65,7 +65,7 @@ class SimulatedDevices:
         assert self.ceremony is not None  # noqa: S101 - run() first
         return [
             (
-                f"{self.election_id}-trustee-{i}.share.json",
+                sharefile.file_name(self.election_id, i),
                 dkg.share_file(
                     self.election_id, self.names, self.k, self.ceremony, i, share, passphrase
                 ),

@@ -29,10 +29,10 @@ from ballot.serverkey import server_key, server_public_key
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
-from tally.manifest import build_manifest, parse_manifest
+from tally.manifest import build_definition, parse_manifest, with_cards
 from tally.record import close_message
 from tally.records import record_time
-from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
+from tally.rules import DEFAULT_THRESHOLDS, Threshold, custom_thresholds, quorum_met
 
 MAX_OFFICIALS = 200
 
@@ -255,14 +255,21 @@ def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> N
     log_action(actor, "poll.official.move", {"poll": poll.public_id, "to": new_order})
 
 
-def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
-    """The manifest of this vote over the given card keys (needs officials and keys)."""
+def card_keys(poll: Poll) -> list[tuple[str, bytes]]:
+    """(serial, public key) of every card of this vote (the manifest's card set)."""
+    rows = db.session.execute(select(Card.serial, Card.public_key).where(Card.poll_id == poll.id))
+    return [(serial, bytes(key)) for serial, key in rows.all()]
+
+
+def definition_for(poll: Poll) -> dict[str, Any]:
+    """This vote's ballot definition: its manifest without cards (needs officials and
+    keys). Its hash is the ballot fingerprint the cards carry."""
     rows = officials(poll)
     if not rows:
         raise refuse("not_ready", _l("Add the officials first."))
     if poll.election_key is None or poll.ceremony is None:
         raise refuse("not_ready", _l("Run the key ceremony first."))
-    raw = build_manifest(
+    return build_definition(
         election_id=poll.public_id,
         meeting=poll.meeting,
         title=poll.title,
@@ -271,13 +278,16 @@ def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
         summoned=poll.summoned,
         trustee_names=list(poll.trustee_names),
         ceremony=poll.ceremony,  # public transcript: Y and every X_j are recomputed from it
-        cards=cards,
         server_key=server_public_key(),
         denominator=poll.denominator,
         members_total=poll.members_total,
+        thresholds=tuple(Threshold.from_json(t) for t in poll.thresholds),
     )
-    raw["rules"]["thresholds"] = poll.thresholds
-    return raw
+
+
+def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
+    """The manifest of this vote over these cards (``card_keys(poll)``)."""
+    return with_cards(definition_for(poll), cards)
 
 
 def freeze(actor: str, poll: Poll) -> bytes:
@@ -286,10 +296,8 @@ def freeze(actor: str, poll: Poll) -> bytes:
     from ballot.polls.ceremony_post import require_confirmed
 
     require_state(poll, "draft")
-    keys = db.session.execute(
-        select(Card.serial, Card.public_key).where(Card.poll_id == poll.id)
-    ).all()
-    raw = manifest_for(poll, [(s, bytes(k)) for s, k in keys])
+    keys = card_keys(poll)
+    raw = manifest_for(poll, keys)
     if not keys:
         raise refuse("not_ready", _l("Print the cards first."))
     parse_manifest(raw)  # the verifier's own checks, before anything is frozen

@@ -19,9 +19,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from ballot.cards.operations import ballot_fingerprint
 from ballot.db import db
 from ballot.polls.models import Poll
+from keys.hashing import ballot_fingerprint
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

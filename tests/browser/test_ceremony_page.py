@@ -127,7 +127,7 @@ class CliTrustee:
         self.run("finish", str(board), "--dir", str(self.folder), "--scrypt-log-n", "14",
                  answers=[self.state_pass, self.share_pass, self.share_pass])  # fmt: skip
         self.upload("done.json")
-        return self.folder / "trustee-3.share.json"
+        return self.folder / f"{self.pid}-trustee-3.share.json"  # as the page names it
 
     def confirm(self, share: Path) -> str:
         manifest = self.save("manifest")

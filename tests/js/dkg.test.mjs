@@ -315,15 +315,15 @@ test('strict JSON: duplicate keys, floats, exponents, huge integers are refused'
   assert.equal(Object.getPrototypeOf(parseStrict('{"__proto__": {"x": 1}}')).x, undefined);
 });
 
-test('TAGS of phieu-crypto.js are exactly the TAG_* constants of keys/hashing.py', async () => {
+test('TAGS of phieu-crypto.js are exactly the registry of keys/hashing.py', async () => {
   const { readFileSync } = await import('node:fs');
   const { TAGS } = await import('../../ballot/static/js/phieu-crypto.js');
   const py = readFileSync(new URL('../../keys/hashing.py', import.meta.url), 'utf8');
   const tags = Object.fromEntries([...py.matchAll(/^TAG_([A-Z0-9_]+): Final = b"([^"]+)"$/gm)].map((m) => [m[1], m[2]]));
-  // The share file's tag lives in phieu-trustee.js (TAG_SHARE_AAD); the CLI's sealed
-  // state file (DKG_STATE) never exists in a browser: the page keeps its state in memory.
+  // Never hashed in a browser: the installation's action log (the server's alone) and
+  // the CLI's sealed state file (the page keeps its ceremony state in memory).
   assert.equal(tags.SHARE_AAD, 'phieu/v1/share-file');
-  delete tags.SHARE_AAD;
+  delete tags.ACTION_LOG;
   delete tags.DKG_STATE;
   assert.deepEqual(Object.keys(TAGS).sort(), Object.keys(tags).sort());
   for (const [name, value] of Object.entries(tags)) assert.equal(new TextDecoder().decode(TAGS[name]), value, name);

@@ -24,6 +24,26 @@ test('canonical JSON and manifest hash reproduce the vector', () => {
   }
 });
 
+test('ballotFingerprint reproduces the vector: the manifest without cards and base', () => {
+  assert.equal(V.ballot_fingerprint.length, 2);
+  for (const v of V.ballot_fingerprint) {
+    const definition = C.ballotDefinition(v.manifest);
+    assert.equal(new TextDecoder().decode(C.canonicalJson(definition)), v.definition);
+    assert.equal(C.toHex(C.encodeParts([C.TAGS.BALLOT_DEFINITION, C.canonicalJson(definition)])), v.encoding);
+    assert.equal(C.toHex(C.ballotFingerprint(v.manifest)), v.fingerprint);
+  }
+  const m = V.ballot_fingerprint[0].manifest;
+  assert.equal(C.toHex(C.ballotFingerprint({ ...m, cards: { count: 9 }, base: 10 })), V.ballot_fingerprint[0].fingerprint);
+  assert.notEqual(C.toHex(C.ballotFingerprint({ ...m, server_key: '55'.repeat(32) })), V.ballot_fingerprint[0].fingerprint);
+});
+
+test('groupCode groups as keys.codes.group_code', async () => {
+  const { groupCode } = await import('../../ballot/static/js/phieu-codes.js');
+  assert.ok(V.group_code.length >= 4);
+  for (const v of V.group_code) assert.equal(groupCode(v.value, v.size), v.grouped, v.value);
+  assert.equal(groupCode(null), '');
+});
+
 test('canonical JSON: escapes, code-point key order and big integers as Python', () => {
   // Expected bytes computed with keys.hashing.canonical_json.
   const value = {

@@ -8,8 +8,9 @@ import { gcm, scrypt, scryptAsync } from '../../ballot/static/vendor/noble-secp2
 import { listNonces, toHex, fromHex, utf8, digest, canonicalJson, CryptoError } from '../../ballot/static/js/phieu-crypto.js';
 import {
   openShare, describeShare, partialDecrypt, verifyPartial, readHeader, sealShare, TAG_SHARE_AAD,
-  checkPassphrase, passphraseWeakness, kdfInput, squash,
+  checkPassphrase, passphraseWeakness, kdfInput, squash, shareFileName,
 } from '../../ballot/static/js/phieu-trustee.js';
+import { MIN_PASSPHRASE } from '../../ballot/static/js/phieu-passphrase.js';
 import { vectors, clone, flipHex } from './helpers.mjs';
 
 const S = vectors('sharefile');
@@ -250,6 +251,7 @@ test('sealShare refuses a weak passphrase, a share not matching X_j, bad paramet
 
 test('passphrase rules: every case of passphrases.json with its reason code', () => {
   assert.equal(PP.min_length, 12);
+  assert.equal(MIN_PASSPHRASE, PP.min_length); // the twin of keys.sharefile.MIN_PASSPHRASE
   for (const c of PP.cases) {
     assert.equal(c.passphrase.normalize('NFC'), c.nfc);
     assert.equal(passphraseWeakness(c.passphrase, c.name), c.reason, JSON.stringify(c));
@@ -361,4 +363,8 @@ test('no crypto.subtle anywhere (plain http on a LAN): a whole device run withou
   } finally {
     Object.defineProperty(globalThis, 'crypto', { value: real, configurable: true, writable: true });
   }
+});
+
+test('shareFileName names each file as keys.sharefile.file_name does', () => {
+  for (const f of S.files) assert.equal(shareFileName(S.election_id, f.trustee), f.file_name);
 });

@@ -14,11 +14,15 @@ from unittest import mock
 
 from keys import cards, dkg, shamir, sharefile
 from keys.ballot import ElectionContext, encrypt_row, sign_ballot
+from keys.codes import group_code
 from keys.decryption import partial_decrypt
 from keys.elgamal import ZERO, Ciphertext, encrypt
 from keys.hashing import (
     TAG_BALLOT,
+    TAG_BALLOT_DEFINITION,
     TAG_SHARE_AAD,
+    ballot_definition,
+    ballot_fingerprint,
     canonical_json,
     digest,
     encode_parts,
@@ -74,7 +78,44 @@ def hashing_vectors() -> dict[str, Any]:
                 "manifest_hash": manifest_hash(manifest).hex(),
             }
         ],
+        "ballot_fingerprint": fingerprint_vectors(),
+        "group_code": [
+            {"value": v, "size": size, "grouped": group_code(v, size)}
+            for v, size in [("", 4), ("ab12cd34ef", 4), ("ab12 cd34\tef56", 4), ("a" * 64, 8)]
+        ],
     }
+
+
+def fingerprint_vectors() -> list[dict[str, Any]]:
+    """The ballot fingerprint printed on the cards: a manifest-shaped value (its ``cards``
+    and ``base`` dropped), and the same without them (the definition gives the same)."""
+    manifest = {
+        "format": "phieu-manifest/1",
+        "election_id": "v-2026-ky10",
+        "title": "Lấy phiếu tín nhiệm",
+        "kind": "rating",
+        "levels": ["tin_nhiem_cao", "tin_nhiem", "tin_nhiem_thap"],
+        "officials": [{"name": "Trần Văn Ấn", "position": "Chủ tịch"}],
+        "base": 4,
+        "rules": {"denominator": "returned", "members_total": None, "thresholds": []},
+        "summoned": 3,
+        "trustees": {"names": ["An", "Bình"], "public_key": "02" + "11" * 32},
+        "cards": {"count": 3, "commitment": "22" * 32},
+        "server_key": "33" * 32,
+        "cardsx": 1,  # only the top-level "cards" and "base" are dropped
+    }
+    out = []
+    for value in (manifest, ballot_definition(manifest)):
+        definition = canonical_json(ballot_definition(value))
+        out.append(
+            {
+                "manifest": value,
+                "definition": definition.decode(),
+                "encoding": encode_parts([TAG_BALLOT_DEFINITION, definition]).hex(),
+                "fingerprint": ballot_fingerprint(value).hex(),
+            }
+        )
+    return out
 
 
 def card_vectors() -> list[dict[str, Any]]:
@@ -224,6 +265,7 @@ def sharefile_vectors() -> dict[str, Any]:
                 ).hex(),
                 "aad": digest(TAG_SHARE_AAD, canonical_json(header)).hex(),
                 "secret_share": f"{share:064x}",
+                "file_name": sharefile.file_name(generate_dkg.ELECTION, i),
                 "file": data.decode(),
             }
         )

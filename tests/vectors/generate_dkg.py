@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from keys import dkg, sharefile
 from keys.errors import CryptoError
 from keys.group import N
-from keys.hashing import digest, u32
+from keys.hashing import TAG_DKG_SHARE_KEY, digest, u32
 from keys.nonces import DeterministicNonces
 
 ELECTION = "hđnd-2026"
@@ -195,7 +195,7 @@ def dkg_vectors() -> dict[str, Any]:
         "names": NAMES,
         "threshold": K,
         "context": ctx.hex(),
-        "share_key_info": dkg.SHARE_KEY_INFO.decode(),
+        "share_key_info": TAG_DKG_SHARE_KEY.decode(),
         "trustees": [
             {
                 "index": s.index,

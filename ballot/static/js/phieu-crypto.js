@@ -231,7 +231,11 @@ export function fixedMulPublic(Y, k) {
 
 // --------------------------------------------------------------- hashing ----
 
-/** Domain-separation tags (keys/hashing.py); a tag is never reused. */
+/**
+ * Domain-separation tags: the registry of keys/hashing.py (TAGS), a tag never reused,
+ * less the two no browser hashes under (ACTION_LOG: the installation's log; DKG_STATE:
+ * the CLI's sealed state). Every other script takes its tags from here.
+ */
 export const TAGS = Object.freeze({
   MANIFEST: utf8('phieu/v1/manifest'),
   ROW_PROOF: utf8('phieu/v1/row-proof'),
@@ -240,17 +244,27 @@ export const TAGS = Object.freeze({
   CARD_KEY: utf8('phieu/v1/card-key'),
   CARD_CHECK: utf8('phieu/v1/card-check'),
   DECRYPTION: utf8('phieu/v1/decryption'),
+  SHARE_AAD: utf8('phieu/v1/share-file'),
   CHAIN: utf8('phieu/v1/chain'),
   RECORD: utf8('phieu/v1/record'),
   AUDIT_TRACKER: utf8('phieu/v1/audit-tracker'),
+  CARDS: utf8('phieu/v1/cards'),
+  BALLOT_DEFINITION: utf8('phieu/v1/ballot-definition'),
+  CHECKPOINT: utf8('phieu/v1/checkpoint'),
+  CLOSE: utf8('phieu/v1/close'),
+  RECEIPT: utf8('phieu/v1/receipt'),
+  VOTE_LOG: utf8('phieu/v1/vote-log'),
+  VOTE_ACTION: utf8('phieu/v1/vote-action'),
   // The dealer-free key ceremony (phieu-dkg.js).
   DKG_CONTEXT: utf8('phieu/v1/dkg-context'),
   DKG_CEREMONY_KEY: utf8('phieu/v1/dkg-ceremony-key'),
   DKG_COEFFICIENT: utf8('phieu/v1/dkg-coefficient'),
   DKG_SHARE_AAD: utf8('phieu/v1/dkg-share'),
+  DKG_SHARE_KEY: utf8('phieu/v1/dkg-share-key'), // HKDF info prefix, not a hash part
   DKG_TRANSCRIPT: utf8('phieu/v1/dkg-transcript'),
   DKG_CONFIRM: utf8('phieu/v1/dkg-confirm'),
   DKG_DONE: utf8('phieu/v1/dkg-done'),
+  TEST_NONCES: utf8('phieu/test-nonces'), // test vectors only
 });
 
 /** 4-byte big-endian unsigned integer. */
@@ -315,6 +329,17 @@ export const canonicalJson = (obj) => utf8(jsonValue(obj, '$'));
 /** The manifest's fingerprint: digest(TAG_MANIFEST, canonicalJson(manifest)). */
 export const manifestHash = (manifest) => digest(TAGS.MANIFEST, canonicalJson(manifest));
 
+/** The manifest without its card section and base (keys.hashing.ballot_definition). */
+export const ballotDefinition = (manifest) =>
+  Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'cards' && k !== 'base'));
+
+/**
+ * The ballot fingerprint printed on the cards (keys.hashing.ballot_fingerprint):
+ * digest(TAG_BALLOT_DEFINITION, canonicalJson(ballotDefinition(manifest))), 32 bytes.
+ */
+export const ballotFingerprint = (manifest) =>
+  digest(TAGS.BALLOT_DEFINITION, canonicalJson(ballotDefinition(manifest)));
+
 // ---------------------------------------------------------------- nonces ----
 
 /** Fresh randomness from the Web Crypto CSPRNG (keys.nonces.SystemNonces). */
@@ -333,7 +358,7 @@ export function listNonces(values) {
 
 /** Reproducible nonces for test vectors only: hashToScalar("phieu/test-nonces", seed, counter). */
 export function deterministicNonces(seed) {
-  const tag = utf8('phieu/test-nonces');
+  const tag = TAGS.TEST_NONCES;
   const state = { counter: 0, drawn: [] };
   state.scalar = () => {
     for (;;) {

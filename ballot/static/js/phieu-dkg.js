@@ -39,6 +39,7 @@ import {
   fromHex, mod, OPS, pointBytes, pointFromHex, pointHex, scalarBytes, bytesToBigInt,
   systemNonces, u32, utf8, INFINITY, manifestHash,
 } from './phieu-crypto.js';
+import { groupCode } from './phieu-codes.js';
 import { isInt, isObject } from './phieu-json.js';
 import {
   FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, points,
@@ -57,7 +58,7 @@ export const TAGS_DKG = Object.freeze({
   SHARE_AAD: TAGS.DKG_SHARE_AAD, TRANSCRIPT: TAGS.DKG_TRANSCRIPT, CONFIRM: TAGS.DKG_CONFIRM,
   DONE: TAGS.DKG_DONE,
 });
-const SHARE_KEY_INFO = utf8('phieu/v1/dkg-share-key');
+const SHARE_KEY_INFO = TAGS.DKG_SHARE_KEY;
 export const MAX_TRUSTEES = 64;
 
 // ------------------------------------------------------------ parameters ----
@@ -353,8 +354,7 @@ export function transcriptOf(contributions) {
  * device to device before any sub-share is sent (fewer bits would allow a birthday search).
  */
 export function fingerprint(digestBytes) {
-  const text = toHexBytes(digestBytes).slice(0, 32);
-  return text.match(/.{4}/g).join(' ');
+  return groupCode(toHexBytes(digestBytes).slice(0, 32));
 }
 
 const TRUSTEES_KEYS = ['names', 'threshold', 'public_key', 'commitments', 'verification_keys', 'ceremony'];

@@ -1,9 +1,9 @@
 // The member's signed receipt (docs/record.md §7), checked on the phone before it is kept:
 // a server handing out receipts that do not verify would leave members with no proof.
 import { ed25519 } from '../vendor/noble-secp256k1.js';
-import { digest, fromHex, toHex, u32, utf8 } from './phieu-crypto.js';
+import { TAGS, digest, fromHex, toHex, u32 } from './phieu-crypto.js';
 
-export const TAG_RECEIPT = utf8('phieu/v1/receipt');
+export const TAG_RECEIPT = TAGS.RECEIPT;
 const KEYS = ['format', 'head', 'manifest', 'seq', 'signature', 'tracker'];
 
 /**

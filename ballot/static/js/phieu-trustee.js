@@ -35,8 +35,11 @@ export const DEFAULT_SCRYPT_N = 2 ** 17;
 export const MIN_SCRYPT_N = 2 ** 14;
 export const MAX_SCRYPT_N = 2 ** 18;
 export const MAX_FILE_BYTES = 64 * 1024;
+/** The one name of a trustee's share file (keys.sharefile.file_name). */
+export const shareFileName = (electionId, trustee) => `${electionId}-trustee-${trustee}.share.json`;
+
 /** Domain tag of the share file's associated data (keys.hashing.TAG_SHARE_AAD). */
-export const TAG_SHARE_AAD = utf8('phieu/v1/share-file');
+export const TAG_SHARE_AAD = TAGS.SHARE_AAD;
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -102,7 +105,7 @@ function sameKey(expected, point) {
 
 /**
  * Open a share file (bytes) with the passphrase, in the order and with the error codes
- * of keys.sharefile.open_share followed by the checks of tally.count.decrypt_with_share:
+ * of keys.sharefile.open_share followed by OpenedShare.check_key (tally.count.decrypt_with_share):
  * share_other_election (another vote's file or election key), bad_share (malformed,
  * unsupported scrypt parameters), bad_encoding / bad_point / bad_scalar (as Python),
  * wrong_passphrase (or a tampered file), share_mismatch (share ≠ its verification key,

@@ -1,10 +1,10 @@
 // The projector page: polls status.json every few seconds and ticks the countdown.
 // It only ever shows turnout and fingerprints (status.json carries nothing else).
+import { groupCode as groups } from './phieu-codes.js';
+
 const root = document.getElementById('projector');
 const POLL_MS = 5000;
 let deadline = null; // performance.now() at which the countdown reaches zero
-
-function groups(hex, size = 4) { return (hex ?? '').match(new RegExp(`.{1,${size}}`, 'g'))?.join(' ') ?? ''; }
 
 function setField(name, value) {
   for (const node of root.querySelectorAll(`[data-field="${name}"]`)) node.textContent = String(value ?? '');

@@ -9,8 +9,9 @@
 // Pure JS crypto (vendored noble): it works on plain http://192.168.x.y, where
 // crypto.subtle does not exist.
 import { CryptoError, bytesEqual, canonicalJson, manifestHash, toHex } from './phieu-crypto.js';
+import { groupCode } from './phieu-codes.js';
 import * as dkg from './phieu-dkg.js';
-import { checkPassphrase, openShare, readHeader, sealShare } from './phieu-trustee.js';
+import { checkPassphrase, openShare, readHeader, sealShare, shareFileName } from './phieu-trustee.js';
 
 const root = document.getElementById('ceremony');
 const S = JSON.parse(document.getElementById('ceremony-strings').textContent);
@@ -29,7 +30,6 @@ let board = null;
 let busy = false;
 
 const fill = (text, values) => text.replace(/%\((\w+)\)s/g, (_m, k) => String(values[k] ?? ''));
-const grouped = (hex) => hex.match(/.{1,4}/g).join(' ');
 
 function show(id) {
   for (const s of ['step-commit', 'step-compare', 'step-finish', 'step-confirm']) $(s).hidden = s !== id;
@@ -127,7 +127,7 @@ function checkCommits() {
   const ctx = dkg.context(board.election_id, board.ceremony, board.names, board.threshold);
   device.contributions = contributions;
   device.transcript = dkg.transcript(ctx, dkg.ceremonyJson(board.ceremony, contributions).contributions);
-  $('transcript-code').textContent = grouped(toHex(device.transcript).slice(0, 32));
+  $('transcript-code').textContent = groupCode(toHex(device.transcript).slice(0, 32));
   $('compare-text').textContent = S.compare;
   return true;
 }
@@ -170,7 +170,7 @@ async function doFinish() {
   $('pass1').value = ''; $('pass2').value = '';
   const link = $('download-link');
   link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/json' }));
-  link.download = `${st.electionId}-trustee-${me}.share.json`;
+  link.download = shareFileName(st.electionId, me);
   $('download').hidden = false;
   status(S.saved);
 }
@@ -214,7 +214,7 @@ async function chooseFile() {
   const hash = manifestHash(manifest);
   if (board.candidate_manifest !== toHex(hash)) throw new Error(S.manifest_bad);
   confirmation.file = bytes; confirmation.hash = hash; confirmation.key = key;
-  $('manifest-fingerprint').textContent = grouped(toHex(hash));
+  $('manifest-fingerprint').textContent = groupCode(toHex(hash));
   $('manifest-info').textContent = fill(S.manifest_info, { cards: manifest.cards.count, officials: manifest.officials.length });
   $('confirm-pass').hidden = false;
 }

@@ -7,13 +7,13 @@
 //    the card's, or nothing goes further. The card's status is checked by public key.
 // 3. Rows are encrypted in ballot-worker.js as they are chosen; on submit the signed
 //    ballot is stored (vote-send.js) before it is sent, then retried until answered.
-import { canonicalJson, digest, manifestHash, toHex, utf8 } from './phieu-crypto.js';
+import { ballotFingerprint, manifestHash, toHex } from './phieu-crypto.js';
+import { groupCode as groups } from './phieu-codes.js';
 import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
 import { BallotForm, fill } from './vote-ballot.js';
 import { receiptValid } from './phieu-receipt.js';
 import { allRecords, loadRecord, saveRecord, sendUntilAnswered } from './vote-send.js';
 
-const TAG_BALLOT_DEFINITION = utf8('phieu/v1/ballot-definition');
 const app = document.getElementById('vote-app');
 const S = JSON.parse(document.getElementById('vote-strings').textContent);
 const $ = (id) => document.getElementById(id);
@@ -42,14 +42,6 @@ function problem(title, text, { retry = false, detail = '' } = {}) {
   // Waiting for the chair to open the vote: look again on our own now and then.
   if (title === S.not_open_title && state.card) state.autoRetry = setTimeout(start, 15000);
 }
-
-/** Ballot fingerprint: digest(TAG, canonical JSON of the manifest without cards and base). */
-function ballotFingerprint(manifest) {
-  const definition = Object.fromEntries(Object.entries(manifest).filter(([k]) => k !== 'cards' && k !== 'base'));
-  return toHex(digest(TAG_BALLOT_DEFINITION, canonicalJson(definition)));
-}
-
-function groups(hex, size = 4) { return hex.match(new RegExp(`.{1,${size}}`, 'g')).join(' '); }
 
 // ---------------------------------------------------------------- code ----
 
@@ -149,7 +141,7 @@ async function start() {
   }
   const { state: voteState, manifest } = manifestAnswer.data ?? {};
   if (!manifest) return problem(S.not_open_title, S.not_open, { retry: true });
-  const fingerprint = ballotFingerprint(manifest);
+  const fingerprint = toHex(ballotFingerprint(manifest));
   $('fingerprint').textContent = groups(fingerprint.slice(0, 16));
   if (state.cardFp && !fingerprint.startsWith(state.cardFp)) {
     return problem(S.fingerprint_title, fill(S.fingerprint, {

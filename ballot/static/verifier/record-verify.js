@@ -20,9 +20,7 @@ export const FILES = ['manifest.json', 'confirmations.json', 'cards.json', 'revo
 export const UNHASHED = ['record-hash.txt', 'minutes.pdf'];
 const enc = new TextEncoder();
 const T = (s) => enc.encode(s);
-const TAG = { CHAIN: C.TAGS.CHAIN, RECORD: T('phieu/v1/record'), CHECKPOINT: T('phieu/v1/checkpoint'),
-  CLOSE: T('phieu/v1/close'), RECEIPT: T('phieu/v1/receipt'), VOTE_LOG: T('phieu/v1/vote-log'),
-  VOTE_ACTION: T('phieu/v1/vote-action'), CARDS: T('phieu/v1/cards') };
+const TAG = C.TAGS;
 const hex = C.toHex, unhex = (h) => C.fromHex(h);
 
 export const chainLink = (prev, seq, tracker) => hex(C.digest(TAG.CHAIN, unhex(prev), C.u32(seq), unhex(tracker)));
