@@ -20,10 +20,12 @@ from typing import Any, TypeVar
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from ballot.accounts.models import ROLES
 from ballot.errors import wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Roles an account can hold (ballot.accounts.models; the database enforces the same list).
+ROLES = ("secretariat", "auditor")
 
 
 def _refuse_anonymous() -> Any:

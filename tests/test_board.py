@@ -15,7 +15,7 @@ from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tests.voting_helpers import ballot_body, make_vote
 
 JSON = {"Accept": "application/json"}

@@ -8,7 +8,7 @@ import re
 from ballot.cards.operations import ballot_fingerprint
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.codes import group_code
 from tests.polls_web_helpers import login
 from tests.voting_helpers import ballot_body, make_vote

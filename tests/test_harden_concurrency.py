@@ -15,6 +15,7 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls import operations as ops
 from ballot.polls.models import Poll
+from ballot.web import get_poll
 from tests.voting_helpers import make_vote
 
 
@@ -70,7 +71,7 @@ def test_twenty_parallel_check_ins(make_app) -> None:
         public_id = poll.public_id
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(public_id)  # each request reads the vote first
+        poll = get_poll(public_id)  # each request reads the vote first
         assert poll.present == 1
         barrier.wait(10)
         value = ops.check_in("thuky", poll, 1)
@@ -99,7 +100,7 @@ def test_check_in_bounds_hold_in_parallel(app) -> None:
         public_id = poll.public_id
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(public_id)
+        poll = get_poll(public_id)
         barrier.wait(10)
         value = ops.check_in("thuky", poll, 1)
         db.session.commit()
@@ -118,7 +119,7 @@ def test_six_parallel_revocations_get_distinct_orders(app) -> None:
         serials = [f"{i:04d}" for i in range(1, 7)]
 
     def work(i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(vote.public_id)
+        poll = get_poll(vote.public_id)
         barrier.wait(10)
         card = cards_ops.revoke("thuky", poll, serials[i])
         order = int(card.revoked_order)
@@ -139,7 +140,7 @@ def test_same_card_revoked_twice_in_parallel(app) -> None:
         vote = make_vote(members=3, officials=1, spares=0)
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(vote.public_id)
+        poll = get_poll(vote.public_id)
         barrier.wait(10)
         card = cards_ops.revoke("thuky", poll, "0001")
         db.session.commit()

@@ -9,9 +9,9 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
+from ballot.permissions import ROLES
 
-#: Roles an account can hold; the database enforces the same list.
-ROLES = ("secretariat", "auditor")
+__all__ = ["ROLES", "User", "utcnow"]
 
 
 def utcnow() -> datetime:

@@ -16,7 +16,7 @@ from ballot.cards.operations import ballot_fingerprint, issued
 from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.voting.models import BallotEntry, SignedHead
-from tally.records import SignedHead as SignedHeadJson
+from ballot.voting.operations import signed_json
 from tally.rules import quorum_met, quorum_needed
 
 TRACKER_HEX = 64
@@ -86,19 +86,6 @@ def fingerprints(poll: Poll) -> dict[str, Any]:
     if checkpoint is not None:
         out["checkpoint"] = signed_json(checkpoint)
     return out
-
-
-def signed_json(h: SignedHead) -> dict[str, Any]:
-    """A signed head as in the record's checkpoints.json (tally/records.py)."""
-    close = h.kind == "close" and h.actions_head is not None
-    return SignedHeadJson(
-        h.count,
-        bytes(h.head),
-        h.at,
-        bytes(h.signature),
-        h.actions if close else None,
-        bytes(h.actions_head) if close and h.actions_head else None,
-    ).to_json()
 
 
 def latest_checkpoint(poll: Poll) -> SignedHead | None:

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from ballot.actionlog import vote_log
-from ballot.board.operations import signed_json
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.audits import checked_ballots
 from ballot.voting.models import BallotEntry, SignedHead
+from ballot.voting.operations import signed_json
 from tally.checked import audits_json
 from tally.record import Record
 from tally.records import Card as CardJson

@@ -28,8 +28,9 @@ from ballot.counting.export import (
 )
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.polls.operations import refuse, require_state
+from ballot.states import require_state
 from ballot.voting.models import BallotEntry, SignedHead
 from keys.ballot import Ballot
 from keys.decryption import PartialDecryption

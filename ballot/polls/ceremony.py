@@ -26,8 +26,10 @@ from sqlalchemy import func, select
 from ballot.actionlog import ActionLogEntry, log_action
 from ballot.cards.models import Card
 from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import CeremonyMessage, Poll, TrusteeLink
-from ballot.polls.operations import refuse, require_no_cards, require_state
+from ballot.polls.operations import manifest_for, require_no_cards
+from ballot.states import require_state
 from keys import dkg
 
 BOARD_FORMAT = "phieu-dkg-board/1"
@@ -164,8 +166,6 @@ def contributions(poll: Poll) -> list[Any]:
 
 def candidate(poll: Poll) -> dict[str, Any] | None:
     """The manifest the trustees confirm (cards included), once keys and cards exist."""
-    from ballot.polls.operations import manifest_for
-
     if poll.election_key is None or poll.manifest is not None:
         return None
     cards = [

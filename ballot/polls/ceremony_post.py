@@ -18,10 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ballot.actionlog import log_action
 from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import ApiError, refuse
 from ballot.polls import ceremony as board
 from ballot.polls.models import CeremonyMessage, Poll, TrusteeLink
-from ballot.polls.operations import refuse, require_state
+from ballot.states import require_state
 from keys import dkg
 from keys.errors import CryptoError
 from keys.hashing import canonical_json, manifest_hash

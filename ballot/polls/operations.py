@@ -20,12 +20,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ballot.actionlog import ActionLogEntry, log_action
+from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.models import Card
+from ballot.cards.operations import issued
 from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
+from ballot.states import require_state
+from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
@@ -40,20 +43,6 @@ MAX_OFFICIALS = 200
 def now() -> datetime:
     """The current time (UTC)."""
     return datetime.now(UTC)
-
-
-def refuse(code: str, message: Any, status: int = 409) -> ApiError:
-    """An ApiError carrying a translated message."""
-    return ApiError(status, code, str(message))
-
-
-def require_state(poll: Poll, *states: str) -> None:
-    """Refuse unless the vote is in one of ``states``."""
-    if poll.state not in states:
-        raise refuse(
-            "wrong_state",
-            _l("Not possible now: the vote is %(state)s.", state=state_label(poll.state)),
-        )
 
 
 def require_no_cards(poll: Poll) -> None:
@@ -90,19 +79,6 @@ def creation_times() -> dict[str, Any]:
         )
     ).all()
     return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
-
-
-def state_label(state: str) -> str:
-    """The state's name in the user's language."""
-    labels = {
-        "draft": _l("being prepared"),
-        "ready": _l("ready (manifest frozen)"),
-        "open": _l("open"),
-        "closed": _l("closed"),
-        "tallied": _l("counted"),
-        "published": _l("published"),
-    }
-    return str(labels.get(state, state))
 
 
 def create_poll(
@@ -309,8 +285,6 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
     if delta not in (1, -1):
         raise bad
     if delta < 0 and poll.state == "open":
-        from ballot.cards.operations import issued
-
         if issued(poll) - 1 < poll.ballot_count:
             # issued (check-ins + spares) never falls below the ballots returned.
             raise refuse(
@@ -363,12 +337,8 @@ def open_poll(
 
 def close_poll(actor: str, poll: Poll) -> None:
     """open → closed; the server signs the final chain head."""
-    from ballot.voting.models import SignedHead
-
     db.session.refresh(poll, with_for_update=True)  # wait for casts in progress
     require_state(poll, "open")
-    from ballot.actionlog import vote_log
-
     poll.state = "closed"
     poll.closed_at = now()
     at = record_time(poll.closed_at)
@@ -397,11 +367,3 @@ def close_poll(actor: str, poll: Poll) -> None:
             signature=signing.sign(server_key(), message),
         )
     )
-
-
-def get_poll(public_id: str) -> Poll:
-    """The vote with this public id, or a 404 error."""
-    poll = db.session.scalar(select(Poll).where(Poll.public_id == public_id))
-    if poll is None:
-        raise refuse("unknown_vote", _l("There is no such vote."), 404)
-    return poll
