@@ -14,8 +14,8 @@ from ballot.cards.operations import ballot_fingerprint
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from ballot.voting.models import BallotEntry
 from ballot.voting.casting import cast
+from ballot.voting.models import BallotEntry
 from tests.voting_helpers import ballot_body, make_vote
 
 JSON = {"Accept": "application/json"}
