@@ -4,9 +4,11 @@ Transactions — one commit per request, explicit:
 
 * functions in ``<area>/operations.py`` change the session (``db.session.add`` …) and
   never commit; they may ``flush`` to get ids or hit constraints early;
-* the view (or CLI command) that called them commits once with ``db.session.commit()``
-  *before* it builds the success response, so nothing is acknowledged before it is
-  durably stored (docs/security.md, property 6);
+* the view that called them commits once, through ``ballot.web.commit`` or
+  ``ballot.web.attempt`` (a CLI command: ``db.session.commit()``), *before* it builds
+  the success response, so nothing is acknowledged before it is durably stored
+  (docs/security.md, property 6); the cast path alone owns its transactions
+  (``ballot/voting/casting.py``, see :func:`owns_transaction` below);
 * on any exception nothing is committed: the error handlers roll back, and
   Flask-SQLAlchemy's teardown (``session.remove()``) rolls back whatever is left.
 
