@@ -20,6 +20,7 @@ import time
 from flask import current_app, session
 
 from ballot.accounts.models import User
+from ballot.db import db
 
 #: What a login puts in the session (Flask-Login's keys and ours).
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_sv", "_t0", "_seen")
@@ -54,8 +55,6 @@ def session_is_current(user: User) -> bool:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account, only while its session is current."""
-    from ballot.db import db
-
     try:
         user = db.session.get(User, int(user_id))
     except ValueError:

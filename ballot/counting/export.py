@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ballot.actionlog import vote_log
 from ballot.cards.models import Card
+from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, Poll
 from ballot.voting.audits import checked_ballots
@@ -38,8 +39,6 @@ def confirmations(poll: Poll) -> list[dict[str, Any]]:
 
 def build_record(poll: Poll) -> Record:
     """Every record file available for this vote's state (complete once counted)."""
-    from ballot.counting.models import Count, PartialRecord
-
     record = Record()
     put_cards(record, poll)
     put_ballots(record, poll)

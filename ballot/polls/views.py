@@ -39,6 +39,7 @@ from ballot.polls.forms import (
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
+from ballot.polls.loglabels import action_label, detail_items
 from ballot.polls.models import Poll
 from ballot.states import require_state, state_label
 from ballot.web import actor, attempt, get_poll, poll_nav
@@ -341,8 +342,6 @@ def log(public_id: str) -> ResponseReturnValue:
             .order_by(ActionLogEntry.id)
         )
     )
-    from ballot.polls.loglabels import action_label, detail_items
-
     return render_template(
         "polls/log.html",
         **poll_nav(poll),
