@@ -16,7 +16,7 @@ from ballot.errors import ApiError
 from ballot.polls import operations as ops
 from ballot.polls.models import Poll
 from ballot.web import get_poll
-from tests.voting_helpers import make_vote
+from tests.voting_helpers import draft_poll, make_vote
 
 
 @pytest.fixture(autouse=True)
@@ -57,15 +57,7 @@ def test_twenty_parallel_check_ins(make_app) -> None:
         }
     )
     with app.app_context():
-        poll = ops.create_poll(
-            "tests",
-            meeting="Kỳ họp",
-            title="Lấy phiếu",
-            kind="rating",
-            summoned=60,
-            trustee_names=["A", "B", "C"],
-            threshold=2,
-        )
+        poll = draft_poll(60)
         ops.check_in("tests", poll, 1)
         db.session.commit()
         public_id = poll.public_id
@@ -87,15 +79,7 @@ def test_twenty_parallel_check_ins(make_app) -> None:
 
 def test_check_in_bounds_hold_in_parallel(app) -> None:
     with app.app_context():
-        poll = ops.create_poll(
-            "tests",
-            meeting="Kỳ họp",
-            title="Lấy phiếu",
-            kind="rating",
-            summoned=5,
-            trustee_names=["A", "B", "C"],
-            threshold=2,
-        )
+        poll = draft_poll(5)
         db.session.commit()
         public_id = poll.public_id
 

@@ -13,26 +13,13 @@ from sqlalchemy import event, func, select
 
 from ballot.db import db
 from ballot.errors import ApiError, refuse
-from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.voting import operations as voting_ops
 from ballot.voting.models import BallotEntry
 from ballot.web import attempt, commit, get_poll
-from tests.voting_helpers import ballot_body, make_vote
+from tests.voting_helpers import ballot_body, draft_poll, make_vote, other_writer_gets_lock
 
 JSON = "application/json"
-
-
-def _new_poll() -> Poll:
-    return polls.create_poll(
-        "tests",
-        meeting="Kỳ họp",
-        title="Lấy phiếu",
-        kind="rating",
-        summoned=5,
-        trustee_names=["A", "B", "C"],
-        threshold=2,
-    )
 
 
 @contextmanager
@@ -51,7 +38,7 @@ def _statements(engine: sa.Engine) -> Iterator[list[str]]:
 
 def test_the_vote_is_loaded_once_per_request(app) -> None:
     with app.app_context():
-        public_id = _new_poll().public_id
+        public_id = draft_poll().public_id
         db.session.commit()
     with app.test_request_context("/"), _statements(db.engine) as seen:
         first = get_poll(public_id)
@@ -63,11 +50,11 @@ def test_the_vote_is_loaded_once_per_request(app) -> None:
 
 def test_attempt_commits_or_rolls_back_and_flashes(app) -> None:
     with app.test_request_context("/"):
-        done = attempt(_new_poll, "created")
+        done = attempt(draft_poll, "created")
         assert done and done.value is not None and done.status == 200
 
         def refused() -> None:
-            _new_poll()
+            draft_poll()
             raise refuse("nope", "not now", 409)
 
         failed = attempt(refused, "never shown")
@@ -82,7 +69,7 @@ def test_attempt_commits_or_rolls_back_and_flashes(app) -> None:
 
 def test_commit_turns_a_lost_race_into_the_given_refusal(app) -> None:
     with app.test_request_context("/"):
-        poll = _new_poll()
+        poll = draft_poll()
         db.session.commit()
         columns = [c.key for c in Poll.__table__.columns if c.key != "id"]
         twin = Poll(**{key: getattr(poll, key) for key in columns})  # same public id
@@ -108,16 +95,7 @@ def test_a_cast_takes_the_write_lock_once_and_not_during_its_proofs(
     real = voting_ops.verify_ballot
 
     def verify(ctx, ballot):  # type: ignore[no-untyped-def]
-        other = sa.create_engine(uri, connect_args={"timeout": 0.05})
-        try:
-            with other.connect() as conn:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                probe["free"] = True
-                conn.exec_driver_sql("ROLLBACK")
-        except sa.exc.OperationalError:
-            probe["free"] = False
-        finally:
-            other.dispose()
+        probe["free"] = other_writer_gets_lock(uri)
         return real(ctx, ballot)
 
     monkeypatch.setattr(voting_ops, "verify_ballot", verify)
