@@ -19,7 +19,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A login for the secretariat (runs votes) or an auditor (reads, verifies)."""
 
     __tablename__ = "accounts"

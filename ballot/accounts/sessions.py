@@ -40,7 +40,7 @@ def session_is_current(user: User) -> bool:
     """Whether this request's session still belongs to ``user``; refreshes ``_seen``."""
     now = int(time.time())
     version, started, seen = session.get("_sv"), session.get("_t0"), session.get("_seen")
-    if not all(isinstance(v, int) for v in (version, started, seen)):
+    if not (isinstance(version, int) and isinstance(started, int) and isinstance(seen, int)):
         return False
     if version != int(user.session_version or 0):
         return False

@@ -10,7 +10,7 @@ from ballot.db import db
 STATUSES = ("unused", "used", "revoked")
 
 
-class Card(db.Model):  # type: ignore[name-defined,misc]
+class Card(db.Model):  # type: ignore[name-defined]
     """A printed one-time card."""
 
     __tablename__ = "cards"

@@ -184,8 +184,9 @@ def state(poll: Poll) -> str:
     if poll.manifest_hash is not None:
         return "frozen"
     n = poll.trustees
-    counts = dict(
-        db.session.execute(
+    counts: dict[str, int] = {
+        kind: int(count)
+        for kind, count in db.session.execute(
             select(CeremonyMessage.kind, func.count())
             .where(
                 CeremonyMessage.poll_id == poll.id,
@@ -193,7 +194,7 @@ def state(poll: Poll) -> str:
             )
             .group_by(CeremonyMessage.kind)
         ).all()
-    )
+    }
     if counts.get("complaint"):
         return "failed"
     if counts.get("commit", 0) < n:

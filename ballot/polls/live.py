@@ -50,9 +50,7 @@ def _freeze_page(
             **poll_nav(poll),
             form=form or FreezeForm(formdata=None),
             manifest_hash=grouped_hex(poll.manifest_hash),
-            card_fingerprint=" ".join(
-                card_fingerprint[i : i + 4] for i in range(0, len(card_fingerprint or ""), 4)
-            ),
+            card_fingerprint=grouped_hex(bytes.fromhex(card_fingerprint or "")),
             cards=reconciliation(poll),
             serial_form=SerialForm(formdata=None),
             step=step,

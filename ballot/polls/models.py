@@ -30,7 +30,7 @@ KINDS = ("rating", "confidence")
 DENOMINATORS = ("returned", "members_total", "summoned", "issued")
 
 
-class Poll(db.Model):  # type: ignore[name-defined,misc]
+class Poll(db.Model):  # type: ignore[name-defined]
     """One vote of a meeting; also the lock row that serializes its ballot chain."""
 
     __tablename__ = "polls"
@@ -100,7 +100,7 @@ class Poll(db.Model):  # type: ignore[name-defined,misc]
     ballot_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Official(db.Model):  # type: ignore[name-defined,misc]
+class Official(db.Model):  # type: ignore[name-defined]
     """One row of the ballot."""
 
     __tablename__ = "officials"
@@ -125,7 +125,7 @@ MESSAGE_KINDS = ("commit", "shares", "done", "complaint", "confirm")
 LINK_STEPS = ("issued", "commit", "shares", "done", "complaint", "confirm")
 
 
-class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
+class TrusteeLink(db.Model):  # type: ignore[name-defined]
     """A trustee's link to the ceremony board: only the SHA-256 of its random token.
 
     The token itself lives in the link's URL fragment (never sent to the server except
@@ -151,7 +151,7 @@ class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
     step: Mapped[str] = mapped_column(String(16), default="issued")
 
 
-class CeremonyMessage(db.Model):  # type: ignore[name-defined,misc]
+class CeremonyMessage(db.Model):  # type: ignore[name-defined]
     """One public message of the ceremony board (canonical JSON, checked on arrival)."""
 
     __tablename__ = "ceremony_messages"

@@ -68,7 +68,7 @@ def new_vote_id() -> str:
 def normalize_vote_id(typed: str) -> str:
     """A typed vote id as stored: lower case, spaces and dashes dropped, i/l → 1, o → 0."""
     text = "".join(ch for ch in typed.lower() if ch not in " -\t")
-    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
+    return text.translate(str.maketrans("ilo", "110"))
 
 
 def creation_times() -> dict[str, Any]:
@@ -78,7 +78,7 @@ def creation_times() -> dict[str, Any]:
             ActionLogEntry.action == "poll.create"
         )
     ).all()
-    return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
+    return {d["poll"]: at for at, d in rows if isinstance(d, dict) and "poll" in d}
 
 
 def create_poll(

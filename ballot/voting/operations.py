@@ -18,11 +18,11 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from ballot.cards.models import Card
 from ballot.cards.operations import issued
@@ -252,10 +252,13 @@ def append(checked: Checked) -> Receipt | None:
                 issued=issued(poll),
             ),
         )
-    burned = db.session.execute(
-        update(Card)
-        .where(Card.poll_id == poll.id, Card.public_key == card_key, Card.status == "unused")
-        .values(status="used")
+    burned = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Card)
+            .where(Card.poll_id == poll.id, Card.public_key == card_key, Card.status == "unused")
+            .values(status="used")
+        ),
     ).rowcount
     if burned != 1:
         raise refuse("card_revoked", _l("This card cannot vote any more."), 403)
