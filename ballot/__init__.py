@@ -91,6 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
 
     app.context_processor(i18n.template_context)
+    from ballot.vocab import init_templates
+
+    init_templates(app)
     from ballot.cli import guard_commands
 
     guard_commands(app)  # after every area added its commands

@@ -10,14 +10,9 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from tally.rules import LEVEL_LABELS, Threshold
-
-_LEVELS = {
-    "tin_nhiem_cao": _l("High confidence"),
-    "tin_nhiem": _l("Confidence"),
-    "tin_nhiem_thap": _l("Low confidence"),
-    "khong_tin_nhiem": _l("No confidence"),
-}
+from ballot.vocab import LEVEL_LABELS as TRANSLATED
+from tally.rules import Threshold
+from tally.vocab import LEVEL_LABELS
 
 
 def _vietnamese() -> bool:
@@ -28,7 +23,7 @@ def level_labels() -> dict[str, str]:
     """Level code → name (Vietnamese exactly as in the manifest on Vietnamese pages)."""
     if _vietnamese():
         return dict(LEVEL_LABELS)
-    return {code: str(_LEVELS.get(code, code)) for code in LEVEL_LABELS}
+    return {code: str(TRANSLATED.get(code, code)) for code in LEVEL_LABELS}
 
 
 def threshold_text(t: Threshold) -> str:

@@ -140,12 +140,15 @@ def check_server_key(app: Flask) -> None:
     from ballot.db import db
     from ballot.polls.models import Poll
     from ballot.serverkey import key_path
+    from ballot.states import State
 
     with app.app_context():
         path = key_path()
         try:
             rows = db.session.execute(
-                select(Poll.public_id, Poll.manifest).where(Poll.state.in_(("open", "closed")))
+                select(Poll.public_id, Poll.manifest).where(
+                    Poll.state.in_((State.OPEN, State.CLOSED))
+                )
             ).all()
         except SQLAlchemyError as err:
             # Not migrated yet, or the database is down: `db-upgrade` must still run.

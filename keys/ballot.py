@@ -18,12 +18,8 @@ from keys.group import Point, hex_to_bytes, scalar_from_hex
 from keys.hashing import TAG_BALLOT, TAG_TRACKER, digest, u32
 from keys.nonces import SYSTEM, Nonces
 from keys.proofs import RowProof, prove_row, verify_row
+from keys.vocab import KIND_LEVELS
 
-#: Levels of each kind of vote, in ballot order (docs/rules.md).
-KINDS: Final[dict[str, tuple[str, ...]]] = {
-    "rating": ("tin_nhiem_cao", "tin_nhiem", "tin_nhiem_thap"),
-    "confidence": ("tin_nhiem", "khong_tin_nhiem"),
-}
 BALLOT_VERSION: Final = 1
 MAX_ROWS: Final = 500
 
@@ -40,13 +36,13 @@ class ElectionContext:
     values: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if self.kind not in KIND_LEVELS:
             raise CryptoError("bad_parameters", f"unknown kind of vote {self.kind!r}")
         if len(self.manifest_hash) != 32:
             raise CryptoError("bad_parameters", "manifest hash must be 32 bytes")
         if not 1 <= self.rows <= MAX_ROWS or self.base < 2:
             raise CryptoError("bad_parameters", "rows must be 1..500 and base at least 2")
-        levels = len(KINDS[self.kind])
+        levels = len(KIND_LEVELS[self.kind])
         object.__setattr__(self, "values", (0, *(self.base**i for i in range(levels))))
 
 

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from keys import dkg
-from keys.ballot import KINDS, ElectionContext
+from keys.ballot import ElectionContext
 from keys.cardfile import TAG_CARDS, card_commitment  # shared with python -m keys cards
 from keys.errors import CryptoError
 from keys.hashing import manifest_hash
 from keys.shamir import ElectionKey
 
-from tally.rules import DEFAULT_THRESHOLDS, DENOMINATORS, Threshold
+from tally.rules import DEFAULT_THRESHOLDS, Threshold
+from tally.vocab import DENOMINATOR_VALUES, KIND_LEVELS, Denominator
 
 FORMAT: Final = "phieu-manifest/1"
 __all__ = ["TAG_CARDS", "card_commitment", "build_manifest", "parse_manifest"]
@@ -56,7 +57,7 @@ class Manifest:
     @property
     def levels(self) -> tuple[str, ...]:
         """Level codes in ballot order."""
-        return KINDS[self.kind]
+        return KIND_LEVELS[self.kind]
 
     def context(self) -> ElectionContext:
         """What keys/ needs to verify this vote's ballots."""
@@ -77,7 +78,7 @@ def build_manifest(
     ceremony: dict[str, Any],
     cards: list[tuple[str, bytes]],
     server_key: bytes,
-    denominator: str = "returned",
+    denominator: str = Denominator.RETURNED,
     members_total: int | None = None,
     thresholds: tuple[Threshold, ...] | None = None,
 ) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def build_manifest(
         "meeting": meeting,
         "title": title,
         "kind": kind,
-        "levels": list(KINDS[kind]),
+        "levels": list(KIND_LEVELS[kind]),
         "officials": [{"name": n, "position": p} for n, p in officials],
         "base": len(cards) + 1,
         "rules": {
@@ -137,7 +138,7 @@ def parse_manifest(raw: Any) -> Manifest:
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
         raise CryptoError("bad_encoding", f"manifest: format is not {FORMAT}")
     kind = _str(raw, "kind")
-    if kind not in KINDS or raw.get("levels") != list(KINDS[kind]):
+    if kind not in KIND_LEVELS or raw.get("levels") != list(KIND_LEVELS[kind]):
         raise CryptoError("bad_encoding", "manifest: unknown kind or levels")
     officials_raw = raw.get("officials")
     if not isinstance(officials_raw, list) or not officials_raw:
@@ -149,18 +150,18 @@ def parse_manifest(raw: Any) -> Manifest:
     if not isinstance(rules, dict) or not isinstance(trustees, dict) or not isinstance(cards, dict):
         raise CryptoError("bad_encoding", "manifest: rules, trustees and cards are objects")
     denominator = rules.get("denominator")
-    if denominator not in DENOMINATORS:
+    if denominator not in DENOMINATOR_VALUES:
         raise CryptoError("bad_encoding", f"manifest: unknown denominator {denominator!r}")
     members_total = rules.get("members_total")
     if members_total is not None:
         members_total = _int(rules, "members_total", 1)
-    elif denominator == "members_total":
+    elif denominator == Denominator.MEMBERS_TOTAL:
         raise CryptoError("bad_encoding", "manifest: members_total is required by the denominator")
     try:
         thresholds = tuple(Threshold.from_json(t) for t in rules.get("thresholds", []))
     except (ValueError, KeyError, TypeError) as err:
         raise CryptoError("bad_encoding", f"manifest: bad threshold ({err})") from None
-    if any(t.level not in KINDS[kind] for t in thresholds):
+    if any(t.level not in KIND_LEVELS[kind] for t in thresholds):
         raise CryptoError("bad_encoding", "manifest: a threshold names an unknown level")
     names = trustees.get("names")
     threshold = trustees.get("threshold")

@@ -24,16 +24,11 @@ from fpdf.enums import XPos, YPos
 from tally.codes import group_code
 from tally.manifest import Manifest, parse_manifest
 from tally.record import Record
-from tally.rules import LEVEL_LABELS, quorum_met, quorum_needed
+from tally.rules import quorum_met, quorum_needed
 from tally.timefmt import format_date, format_time
+from tally.vocab import DENOMINATOR_TEXT, LEVEL_LABELS
 
 FONTS: Final = Path(__file__).parent / "fonts"
-DENOMINATOR_TEXT: Final = {
-    "returned": "tổng số phiếu thu vào",
-    "members_total": "tổng số đại biểu",
-    "summoned": "tổng số đại biểu được triệu tập",
-    "issued": "tổng số phiếu phát ra",
-}
 DOTS: Final = "…………………"
 
 

@@ -17,15 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final
 
-DENOMINATORS: Final = ("returned", "members_total", "summoned", "issued")
-
-#: Labels of the levels, in ballot order (codes as in keys.ballot.KINDS).
-LEVEL_LABELS: Final[dict[str, str]] = {
-    "tin_nhiem_cao": "Tín nhiệm cao",
-    "tin_nhiem": "Tín nhiệm",
-    "tin_nhiem_thap": "Tín nhiệm thấp",
-    "khong_tin_nhiem": "Không tín nhiệm",
-}
+from tally.vocab import DENOMINATOR_VALUES, Flag, Kind, Level
+from tally.vocab import LEVEL_LABELS as LEVEL_LABELS  # re-exported: the level names
 
 
 @dataclass(frozen=True)
@@ -87,8 +80,8 @@ def parse_fraction(text: object) -> Fraction:
 
 #: The editable fraction of each kind's thresholds, with its default ("p/q").
 EDITABLE: Final[dict[str, tuple[tuple[str, str], ...]]] = {
-    "rating": (("thap_tren_mot_nua", "1/2"), ("thap_tu_hai_phan_ba", "2/3")),
-    "confidence": (("khong_tin_nhiem_tren_mot_nua", "1/2"),),
+    Kind.RATING: ((Flag.LOW_OVER_HALF, "1/2"), (Flag.LOW_TWO_THIRDS, "2/3")),
+    Kind.CONFIDENCE: ((Flag.NO_CONFIDENCE_OVER_HALF, "1/2"),),
 }
 
 
@@ -102,12 +95,12 @@ def custom_thresholds(kind: str, fractions: dict[str, str]) -> tuple[Threshold, 
     }
     if any(not 0 < v < 1 for v in values.values()):
         raise ValueError("each threshold must lie strictly between 0 and 1")
-    if kind == "confidence":
-        a = values["khong_tin_nhiem_tren_mot_nua"]
+    if kind == Kind.CONFIDENCE:
+        a = values[Flag.NO_CONFIDENCE_OVER_HALF]
         return (
             Threshold(
-                "khong_tin_nhiem_tren_mot_nua",
-                "khong_tin_nhiem",
+                Flag.NO_CONFIDENCE_OVER_HALF,
+                Level.NO_CONFIDENCE,
                 a,
                 True,
                 None,
@@ -115,13 +108,13 @@ def custom_thresholds(kind: str, fractions: dict[str, str]) -> tuple[Threshold, 
                 "miễn nhiệm, cách chức",
             ),
         )
-    a, b = values["thap_tren_mot_nua"], values["thap_tu_hai_phan_ba"]
+    a, b = values[Flag.LOW_OVER_HALF], values[Flag.LOW_TWO_THIRDS]
     if not a < b:
         raise ValueError("the first threshold must be below the second")
     return (
         Threshold(
-            "thap_tren_mot_nua",
-            "tin_nhiem_thap",
+            Flag.LOW_OVER_HALF,
+            Level.LOW_CONFIDENCE,
             a,
             True,
             b,
@@ -129,8 +122,8 @@ def custom_thresholds(kind: str, fractions: dict[str, str]) -> tuple[Threshold, 
             "nếu không, trình bỏ phiếu tín nhiệm",
         ),
         Threshold(
-            "thap_tu_hai_phan_ba",
-            "tin_nhiem_thap",
+            Flag.LOW_TWO_THIRDS,
+            Level.LOW_CONFIDENCE,
             b,
             False,
             None,
@@ -180,7 +173,7 @@ class Figures:
 
     def denominator(self, name: str) -> int:
         """The value of the named denominator."""
-        if name not in DENOMINATORS:
+        if name not in DENOMINATOR_VALUES:
             raise ValueError(f"unknown denominator {name!r}")
         value = getattr(self, name)
         if value is None:

@@ -30,6 +30,7 @@ from tally.record import (
 )
 from tally.records import Card, FiguresFile, Receipt, SignedHead
 from tally.rules import Figures, quorum_met
+from tally.vocab import Kind
 
 
 @dataclass
@@ -66,7 +67,7 @@ def chain_entries(manifest_hash: bytes, ballots: list[Ballot]) -> list[dict[str,
 def simulate(
     members: int = 20,
     officials: int = 5,
-    kind: str = "rating",
+    kind: str = Kind.RATING,
     k: int = 2,
     n: int = 3,
     spares: int = 2,
@@ -91,7 +92,7 @@ def simulate(
     raw = build_manifest(
         election_id="sim",
         meeting="Kỳ họp thứ Mười, Hội đồng nhân dân tỉnh (mô phỏng)",
-        title="Lấy phiếu tín nhiệm" if kind == "rating" else "Bỏ phiếu tín nhiệm",
+        title="Lấy phiếu tín nhiệm" if kind == Kind.RATING else "Bỏ phiếu tín nhiệm",
         kind=kind,
         officials=[(f"Đại biểu Nguyễn Văn {i + 1}", "Phó Chủ tịch") for i in range(officials)],
         summoned=members + 2,

@@ -9,9 +9,10 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
-from ballot.permissions import ROLES
+from ballot.permissions import ROLES, Role
+from ballot.vocab import check_in
 
-__all__ = ["ROLES", "User", "utcnow"]
+__all__ = ["ROLES", "Role", "User", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -23,7 +24,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A login for the secretariat (runs votes) or an auditor (reads, verifies)."""
 
     __tablename__ = "accounts"
-    __table_args__ = (CheckConstraint("role IN ('secretariat', 'auditor')", name="role"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role, separator=", "), name="role"),)
 
     #: Surrogate key; Flask-Login stores it in the session.
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from ballot.cards.operations import ballot_fingerprint, issued
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.voting.models import BallotEntry, SignedHead
+from ballot.states import State
+from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from ballot.voting.operations import signed_json
 from tally.rules import quorum_met, quorum_needed
 
@@ -62,7 +63,7 @@ def search_trackers(poll: Poll, prefix: str, limit: int = 20) -> list[tuple[int,
 def close_head(poll: Poll) -> SignedHead | None:
     """The server's signed final chain head, once the vote is closed."""
     return db.session.scalar(
-        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == "close")
+        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CLOSE)
     )
 
 
@@ -92,7 +93,7 @@ def latest_checkpoint(poll: Poll) -> SignedHead | None:
     """The server's latest signed checkpoint (anyone can keep it: the chain must extend it)."""
     return db.session.scalar(
         select(SignedHead)
-        .where(SignedHead.poll_id == poll.id, SignedHead.kind == "checkpoint")
+        .where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CHECKPOINT)
         .order_by(SignedHead.count.desc())
         .limit(1)
     )
@@ -112,7 +113,7 @@ def covering_head(poll: Poll, seq: int) -> dict[str, Any] | None:
 
 def seconds_left(poll: Poll, now: datetime | None = None) -> int | None:
     """Seconds until the planned close while open (0 once passed), else None."""
-    if poll.state != "open" or poll.closes_at is None:
+    if poll.state != State.OPEN or poll.closes_at is None:
         return None
     closes = poll.closes_at if poll.closes_at.tzinfo else poll.closes_at.replace(tzinfo=UTC)
     left = (closes - (now or datetime.now(UTC))).total_seconds()

@@ -19,7 +19,7 @@ from ballot.counting.operations import results_of
 from ballot.counting.views import results_context
 from ballot.localtime import localtime
 from ballot.polls.models import Poll
-from ballot.states import state_label
+from ballot.states import State, state_label
 from ballot.voting.audits import checked_ballots
 from ballot.voting.operations import board as chain_page
 from ballot.voting.page_text import level_labels
@@ -59,7 +59,7 @@ def _downloads(poll: Poll) -> dict[str, str]:
 
 def _published(poll: Poll) -> dict[str, Any] | None:
     """The results' template values once the vote is published (before: None, never any)."""
-    if poll.state != "published":
+    if poll.state != State.PUBLISHED:
         return None
     results = results_of(poll)
     return results_context(poll, results) if results is not None else None

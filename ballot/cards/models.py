@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
+from ballot.vocab import check_in
 
-STATUSES = ("unused", "used", "revoked")
+
+class CardStatus(StrEnum):
+    """unused → used (burned by its ballot) or revoked (lost; by serial)."""
+
+    UNUSED = "unused"
+    USED = "used"
+    REVOKED = "revoked"
 
 
 class Card(db.Model):  # type: ignore[name-defined]
@@ -17,7 +26,7 @@ class Card(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("poll_id", "serial", name="uq_cards_serial"),
         UniqueConstraint("poll_id", "public_key", name="uq_cards_key"),
-        CheckConstraint("status IN ('unused','used','revoked')", name="status"),
+        CheckConstraint(check_in("status", CardStatus), name="status"),
         CheckConstraint("length(public_key) = 32", name="key_size"),
     )
 
@@ -32,7 +41,7 @@ class Card(db.Model):  # type: ignore[name-defined]
     spare: Mapped[bool] = mapped_column(default=False)
     #: Spare handed out (counts towards cards issued).
     spare_issued: Mapped[bool] = mapped_column(default=False)
-    #: unused → used (burned by its ballot) or revoked (lost; by serial).
-    status: Mapped[str] = mapped_column(String(8), default="unused")
+    #: A CardStatus.
+    status: Mapped[str] = mapped_column(String(8), default=CardStatus.UNUSED)
     #: Position of the revocation in the record's revocations list.
     revoked_order: Mapped[int | None] = mapped_column(Integer)

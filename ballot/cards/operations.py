@@ -23,11 +23,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ballot.actionlog import log_action
-from ballot.cards.models import Card
+from ballot.cards.models import Card, CardStatus
 from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.states import require_state
+from ballot.states import Action, allowed, require_state
 from keys import cards
 from keys.cardfile import (
     MAX_CARDS,
@@ -148,7 +148,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
 
 def discard_cards(actor: str, poll: Poll) -> int:
     """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     _require_unconfirmed(poll)
     count = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
     log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
@@ -170,17 +170,17 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
     # The vote's row lock (the one casts take) serializes revocations: the order below
     # is counted under it, and the card's status is read after it (fresh, not cached).
     db.session.refresh(poll, with_for_update=True)
-    require_state(poll, "ready", "open")
+    require_state(poll, *allowed(Action.MANAGE_CARDS))
     card = card_by_serial(poll, serial)
     db.session.refresh(card)
-    if card.status == "used":
+    if card.status == CardStatus.USED:
         raise refuse("card_used", _l("This card has already voted; it cannot be revoked."))
-    if card.status == "revoked":
+    if card.status == CardStatus.REVOKED:
         raise refuse("card_revoked", _l("This card is already revoked."))
     order = db.session.scalar(
-        select(func.count()).where(Card.poll_id == poll.id, Card.status == "revoked")
+        select(func.count()).where(Card.poll_id == poll.id, Card.status == CardStatus.REVOKED)
     )
-    card.status = "revoked"
+    card.status = CardStatus.REVOKED
     card.revoked_order = (order or 0) + 1
     log_action(actor, "cards.revoke", {"poll": poll.public_id, "serial": card.serial})
     return card
@@ -188,9 +188,9 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
 
 def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
     """Record that the spare with this serial was handed out (counts as issued)."""
-    require_state(poll, "ready", "open")
+    require_state(poll, *allowed(Action.MANAGE_CARDS))
     card = card_by_serial(poll, serial)
-    if not card.spare or card.spare_issued or card.status == "revoked":
+    if not card.spare or card.spare_issued or card.status == CardStatus.REVOKED:
         raise refuse("not_spare", _l("This is not an unused spare card."))
     card.spare_issued = True
     log_action(actor, "cards.spare", {"poll": poll.public_id, "serial": card.serial})

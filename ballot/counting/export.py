@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 
 from ballot.actionlog import vote_log
-from ballot.cards.models import Card
+from ballot.cards.models import Card, CardStatus
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
-from ballot.polls.models import CeremonyMessage, Poll
+from ballot.polls.models import CeremonyMessage, MessageKind, Poll
 from ballot.voting.audits import checked_ballots
-from ballot.voting.models import BallotEntry, SignedHead
+from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from ballot.voting.operations import signed_json
 from tally.checked import audits_json
 from tally.record import Record
@@ -30,7 +30,7 @@ def confirmations(poll: Poll) -> list[dict[str, Any]]:
         .where(
             CeremonyMessage.poll_id == poll.id,
             CeremonyMessage.round == poll.ceremony_round,
-            CeremonyMessage.kind == "confirm",
+            CeremonyMessage.kind == MessageKind.CONFIRM,
         )
         .order_by(CeremonyMessage.trustee)
     )
@@ -73,7 +73,7 @@ def put_cards(record: Record, poll: Poll) -> None:
         {"cards": [CardJson(c.serial, bytes(c.public_key)).to_json() for c in cards]},
     )
     revoked = sorted(
-        (c for c in cards if c.status == "revoked"), key=lambda c: c.revoked_order or 0
+        (c for c in cards if c.status == CardStatus.REVOKED), key=lambda c: c.revoked_order or 0
     )
     record.put(
         "revocations.json",
@@ -111,11 +111,11 @@ def put_heads(record: Record, poll: Poll) -> None:
             select(SignedHead).where(SignedHead.poll_id == poll.id).order_by(SignedHead.count)
         )
     )
-    close = next((h for h in heads if h.kind == "close"), None)
+    close = next((h for h in heads if h.kind == HeadKind.CLOSE), None)
     record.put(
         "checkpoints.json",
         {
-            "checkpoints": [signed_json(h) for h in heads if h.kind == "checkpoint"],
+            "checkpoints": [signed_json(h) for h in heads if h.kind == HeadKind.CHECKPOINT],
             "close": signed_json(close) if close else None,
         },
     )

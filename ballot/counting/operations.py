@@ -30,8 +30,8 @@ from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.states import require_state
-from ballot.voting.models import BallotEntry, SignedHead
+from ballot.states import Action, after, allowed, may, require_state
+from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from keys.ballot import Ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
@@ -67,7 +67,7 @@ def results_of(poll: Poll) -> dict[str, Any] | None:
 
 def start_count(actor: str, poll: Poll) -> Count:
     """Aggregate the chain's ballots into one encrypted total per official (closed only)."""
-    require_state(poll, "closed")
+    require_state(poll, *allowed(Action.COUNT))
     existing = get_count(poll)
     if existing is not None:
         return existing
@@ -86,7 +86,7 @@ def start_count(actor: str, poll: Poll) -> Count:
     # The times the record signs: the open entry of the vote's log and the signed close.
     opened = next(e["at"] for e in vote_log(poll.public_id) if e["action"] == "poll.open")
     close = db.session.scalar(
-        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == "close")
+        select(SignedHead).where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CLOSE)
     )
     assert close is not None  # noqa: S101 - the vote is closed (require_state above)
     figures_file = FiguresFile(
@@ -126,9 +126,9 @@ def check_data(poll: Poll) -> bytes:
     record = Record()
     put_cards(record, poll)
     put_heads(record, poll)
-    if poll.state not in ("closed", "tallied", "published") or not record.json(
-        "checkpoints.json"
-    ).get("close"):
+    if not may(Action.READ_RECORD, poll.state) or not record.json("checkpoints.json").get(
+        "close"  # the record's field, not the head kind
+    ):
         raise refuse("not_closed", _l("Voting is not closed yet."), 409)
     put_ballots(record, poll)
     record.put("confirmations.json", confirmations(poll))
@@ -154,7 +154,7 @@ def submit_partial(actor: str, poll: Poll, upload: Any) -> int:
     ``upload`` is the JSON object written by ``tally partial-decrypt`` (or the browser).
     Returns the trustee index. Raises ApiError naming the trustee on any problem.
     """
-    require_state(poll, "closed")
+    require_state(poll, *allowed(Action.COUNT))
     count = get_count(poll) or start_count(actor, poll)
     manifest = manifest_of(poll)
     if isinstance(upload, dict):
@@ -198,7 +198,7 @@ def _complete(
     except CryptoError as err:
         raise refuse(err.code, _l("The totals could not be decrypted."), 400) from None
     count.results = canonical_json(res).decode()
-    poll.state = "tallied"
+    poll.state = after(Action.TALLY, poll.state)
     log_action(actor, "poll.tallied", {"poll": poll.public_id, "trustees": res["trustees"]})
     db.session.flush()
     count.last_action_id = db.session.scalar(select(func.max(ActionLogEntry.id)))
@@ -207,6 +207,6 @@ def _complete(
 
 def publish(actor: str, poll: Poll) -> None:
     """tallied → published (the record and results become public)."""
-    require_state(poll, "tallied")
-    poll.state = "published"
+    require_state(poll, *allowed(Action.PUBLISH))
+    poll.state = after(Action.PUBLISH, poll.state)
     log_action(actor, "poll.publish", {"poll": poll.public_id})

@@ -27,20 +27,20 @@ from ballot.actionlog import ActionLogEntry, log_action
 from ballot.cards.models import Card
 from ballot.db import db
 from ballot.errors import refuse
-from ballot.polls.models import CeremonyMessage, Poll, TrusteeLink
+from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
 from ballot.polls.operations import manifest_for, require_no_cards
-from ballot.states import require_state
+from ballot.states import Action, allowed, require_state
 from keys import dkg
 
 BOARD_FORMAT = "phieu-dkg-board/1"
 #: Largest message body accepted (n = 64 trustees, k = 64 commitments fit well below).
 MAX_MESSAGE_BYTES = 64 * 1024
 FORMATS = {
-    "phieu-dkg-commit/1": "commit",
-    "phieu-dkg-shares/1": "shares",
-    "phieu-dkg-done/1": "done",
-    "phieu-dkg-complaint/1": "complaint",
-    "phieu-dkg-confirm/1": "confirm",
+    "phieu-dkg-commit/1": MessageKind.COMMIT,
+    "phieu-dkg-shares/1": MessageKind.SHARES,
+    "phieu-dkg-done/1": MessageKind.DONE,
+    "phieu-dkg-complaint/1": MessageKind.COMPLAINT,
+    "phieu-dkg-confirm/1": MessageKind.CONFIRM,
 }
 
 
@@ -73,7 +73,7 @@ def _issue_links(poll: Poll) -> list[Link]:
 def start(actor: str, poll: Poll) -> list[Link]:
     """Open round 1 of the ceremony (draft only); returns the n links, the only time
     their tokens exist outside the trustees' devices."""
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     if poll.ceremony_round:
         raise refuse("ceremony_started", _l("The key ceremony has already started."))
     poll.ceremony_round = 1
@@ -89,7 +89,7 @@ def confirmations_exist(poll: Poll) -> bool:
     return bool(
         db.session.scalar(
             select(func.count()).where(
-                CeremonyMessage.poll_id == poll.id, CeremonyMessage.kind == "confirm"
+                CeremonyMessage.poll_id == poll.id, CeremonyMessage.kind == MessageKind.CONFIRM
             )
         )
     )
@@ -107,7 +107,7 @@ def require_unconfirmed(poll: Poll) -> None:
 def restart(actor: str, poll: Poll, reason: str) -> list[Link]:
     """Start a new round (r + 1) with new links; only in draft, before any confirmation
     and before cards are printed. The reason is logged and shown on the board."""
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."))
     require_unconfirmed(poll)
@@ -160,7 +160,7 @@ def contributions(poll: Poll) -> list[Any]:
     names, k, r = list(poll.trustee_names), poll.threshold, poll.ceremony_round
     return [
         dkg.verify_commit(body, poll.public_id, r, names, k, body["trustee"])
-        for body in _bodies(poll, "commit")
+        for body in _bodies(poll, MessageKind.COMMIT)
     ]
 
 
@@ -195,13 +195,13 @@ def state(poll: Poll) -> str:
             .group_by(CeremonyMessage.kind)
         ).all()
     }
-    if counts.get("complaint"):
+    if counts.get(MessageKind.COMPLAINT):
         return "failed"
-    if counts.get("commit", 0) < n:
+    if counts.get(MessageKind.COMMIT, 0) < n:
         return "commit"
-    if counts.get("shares", 0) < n:
+    if counts.get(MessageKind.SHARES, 0) < n:
         return "shares"
-    if counts.get("done", 0) < n or poll.election_key is None:
+    if counts.get(MessageKind.DONE, 0) < n or poll.election_key is None:
         return "finish"
     if candidate(poll) is None:
         return "done"
@@ -226,11 +226,11 @@ def board(poll: Poll) -> dict[str, Any]:
         "threshold": poll.threshold,
         "names": list(poll.trustee_names),
         "state": state(poll),
-        "commits": _bodies(poll, "commit"),
-        "shares": _bodies(poll, "shares"),
-        "done": _bodies(poll, "done"),
-        "complaints": _bodies(poll, "complaint"),
-        "confirmations": _bodies(poll, "confirm"),
+        "commits": _bodies(poll, MessageKind.COMMIT),
+        "shares": _bodies(poll, MessageKind.SHARES),
+        "done": _bodies(poll, MessageKind.DONE),
+        "complaints": _bodies(poll, MessageKind.COMPLAINT),
+        "confirmations": _bodies(poll, MessageKind.CONFIRM),
         "restarts": restarts(poll),
         "candidate_manifest": shown,
     }

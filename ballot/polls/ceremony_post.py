@@ -20,8 +20,8 @@ from ballot.actionlog import log_action
 from ballot.db import db
 from ballot.errors import ApiError, refuse
 from ballot.polls import ceremony as board
-from ballot.polls.models import CeremonyMessage, Poll, TrusteeLink
-from ballot.states import require_state
+from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
+from ballot.states import Action, allowed, require_state
 from keys import dkg
 from keys.errors import CryptoError
 from keys.hashing import canonical_json, manifest_hash
@@ -69,7 +69,7 @@ def _int(msg: dict[str, Any], name: str) -> int | None:
 def _common(poll: Poll, link: TrusteeLink, kind: str, msg: dict[str, Any]) -> None:
     if msg.get("election_id") != poll.public_id:
         raise refuse("wrong_vote", _l("This message belongs to another vote."), 400)
-    if kind != "confirm":
+    if kind != MessageKind.CONFIRM:
         r = _int(msg, "ceremony")
         if r is None or r != poll.ceremony_round:
             raise refuse(
@@ -82,7 +82,7 @@ def _common(poll: Poll, link: TrusteeLink, kind: str, msg: dict[str, Any]) -> No
             )
     if _int(msg, "trustee") != link.trustee:
         raise refuse("wrong_trustee", _l("This message is signed for another trustee."), 403)
-    if link.step == "confirm":
+    if link.step == MessageKind.CONFIRM:
         raise refuse(
             "link_used", _l("This trustee has already finished; the link is used up."), 409
         )
@@ -108,7 +108,9 @@ def _check_commit(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> None:
 
 
 def _check_shares(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> None:
-    _require_all(poll, "commit", _l("Wait until every trustee has published a contribution."))
+    _require_all(
+        poll, MessageKind.COMMIT, _l("Wait until every trustee has published a contribution.")
+    )
     try:
         dkg.verify_shares_message(
             msg, poll.public_id, poll.ceremony_round, poll.trustees, link.trustee
@@ -120,8 +122,8 @@ def _check_shares(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> None:
 def _check_done(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> ElectionKey:
     """The done message's keys equal those computed from the board, and its proof of
     x_j over the transcript verifies (so the server cannot forge a trustee's done)."""
-    _require_all(poll, "shares", _l("Wait until every trustee has sent the sub-shares."))
-    if _exists(poll, link.trustee, "complaint"):
+    _require_all(poll, MessageKind.SHARES, _l("Wait until every trustee has sent the sub-shares."))
+    if _exists(poll, link.trustee, MessageKind.COMPLAINT):
         raise refuse("already_posted", _l("This trustee has filed a complaint."), 409)
     names, r, k = list(poll.trustee_names), poll.ceremony_round, poll.threshold
     contributions = board.contributions(poll)
@@ -146,12 +148,12 @@ def _check_done(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> ElectionK
 
 
 def _check_complaint(poll: Poll, link: TrusteeLink, msg: dict[str, Any]) -> None:
-    _require_all(poll, "shares", _l("Wait until every trustee has sent the sub-shares."))
+    _require_all(poll, MessageKind.SHARES, _l("Wait until every trustee has sent the sub-shares."))
     try:
         dkg.verify_complaint(msg, poll.public_id, poll.ceremony_round, poll.trustees, link.trustee)
     except CryptoError as err:
         raise _crypto(err) from None
-    if _exists(poll, link.trustee, "done"):
+    if _exists(poll, link.trustee, MessageKind.DONE):
         raise refuse("already_posted", _l("This trustee has already finished this round."), 409)
 
 
@@ -191,26 +193,26 @@ def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
     db.session.refresh(poll, with_for_update=True)  # one poster at a time per vote
     kind, msg = parse(body)
     link = board.link_for(poll, token)
-    require_state(poll, "draft")
+    require_state(poll, *allowed(Action.PREPARE))
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."), 404)
     _common(poll, link, kind, msg)
     if _exists(poll, link.trustee, kind):
         raise refuse("already_posted", _l("This trustee has already posted this message."), 409)
-    if board.state(poll) == "failed" and kind != "complaint":
+    if board.state(poll) == "failed" and kind != MessageKind.COMPLAINT:
         raise refuse(
             "ceremony_failed",
             _l("A complaint stopped this round: the secretariat must restart the ceremony."),
             409,
         )
     key = None
-    if kind == "commit":
+    if kind == MessageKind.COMMIT:
         _check_commit(poll, link, msg)
-    elif kind == "shares":
+    elif kind == MessageKind.SHARES:
         _check_shares(poll, link, msg)
-    elif kind == "done":
+    elif kind == MessageKind.DONE:
         key = _check_done(poll, link, msg)
-    elif kind == "complaint":
+    elif kind == MessageKind.COMPLAINT:
         _check_complaint(poll, link, msg)
     else:
         _check_confirm(poll, link, msg)
@@ -234,10 +236,10 @@ def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
     actor = f"trustee-{link.trustee}"
     details: dict[str, Any] = {"poll": poll.public_id, "round": poll.ceremony_round}
     details |= {"trustee": link.trustee}
-    if kind == "complaint":
+    if kind == MessageKind.COMPLAINT:
         details |= {"against": msg["against"], "reason": msg["reason"]}
     log_action(actor, f"poll.ceremony.{kind}", details)
-    if key is not None and len(board.messages(poll, "done")) == poll.trustees:
+    if key is not None and len(board.messages(poll, MessageKind.DONE)) == poll.trustees:
         _fix_key(actor, poll, key)
     return board.board(poll)
 
@@ -249,7 +251,7 @@ def require_confirmed(poll: Poll, raw: dict[str, Any]) -> list[dict[str, Any]]:
     key = ElectionKey.from_json(poll.election_key)
     h = manifest_hash(raw)
     good = []
-    for m in board.messages(poll, "confirm"):
+    for m in board.messages(poll, MessageKind.CONFIRM):
         body = json.loads(m.body)
         try:
             if dkg.verify_confirm(body, h, key, poll.public_id) == m.trustee:

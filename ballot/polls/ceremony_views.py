@@ -26,7 +26,9 @@ from ballot.polls import ceremony as board
 from ballot.polls.ceremony_post import post_message
 from ballot.polls.ceremony_strings import trustee_strings
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
+from ballot.polls.models import MessageKind
 from ballot.polls.views import bp
+from ballot.states import Action, may
 from ballot.web import actor, attempt, commit, get_poll, poll_nav
 from keys.cardsheet import qr_png
 from keys.hashing import canonical_json
@@ -115,7 +117,9 @@ def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -
     steps: dict[int, str] = {}
     if poll.ceremony_round:
         for m in board.messages(poll):
-            steps[m.trustee] = m.kind if m.kind != "confirm" else steps.get(m.trustee, "done")
+            steps[m.trustee] = (
+                m.kind if m.kind != MessageKind.CONFIRM else steps.get(m.trustee, "done")
+            )
     info = board.board(poll) if poll.ceremony_round else None
     confirmed = {c["trustee"] for c in info["confirmations"]} if info else set()
     return (
@@ -128,7 +132,9 @@ def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -
             links=_link_rows(poll, links or []),
             start_form=CeremonyStartForm(formdata=None),
             restart_form=CeremonyRestartForm(formdata=None),
-            locked=poll.state != "draft" or cards_printed(poll) or board.confirmations_exist(poll),
+            locked=not may(Action.PREPARE, poll.state)
+            or cards_printed(poll)
+            or board.confirmations_exist(poll),
             fingerprint=info["candidate_manifest"] if info else None,
             frozen_hash=bytes(poll.manifest_hash).hex() if poll.manifest_hash else None,
         ),

@@ -22,26 +22,20 @@ from wtforms.validators import (
 )
 
 from ballot.fields import ChoiceField, WholeNumberField, at_most
+from ballot.vocab import DENOMINATOR_CHOICES, KIND_CHOICES, choices
+from tally.vocab import KIND_VALUES, Denominator, Flag, Kind
 
 MAX_TRUSTEES = 15
 
 
 def kind_choices() -> list[tuple[str, Any]]:
     """The two kinds of vote (docs/rules.md)."""
-    return [
-        ("rating", _l("Rating (lấy phiếu tín nhiệm): high confidence, confidence, low")),
-        ("confidence", _l("Confidence (bỏ phiếu tín nhiệm): confidence, no confidence")),
-    ]
+    return choices(KIND_CHOICES)
 
 
 def denominator_choices() -> list[tuple[str, Any]]:
     """What percentages and thresholds are computed over."""
-    return [
-        ("returned", _l("Ballots returned (NQ 96/2023/QH15, default)")),
-        ("members_total", _l("Total number of members (NQ 85/2014/QH13)")),
-        ("summoned", _l("Number summoned")),
-        ("issued", _l("Cards issued")),
-    ]
+    return choices(DENOMINATOR_CHOICES)
 
 
 class PollForm(FlaskForm):
@@ -55,7 +49,7 @@ class PollForm(FlaskForm):
         _l("Title of the vote"),
         validators=[DataRequired(message=_l("Enter the title of the vote.")), at_most(300)],
     )
-    kind = ChoiceField(_l("Kind of vote"), choices=kind_choices, default="rating")
+    kind = ChoiceField(_l("Kind of vote"), choices=kind_choices, default=Kind.RATING)
     summoned = WholeNumberField(
         _l("Number summoned"),
         validators=[
@@ -64,7 +58,9 @@ class PollForm(FlaskForm):
         ],
     )
     denominator = ChoiceField(
-        _l("Percentages are computed over"), choices=denominator_choices, default="returned"
+        _l("Percentages are computed over"),
+        choices=denominator_choices,
+        default=Denominator.RETURNED,
     )
     members_total = WholeNumberField(
         _l("Total number of members (only for that denominator)"),
@@ -107,11 +103,11 @@ class PollForm(FlaskForm):
 
     def fractions(self) -> dict[str, str]:
         """The threshold fractions typed for the chosen kind (tally.rules.EDITABLE flags)."""
-        if self.kind.data == "confidence":
-            return {"khong_tin_nhiem_tren_mot_nua": (self.distrust_more_than.data or "").strip()}
+        if self.kind.data == Kind.CONFIDENCE:
+            return {Flag.NO_CONFIDENCE_OVER_HALF: (self.distrust_more_than.data or "").strip()}
         return {
-            "thap_tren_mot_nua": (self.low_more_than.data or "").strip(),
-            "thap_tu_hai_phan_ba": (self.low_at_least.data or "").strip(),
+            Flag.LOW_OVER_HALF: (self.low_more_than.data or "").strip(),
+            Flag.LOW_TWO_THIRDS: (self.low_at_least.data or "").strip(),
         }
 
     def _check_thresholds(self) -> bool:
@@ -120,7 +116,7 @@ class PollForm(FlaskForm):
 
         fields = (
             [self.distrust_more_than]
-            if self.kind.data == "confidence"
+            if self.kind.data == Kind.CONFIDENCE
             else [self.low_more_than, self.low_at_least]
         )
         ok = True
@@ -130,7 +126,7 @@ class PollForm(FlaskForm):
             except ValueError:
                 f.errors = [*f.errors, _l("Write a fraction p/q between 0 and 1, like 2/3.")]
                 ok = False
-        if ok and self.kind.data in ("rating", "confidence"):  # else the kind's own error
+        if ok and self.kind.data in KIND_VALUES:  # else the kind's own error
             try:
                 custom_thresholds(self.kind.data, self.fractions())
             except ValueError:
@@ -164,7 +160,7 @@ class PollForm(FlaskForm):
             ]
             ok = False
         ok = self._check_thresholds() and ok
-        if self.denominator.data == "members_total" and not self.members_total.data:
+        if self.denominator.data == Denominator.MEMBERS_TOTAL and not self.members_total.data:
             self.members_total.errors = [
                 *self.members_total.errors,
                 _l("This denominator needs the total number of members."),

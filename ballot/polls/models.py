@@ -8,6 +8,7 @@ changes: the columns it was built from are refused once ``manifest_hash`` is set
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -24,10 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
-
-STATES = ("draft", "ready", "open", "closed", "tallied", "published")
-KINDS = ("rating", "confidence")
-DENOMINATORS = ("returned", "members_total", "summoned", "issued")
+from ballot.states import State
+from ballot.vocab import check_in
+from tally.vocab import Denominator, Kind
 
 
 class Poll(db.Model):  # type: ignore[name-defined]
@@ -35,20 +35,17 @@ class Poll(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "polls"
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('draft','ready','open','closed','tallied','published')", name="state"
-        ),
-        CheckConstraint("kind IN ('rating','confidence')", name="kind"),
-        CheckConstraint(
-            "denominator IN ('returned','members_total','summoned','issued')", name="denominator"
-        ),
+        CheckConstraint(check_in("state", State), name="state"),
+        CheckConstraint(check_in("kind", Kind), name="kind"),
+        CheckConstraint(check_in("denominator", Denominator), name="denominator"),
         CheckConstraint("summoned >= 1", name="summoned"),
         CheckConstraint("present >= 0", name="present"),
         CheckConstraint("threshold >= 1 AND threshold <= trustees", name="threshold"),
         CheckConstraint("ballot_count >= 0", name="ballot_count"),
         CheckConstraint("ceremony_round >= 0", name="ceremony_round"),
         CheckConstraint(
-            "state IN ('draft') OR manifest_hash IS NOT NULL", name="frozen_after_draft"
+            f"{check_in('state', [State.DRAFT])} OR manifest_hash IS NOT NULL",
+            name="frozen_after_draft",
         ),
     )
 
@@ -60,14 +57,15 @@ class Poll(db.Model):  # type: ignore[name-defined]
     meeting: Mapped[str] = mapped_column(String(300))
     #: Title of the vote.
     title: Mapped[str] = mapped_column(String(300))
-    #: "rating" (lấy phiếu, 3 levels) or "confidence" (bỏ phiếu, 2 levels).
+    #: A tally.vocab.Kind: rating (lấy phiếu, 3 levels) or confidence (bỏ phiếu, 2 levels).
     kind: Mapped[str] = mapped_column(String(16))
     #: Number of people summoned (triệu tập).
     summoned: Mapped[int] = mapped_column(Integer)
     #: Total number of members, for the NQ 85/2014 denominator.
     members_total: Mapped[int | None] = mapped_column(Integer)
     #: Denominator of percentages and thresholds.
-    denominator: Mapped[str] = mapped_column(String(16), default="returned")
+    #: (a tally.vocab.Denominator)
+    denominator: Mapped[str] = mapped_column(String(16), default=Denominator.RETURNED)
     #: Thresholds (tally.rules.Threshold JSON list).
     thresholds: Mapped[list[Any]] = mapped_column(JSON)
     #: Names of the counting committee (trustees), in index order.
@@ -82,8 +80,8 @@ class Poll(db.Model):  # type: ignore[name-defined]
     ceremony_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: The manifest's ``trustees.ceremony`` object (keys.dkg.ceremony_json) once fixed.
     ceremony: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    #: State of the vote (see STATES).
-    state: Mapped[str] = mapped_column(String(16), default="draft")
+    #: State of the vote (a ballot.states.State).
+    state: Mapped[str] = mapped_column(String(16), default=State.DRAFT)
     #: Frozen manifest JSON (canonical text) and its hash.
     manifest: Mapped[str | None] = mapped_column(Text)
     manifest_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
@@ -121,8 +119,18 @@ class Official(db.Model):  # type: ignore[name-defined]
     position: Mapped[str] = mapped_column(String(300))
 
 
-MESSAGE_KINDS = ("commit", "shares", "done", "complaint", "confirm")
-LINK_STEPS = ("issued", "commit", "shares", "done", "complaint", "confirm")
+class MessageKind(StrEnum):
+    """The kinds of message on the ceremony board, in the order a trustee posts them."""
+
+    COMMIT = "commit"
+    SHARES = "shares"
+    DONE = "done"
+    COMPLAINT = "complaint"
+    CONFIRM = "confirm"
+
+
+#: A trustee link's step: issued, then the last kind of message it posted.
+LINK_STEPS = ("issued", *MessageKind)
 
 
 class TrusteeLink(db.Model):  # type: ignore[name-defined]
@@ -136,9 +144,7 @@ class TrusteeLink(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         UniqueConstraint("poll_id", "trustee", name="uq_trustee_links_trustee"),
         CheckConstraint("trustee >= 1", name="trustee_positive"),
-        CheckConstraint(
-            "step IN ('issued','commit','shares','done','complaint','confirm')", name="step"
-        ),
+        CheckConstraint(check_in("step", LINK_STEPS), name="step"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,7 +154,7 @@ class TrusteeLink(db.Model):  # type: ignore[name-defined]
     #: SHA-256 of the 128-bit token (the token is never stored).
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     #: The last message kind this trustee posted (see LINK_STEPS).
-    step: Mapped[str] = mapped_column(String(16), default="issued")
+    step: Mapped[str] = mapped_column(String(16), default=LINK_STEPS[0])
 
 
 class CeremonyMessage(db.Model):  # type: ignore[name-defined]
@@ -159,7 +165,7 @@ class CeremonyMessage(db.Model):  # type: ignore[name-defined]
         UniqueConstraint("poll_id", "round", "trustee", "kind", name="uq_ceremony_message"),
         CheckConstraint("trustee >= 1", name="trustee_positive"),
         CheckConstraint("round >= 1", name="round_positive"),
-        CheckConstraint("kind IN ('commit','shares','done','complaint','confirm')", name="kind"),
+        CheckConstraint(check_in("kind", MessageKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,7 +174,7 @@ class CeremonyMessage(db.Model):  # type: ignore[name-defined]
     round: Mapped[int] = mapped_column(Integer)
     #: Sender (1-based trustee index).
     trustee: Mapped[int] = mapped_column(Integer)
-    #: commit | shares | done | complaint | confirm.
+    #: A MessageKind: commit | shares | done | complaint | confirm.
     kind: Mapped[str] = mapped_column(String(16))
     #: The message as canonical JSON.
     body: Mapped[str] = mapped_column(Text)

@@ -18,9 +18,11 @@ from ballot.polls import ceremony, ceremony_post
 from ballot.polls import operations as polls
 from ballot.polls.devices import SimulatedDevices
 from ballot.polls.models import Poll
+from ballot.states import State
+from tally.vocab import Kind
 
 #: "keys": the ceremony is done, no cards yet (the secretariat prints them next).
-STATES = ("keys", "draft", "ready", "open", "closed")
+STATES = ("keys", State.DRAFT, State.READY, State.OPEN, State.CLOSED)
 
 
 @dataclass
@@ -43,15 +45,15 @@ def quick_vote(
     trustee_names: list[str],
     threshold: int,
     passphrases: list[str],
-    kind: str = "rating",
+    kind: str = Kind.RATING,
     spares: int = 0,
     present: int | None = None,
-    state: str = "open",
+    state: str = State.OPEN,
 ) -> QuickVote:
     """Create, import, ceremony (simulated devices on the board), print cards, the
     devices' confirmations, then (per ``state``) freeze, check in, open, close; commit once."""
     if state not in STATES:
-        raise ValueError(f"state must be one of {STATES}")
+        raise ValueError(f"state must be one of {', '.join(STATES)}")
     poll = polls.create_poll(
         actor,
         meeting=meeting,
@@ -71,13 +73,13 @@ def quick_vote(
     raw = ceremony.candidate(poll)
     assert raw is not None  # noqa: S101 - keys and cards exist
     devices.confirm(post, raw)  # even a "draft" quick vote is ready to freeze
-    if state != "draft":
+    if state != State.DRAFT:
         polls.freeze(actor, poll)
         for _ in range(members if present is None else present):
             polls.check_in(actor, poll, 1)
-    if state in ("open", "closed"):
+    if state in (State.OPEN, State.CLOSED):
         polls.open_poll(actor, poll)
-    if state == "closed":
+    if state == State.CLOSED:
         polls.close_poll(actor, poll)
     db.session.commit()
     return QuickVote(poll, printed, fingerprint, shares)

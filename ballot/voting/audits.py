@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import Poll
+from ballot.states import Action, may
 from ballot.voting.models import AuditedEntry, BallotEntry, SpoiledRow
 from keys.audit import AuditedBallot, verify_audit
 from keys.errors import CryptoError
@@ -71,7 +72,7 @@ def check_audit(poll_id: int, body: bytes, context: object) -> CheckedAudit:
     poll = db.session.get(Poll, poll_id)
     if poll is None:
         raise refuse("unknown_vote", _l("There is no such vote."), 404)
-    if poll.state != "open":
+    if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     try:
         verify_audit(context, audited)  # type: ignore[arg-type]
@@ -88,7 +89,7 @@ def keep_audit(checked: CheckedAudit) -> bool:
     poll_id, tracker = checked.poll_id, checked.tracker
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago
-    if poll.state != "open":
+    if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     if already_kept(checked):
         return True

@@ -5,6 +5,8 @@ A ballot row carries no IP address, user agent or time: only its place in the ch
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
@@ -17,6 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
+from ballot.vocab import check_in
+
+
+class HeadKind(StrEnum):
+    """What a signed head is: a checkpoint while voting, or the close."""
+
+    CHECKPOINT = "checkpoint"
+    CLOSE = "close"
 
 
 class BallotEntry(db.Model):  # type: ignore[name-defined]
@@ -53,13 +63,13 @@ class SignedHead(db.Model):  # type: ignore[name-defined]
 
     __tablename__ = "signed_heads"
     __table_args__ = (
-        CheckConstraint("kind IN ('checkpoint','close')", name="kind"),
+        CheckConstraint(check_in("kind", HeadKind), name="kind"),
         UniqueConstraint("poll_id", "kind", "count", name="uq_signed_heads"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id", ondelete="CASCADE"), index=True)
-    #: "checkpoint" or "close".
+    #: A HeadKind: checkpoint or close.
     kind: Mapped[str] = mapped_column(String(16))
     #: Number of ballots covered.
     count: Mapped[int] = mapped_column(Integer)

@@ -24,15 +24,16 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 
-from ballot.cards.models import Card
+from ballot.cards.models import Card, CardStatus
 from ballot.cards.operations import issued
 from ballot.db import db
 from ballot.errors import ApiError, refuse
 from ballot.polls.models import Poll
 from ballot.serverkey import server_key
+from ballot.states import Action, State, may
 from ballot.voting.audits import refuse_if_spoiled
 from ballot.voting.limits import CastLimits, NoLimits
-from ballot.voting.models import BallotEntry, SignedHead
+from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from keys import signing
 from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
@@ -206,14 +207,14 @@ def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, 
     entry = _existing(poll, ballot.card)
     if entry is not None:
         return ballot, poll, tracker, _same_or_refuse(poll, entry, tracker)
-    if poll.state != "open":
-        if poll.state in ("draft", "ready"):
+    if not may(Action.CAST, poll.state):
+        if poll.state in (State.DRAFT, State.READY):
             raise refuse("not_open", _l("Voting has not opened yet."))
         raise refuse("closed", _l("Voting is closed."))
     card = _card(poll, ballot.card)
     if card is None:
         raise refuse("unknown_card", _l("This card does not belong to this vote."), 403)
-    if card.status == "revoked":
+    if card.status == CardStatus.REVOKED:
         raise refuse("card_revoked", _l("This card has been revoked."), 403)
     refuse_if_spoiled(poll.id, [row.ct.alpha.to_bytes() for row in ballot.rows])
     try:
@@ -237,7 +238,7 @@ def append(checked: Checked) -> Receipt | None:
     entry = _existing(poll, card_key)
     if entry is not None:
         return _same_or_refuse(poll, entry, tracker)
-    if poll.state != "open":
+    if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Voting is closed."))
     # Again under the vote's lock: a checked ballot posted meanwhile still wins.
     refuse_if_spoiled(poll.id, [bytes.fromhex(r["alpha"]) for r in json.loads(body_text)["rows"]])
@@ -256,8 +257,12 @@ def append(checked: Checked) -> Receipt | None:
         "CursorResult[Any]",
         db.session.execute(
             update(Card)
-            .where(Card.poll_id == poll.id, Card.public_key == card_key, Card.status == "unused")
-            .values(status="used")
+            .where(
+                Card.poll_id == poll.id,
+                Card.public_key == card_key,
+                Card.status == CardStatus.UNUSED,
+            )
+            .values(status=CardStatus.USED)
         ),
     ).rowcount
     if burned != 1:
@@ -317,7 +322,7 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
     seconds = int(current_app.config.get("CHECKPOINT_SECONDS", 60))
     last = db.session.scalar(
         select(SignedHead)
-        .where(SignedHead.poll_id == poll.id, SignedHead.kind == "checkpoint")
+        .where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CHECKPOINT)
         .order_by(SignedHead.count.desc())
         .limit(1)
     )
@@ -335,7 +340,7 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
     db.session.add(
         SignedHead(
             poll_id=poll.id,
-            kind="checkpoint",
+            kind=HeadKind.CHECKPOINT,
             count=seq,
             head=head,
             at=at,

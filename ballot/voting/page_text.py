@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ballot.vocab import LEVEL_LABELS, translated
+
 
 def level_labels() -> dict[str, str]:
-    """Level codes (tally.rules.KINDS) → their label on the ballot, translated."""
-    return {
-        "tin_nhiem_cao": _("High confidence"),
-        "tin_nhiem": _("Confidence"),
-        "tin_nhiem_thap": _("Low confidence"),
-        "khong_tin_nhiem": _("No confidence"),
-    }
+    """Level codes (tally.vocab.Level) → their label on the ballot, translated."""
+    return translated(LEVEL_LABELS)
 
 
 def vote_page_strings() -> dict[str, object]:
