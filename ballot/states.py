@@ -120,9 +120,9 @@ def state_label(state: str) -> str:
     return state if label is None else str(label)
 
 
-def require_state(poll: Poll, *states: str) -> None:
-    """Refuse unless the vote is in one of ``states``."""
-    if poll.state not in states:
+def require_state(poll: Poll, action: Action) -> None:
+    """Refuse unless ``action`` is allowed in the vote's state (:data:`TRANSITIONS`)."""
+    if not may(action, poll.state):
         raise refuse(
             "wrong_state",
             _l("Not possible now: the vote is %(state)s.", state=state_label(poll.state)),

@@ -27,7 +27,7 @@ from ballot.cards.models import Card, CardStatus
 from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.states import Action, allowed, require_state
+from ballot.states import Action, require_state
 from keys import cards
 from keys.cardfile import (
     MAX_CARDS,
@@ -77,7 +77,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
     Returns the cards to print (secrets only in memory) and the ballot fingerprint.
     """
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
@@ -101,7 +101,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
 def card_definition(poll: Poll, spares: int, base_url: str) -> dict[str, Any]:
     """The ballot definition file for ``python -m keys cards`` (draft, unconfirmed only)."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
@@ -117,7 +117,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
     locks as printing; the cards are stored exactly as ``make_cards`` stores them.
     Returns the number of cards. A refusal carries the error's vi/en message.
     """
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     fingerprint = ballot_fingerprint(draft_manifest(poll))
     try:
@@ -148,7 +148,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
 
 def discard_cards(actor: str, poll: Poll) -> int:
     """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     count = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
     log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
@@ -170,7 +170,7 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
     # The vote's row lock (the one casts take) serializes revocations: the order below
     # is counted under it, and the card's status is read after it (fresh, not cached).
     db.session.refresh(poll, with_for_update=True)
-    require_state(poll, *allowed(Action.MANAGE_CARDS))
+    require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     db.session.refresh(card)
     if card.status == CardStatus.USED:
@@ -188,7 +188,7 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
 
 def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
     """Record that the spare with this serial was handed out (counts as issued)."""
-    require_state(poll, *allowed(Action.MANAGE_CARDS))
+    require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     if not card.spare or card.spare_issued or card.status == CardStatus.REVOKED:
         raise refuse("not_spare", _l("This is not an unused spare card."))

@@ -25,7 +25,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
@@ -33,17 +32,12 @@ from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
 from ballot.errors import ApiError, refuse
 from ballot.labels import level_labels, threshold_text
 from ballot.permissions import has_role, secretariat_required, staff_required
+from ballot.vocab import DENOMINATOR_NOUNS
 from ballot.web import actor, attempt, commit, get_poll, poll_nav
 from tally.rules import LEVEL_LABELS
 
 bp = Blueprint("counting", __name__, template_folder="templates", url_prefix="/polls")
 MAX_PART_BYTES = 2 * 1024 * 1024
-DENOMINATOR_LABELS = {
-    "returned": _l("the ballots returned"),
-    "members_total": _l("the total number of members"),
-    "summoned": _l("the number summoned"),
-    "issued": _l("the ballots issued"),
-}
 
 
 def _trustee_strings() -> dict[str, str]:
@@ -344,7 +338,7 @@ def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:
         "levels": manifest.levels,
         "labels": level_labels(),
         "thresholds": {t.flag: threshold_text(t) for t in manifest.thresholds},
-        "denominator_label": DENOMINATOR_LABELS[results["denominator"]["name"]],
+        "denominator_label": DENOMINATOR_NOUNS[results["denominator"]["name"]],
         "record_hash": bytes(count.record_hash or b"").hex() if count else "",
     }
 

@@ -29,7 +29,7 @@ from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
 from ballot.polls.operations import manifest_for, require_no_cards
-from ballot.states import Action, allowed, require_state
+from ballot.states import Action, require_state
 from keys import dkg
 
 BOARD_FORMAT = "phieu-dkg-board/1"
@@ -73,7 +73,7 @@ def _issue_links(poll: Poll) -> list[Link]:
 def start(actor: str, poll: Poll) -> list[Link]:
     """Open round 1 of the ceremony (draft only); returns the n links, the only time
     their tokens exist outside the trustees' devices."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     if poll.ceremony_round:
         raise refuse("ceremony_started", _l("The key ceremony has already started."))
     poll.ceremony_round = 1
@@ -107,7 +107,7 @@ def require_unconfirmed(poll: Poll) -> None:
 def restart(actor: str, poll: Poll, reason: str) -> list[Link]:
     """Start a new round (r + 1) with new links; only in draft, before any confirmation
     and before cards are printed. The reason is logged and shown on the board."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."))
     require_unconfirmed(poll)

@@ -27,7 +27,7 @@ from ballot.db import db
 from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
-from ballot.states import require_state
+from ballot.states import Action, after, allowed, require_state
 from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
@@ -149,7 +149,7 @@ def officials(poll: Poll) -> list[Official]:
 
 def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     """Append one official at the end of the ballot."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     name, position = name.strip(), position.strip()
     if not name:
@@ -172,7 +172,7 @@ def _official(poll: Poll, official_id: int) -> Official:
 
 def edit_official(actor: str, poll: Poll, official_id: int, name: str, position: str) -> None:
     """Correct one official's name or position (until cards are printed)."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     name, position = name.strip(), position.strip()
     if not name:
@@ -184,7 +184,7 @@ def edit_official(actor: str, poll: Poll, official_id: int, name: str, position:
 
 def delete_official(actor: str, poll: Poll, official_id: int) -> None:
     """Remove one official; the ones after it move up (until cards are printed)."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     official = _official(poll, official_id)
     name = official.name
@@ -201,7 +201,7 @@ def delete_official(actor: str, poll: Poll, official_id: int) -> None:
 
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
     """Replace the whole list (an import): all rows or none."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     if not rows or len(rows) > MAX_OFFICIALS:
         raise refuse("bad_import", _l("The list must have between 1 and 200 officials."), 400)
@@ -215,7 +215,7 @@ def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> No
 
 def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> None:
     """Move one official to ``new_order`` (1-based), shifting the others."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     rows = officials(poll)
     moving = next((o for o in rows if o.id == official_id), None)
@@ -261,7 +261,7 @@ def freeze(actor: str, poll: Poll) -> bytes:
     trustee's verified confirmation of this exact manifest (keys/dkg.py)."""
     from ballot.polls.ceremony_post import require_confirmed
 
-    require_state(poll, "draft")
+    require_state(poll, Action.FREEZE)
     keys = db.session.execute(
         select(Card.serial, Card.public_key).where(Card.poll_id == poll.id)
     ).all()
@@ -273,14 +273,14 @@ def freeze(actor: str, poll: Poll) -> bytes:
     poll.manifest = canonical_json(raw).decode()
     poll.manifest_hash = manifest_hash(raw)
     poll.chain_head = poll.manifest_hash
-    poll.state = "ready"
+    poll.state = after(Action.FREEZE, poll.state)
     log_action(actor, "poll.freeze", {"poll": poll.public_id, "manifest": poll.manifest_hash.hex()})
     return poll.manifest_hash
 
 
 def check_in(actor: str, poll: Poll, delta: int) -> int:
     """Count members in (+1) or correct a mistake (−1). Names no one and no card."""
-    require_state(poll, "draft", "ready", "open")
+    require_state(poll, Action.CHECK_IN)
     bad = refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
     if delta not in (1, -1):
         raise bad
@@ -298,7 +298,7 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
         update(Poll)
         .where(
             Poll.id == poll.id,
-            Poll.state.in_(("draft", "ready", "open")),
+            Poll.state.in_(allowed(Action.CHECK_IN)),
             Poll.present + delta >= 0,
             Poll.present + delta <= Poll.summoned,
         )
@@ -317,7 +317,7 @@ def open_poll(
     actor: str, poll: Poll, override_reason: str | None = None, closes_at: datetime | None = None
 ) -> None:
     """ready → open, with quorum or a recorded reason."""
-    require_state(poll, "ready")
+    require_state(poll, Action.OPEN)
     reason = (override_reason or "").strip()
     if not quorum_met(poll.present, poll.summoned) and not reason:
         raise refuse(
@@ -325,7 +325,7 @@ def open_poll(
             _l("No quorum: fewer than 2/3 of those summoned are present. Give a reason to open."),
         )
     poll.quorum_override = reason or None
-    poll.state = "open"
+    poll.state = after(Action.OPEN, poll.state)
     poll.opened_at = now()
     poll.closes_at = closes_at
     log_action(
@@ -338,8 +338,8 @@ def open_poll(
 def close_poll(actor: str, poll: Poll) -> None:
     """open → closed; the server signs the final chain head."""
     db.session.refresh(poll, with_for_update=True)  # wait for casts in progress
-    require_state(poll, "open")
-    poll.state = "closed"
+    require_state(poll, Action.CLOSE)
+    poll.state = after(Action.CLOSE, poll.state)
     poll.closed_at = now()
     at = record_time(poll.closed_at)
     head = bytes(poll.chain_head or b"")

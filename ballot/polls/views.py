@@ -41,7 +41,7 @@ from ballot.polls.forms import (
 from ballot.polls.importing import read_officials
 from ballot.polls.loglabels import action_label, detail_items
 from ballot.polls.models import Poll
-from ballot.states import require_state, state_label
+from ballot.states import Action, require_state, state_label
 from ballot.web import actor, attempt, get_poll, poll_nav
 from tally.rules import (
     DEFAULT_THRESHOLDS,
@@ -49,6 +49,7 @@ from tally.rules import (
     quorum_met,
     quorum_needed,
 )
+from tally.vocab import Denominator
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -126,7 +127,7 @@ def create() -> ResponseReturnValue:
                 summoned=int(form.summoned.data or 0),
                 trustee_names=form.names(),
                 threshold=int(form.threshold.data or 0),
-                denominator=form.denominator.data or "returned",
+                denominator=form.denominator.data or Denominator.RETURNED,
                 members_total=form.members_total.data or None,
                 fractions=form.fractions(),
             ),
@@ -290,7 +291,7 @@ def import_officials(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _officials_page(poll, import_form=form, status=400)
     upload = form.file.data
-    checked = attempt(lambda: require_state(poll, "draft"))  # before the file is parsed
+    checked = attempt(lambda: require_state(poll, Action.PREPARE))  # before the file is parsed
     if not checked:
         return _officials_page(poll, import_form=form, status=checked.status)
     db.session.rollback()  # end the read transaction before parsing
