@@ -33,7 +33,7 @@ __all__ = ["GENESIS", "TAG_ACTION_LOG", "ActionLogEntry", "entry_hash", "log_act
 _PG_LOCK_KEY: Final = 0x70686965  # "phie"
 
 
-class ActionLogEntry(db.Model):  # type: ignore[name-defined,misc]
+class ActionLogEntry(db.Model):  # type: ignore[name-defined]
     """One recorded action; rows are only ever inserted."""
 
     __tablename__ = "action_log"

@@ -4,9 +4,11 @@ Transactions — one commit per request, explicit:
 
 * functions in ``<area>/operations.py`` change the session (``db.session.add`` …) and
   never commit; they may ``flush`` to get ids or hit constraints early;
-* the view (or CLI command) that called them commits once with ``db.session.commit()``
-  *before* it builds the success response, so nothing is acknowledged before it is
-  durably stored (docs/security.md, property 6);
+* the view that called them commits once, through ``ballot.web.commit`` or
+  ``ballot.web.attempt`` (a CLI command: ``db.session.commit()``), *before* it builds
+  the success response, so nothing is acknowledged before it is durably stored
+  (docs/security.md, property 6); the cast path alone owns its transactions
+  (``ballot/voting/casting.py``, see :func:`owns_transaction` below);
 * on any exception nothing is committed: the error handlers roll back, and
   Flask-SQLAlchemy's teardown (``session.remove()``) rolls back whatever is left.
 
@@ -25,6 +27,12 @@ server thread (until the front door's read deadline), never the database.
 Outside a request (CLI, a second transaction in a view) a writer
 calls :func:`begin_write` first thing; on PostgreSQL that is a no-op and the caller
 takes its own row or advisory lock.
+
+A view that must work outside the write lock first (check a ballot's proofs, parse an
+uploaded list) is marked :func:`owns_transaction`: the hook then does not begin it
+IMMEDIATE, and the view ends its read transaction, calls :func:`begin_write` and
+commits itself (the cast: ballot/voting/views.py). Views run operations and commit
+through :mod:`ballot.web`.
 """
 
 from __future__ import annotations
@@ -32,9 +40,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event, exc
 from sqlalchemy.orm import DeclarativeBase
@@ -145,6 +154,25 @@ def begin_write() -> None:
 
 
 _WRITING = ("POST", "PUT", "PATCH", "DELETE")
+_OWNS = "__phieu_owns_transaction__"
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def owns_transaction(view: V) -> V:
+    """Mark a writing view that manages its own transactions (put it under the route).
+
+    The before-request hook then takes no SQLite write lock for it: the view reads and
+    verifies in a plain (deferred) transaction, ends it, and begins its write with
+    :func:`begin_write` only for the short append, which it commits itself. The body
+    is still read whole before any database work.
+    """
+    setattr(view, _OWNS, True)
+    return view
+
+
+def _owns_transaction() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, _OWNS, False))
 
 
 def _read_body_first() -> None:
@@ -166,7 +194,7 @@ def _read_body_first() -> None:
 
 def _writes_begin_immediate() -> None:
     """before_request on SQLite: POST/PUT/PATCH/DELETE start as writers."""
-    if request.method in _WRITING and request.endpoint != "static":
+    if request.method in _WRITING and request.endpoint != "static" and not _owns_transaction():
         begin_write()
 
 

@@ -3,12 +3,14 @@
 A JSON request (JSON body, or an Accept header that prefers JSON) gets
 ``{"error": "<code>", "message": "<text in the user's language>"}``; anything else gets
 ``errors/error.html``. A 500 never shows a stack trace or any setting. Later views can
-raise :class:`ApiError` to answer with their own code (``card_used``, ``vote_closed`` …).
+raise :class:`ApiError` (made by :func:`refuse`) to answer with their own code
+(``card_used``, ``vote_closed`` …).
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
@@ -56,6 +58,11 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+def refuse(code: str, message: Any, status: int = 409) -> ApiError:
+    """An ApiError carrying a translated message (raise it: nothing is changed)."""
+    return ApiError(status, code, str(message))
 
 
 def wants_json() -> bool:

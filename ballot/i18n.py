@@ -46,13 +46,10 @@ def select_locale() -> str:
 
 
 def template_context() -> dict[str, Any]:
-    """Template globals: the current language, the offered ones, the LogoutForm."""
-    from ballot.accounts.forms import LogoutForm
-
+    """Template globals: the current language and the offered ones."""
     return {
         "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
         "languages": current_app.config["LANGUAGES"],
-        "logout_form": LogoutForm,
     }
 
 

@@ -15,15 +15,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from ballot.accounts.models import ROLES
 from ballot.errors import wants_json
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(StrEnum):
+    """What an account may do: run votes, or read and verify them (ballot.accounts)."""
+
+    SECRETARIAT = "secretariat"
+    AUDITOR = "auditor"
+
+
+#: Roles an account can hold; the database enforces the same list.
+ROLES = tuple(r.value for r in Role)  # plain strings: click.Choice shows an enum by name
 
 
 def _refuse_anonymous() -> Any:

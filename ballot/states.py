@@ -13,9 +13,14 @@ generated from this enum with the same text as migration 0002).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from flask_babel import lazy_gettext as _l
+
+from ballot.errors import refuse
+
+if TYPE_CHECKING:
+    from ballot.polls.models import Poll
 
 
 class State(StrEnum):
@@ -113,3 +118,12 @@ def state_label(state: str) -> str:
     """The state's name in the user's language (an unknown value as it is)."""
     label = STATE_LABELS.get(state)
     return state if label is None else str(label)
+
+
+def require_state(poll: Poll, action: Action) -> None:
+    """Refuse unless ``action`` is allowed in the vote's state (:data:`TRANSITIONS`)."""
+    if not may(action, poll.state):
+        raise refuse(
+            "wrong_state",
+            _l("Not possible now: the vote is %(state)s.", state=state_label(poll.state)),
+        )

@@ -8,7 +8,7 @@ from ballot.counting import operations as counting
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.count import decrypt_with_share, parse_totals
 from tests.voting_helpers import PASSPHRASES, OpenVote, ballot_body, make_vote
 

@@ -131,24 +131,13 @@ def test_begin_write_takes_the_write_lock(app) -> None:
 
 def test_writing_requests_take_the_sqlite_write_lock(app, client) -> None:
     """Two connections: while a POST holds the lock, another writer must wait."""
-    import sqlalchemy as sa
+    from tests.voting_helpers import other_writer_gets_lock
 
     seen = {}
 
     @app.post("/_t/lock")
     def lock_probe() -> str:
-        other = sa.create_engine(
-            app.config["SQLALCHEMY_DATABASE_URI"], connect_args={"timeout": 0.05}
-        )
-        try:
-            with other.connect() as conn:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                seen["other_got_lock"] = True
-                conn.exec_driver_sql("ROLLBACK")
-        except sa.exc.OperationalError:
-            seen["other_got_lock"] = False
-        finally:
-            other.dispose()
+        seen["other_got_lock"] = other_writer_gets_lock(app.config["SQLALCHEMY_DATABASE_URI"])
         return "ok"
 
     from ballot.extensions import csrf

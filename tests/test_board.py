@@ -13,8 +13,8 @@ from ballot.board import views as board_views
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.voting.casting import cast
 from ballot.voting.models import BallotEntry
-from ballot.voting.operations import cast
 from keys.hashing import ballot_fingerprint
 from tests.voting_helpers import ballot_body, make_vote
 

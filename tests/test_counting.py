@@ -11,7 +11,7 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.count import decrypt_with_share, parse_totals
 from tally.verify import verify_record
 from tests.voting_helpers import PASSPHRASES, ballot_body, make_vote

@@ -7,7 +7,7 @@ import re
 
 from ballot.db import db
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from keys.hashing import ballot_fingerprint
 from tally.codes import group_code
 from tests.polls_web_helpers import login

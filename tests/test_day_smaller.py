@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ballot.db import db
-from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.states import state_label
 from tests.day_helpers import counted_vote
 from tests.polls_web_helpers import login
 
@@ -31,7 +31,7 @@ def test_log_in_words_secretariat_footer_and_english_results(app, client, make_u
     client.get("/lang/vi?next=/")
     results = client.get(f"/polls/{polls_pid}/results").get_data(as_text=True)
     assert "Tín nhiệm thấp từ 2/3 trở lên" in results
-    assert polls.state_label("published")
+    assert state_label("published")
 
 
 def test_create_form_radios_threshold_errors_at_field_samples_and_unique_ids(

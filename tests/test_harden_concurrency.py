@@ -15,7 +15,8 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls import operations as ops
 from ballot.polls.models import Poll
-from tests.voting_helpers import make_vote
+from ballot.web import get_poll
+from tests.voting_helpers import draft_poll, make_vote
 
 
 @pytest.fixture(autouse=True)
@@ -56,21 +57,13 @@ def test_twenty_parallel_check_ins(make_app) -> None:
         }
     )
     with app.app_context():
-        poll = ops.create_poll(
-            "tests",
-            meeting="Kỳ họp",
-            title="Lấy phiếu",
-            kind="rating",
-            summoned=60,
-            trustee_names=["A", "B", "C"],
-            threshold=2,
-        )
+        poll = draft_poll(60)
         ops.check_in("tests", poll, 1)
         db.session.commit()
         public_id = poll.public_id
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(public_id)  # each request reads the vote first
+        poll = get_poll(public_id)  # each request reads the vote first
         assert poll.present == 1
         barrier.wait(10)
         value = ops.check_in("thuky", poll, 1)
@@ -86,20 +79,12 @@ def test_twenty_parallel_check_ins(make_app) -> None:
 
 def test_check_in_bounds_hold_in_parallel(app) -> None:
     with app.app_context():
-        poll = ops.create_poll(
-            "tests",
-            meeting="Kỳ họp",
-            title="Lấy phiếu",
-            kind="rating",
-            summoned=5,
-            trustee_names=["A", "B", "C"],
-            threshold=2,
-        )
+        poll = draft_poll(5)
         db.session.commit()
         public_id = poll.public_id
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(public_id)
+        poll = get_poll(public_id)
         barrier.wait(10)
         value = ops.check_in("thuky", poll, 1)
         db.session.commit()
@@ -118,7 +103,7 @@ def test_six_parallel_revocations_get_distinct_orders(app) -> None:
         serials = [f"{i:04d}" for i in range(1, 7)]
 
     def work(i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(vote.public_id)
+        poll = get_poll(vote.public_id)
         barrier.wait(10)
         card = cards_ops.revoke("thuky", poll, serials[i])
         order = int(card.revoked_order)
@@ -139,7 +124,7 @@ def test_same_card_revoked_twice_in_parallel(app) -> None:
         vote = make_vote(members=3, officials=1, spares=0)
 
     def work(_i: int, barrier: threading.Barrier) -> int:
-        poll = ops.get_poll(vote.public_id)
+        poll = get_poll(vote.public_id)
         barrier.wait(10)
         card = cards_ops.revoke("thuky", poll, "0001")
         db.session.commit()

@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from ballot.accounts import sessions
 from ballot.accounts.operations import find_user, set_password, set_role
 from ballot.db import db
-from ballot.polls import operations as ops
 from ballot.polls.models import Poll
 from tests.conftest import AuthActions, extract_csrf
+from tests.voting_helpers import draft_poll
 
 COOKIE = "phieu_session"
 
@@ -19,15 +19,7 @@ COOKIE = "phieu_session"
 @pytest.fixture
 def poll_id(app) -> str:
     with app.app_context():
-        poll = ops.create_poll(
-            "tests",
-            meeting="Kỳ họp",
-            title="Lấy phiếu",
-            kind="rating",
-            summoned=10,
-            trustee_names=["A", "B", "C"],
-            threshold=2,
-        )
+        poll = draft_poll(10)
         db.session.commit()
         return str(poll.public_id)
 

@@ -10,7 +10,7 @@ from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.receipts import check_receipt
 from tally.verify import (
     Report,

@@ -15,7 +15,7 @@ from ballot.counting.export import build_record
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.count import decrypt_with_share, parse_totals
 from tests.conftest import extract_csrf
 from tests.voting_helpers import PASSPHRASES, ballot_body, make_vote

@@ -18,7 +18,7 @@ from ballot.polls import ceremony
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.states import STATE_LABELS, TRANSITIONS, Action, State, after, allowed, may
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from tally.count import decrypt_with_share, parse_totals
 from tests.voting_helpers import PASSPHRASES, ballot_body, make_vote
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from ballot.db import db
 from ballot.errors import ApiError
 from ballot.polls.models import Poll
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from keys import cards
 from keys.audit import AuditedBallot, AuditedRow, encrypt_audited, verify_audit
 from keys.ballot import encrypt_row, sign_ballot

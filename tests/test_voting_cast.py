@@ -14,8 +14,8 @@ from ballot.errors import ApiError
 from ballot.polls import ceremony
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
+from ballot.voting.casting import cast
 from ballot.voting.models import BallotEntry
-from ballot.voting.operations import cast
 from tally.record import chain_link
 from tests.voting_helpers import ballot_body, make_vote
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from ballot.db import db
+from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.polls.quick import quick_vote
 from keys import cards
@@ -13,6 +16,33 @@ from keys.ballot import encrypt_ballot
 from tally.manifest import parse_manifest
 
 PASSPHRASES = ["mật khẩu thứ nhất", "mật khẩu thứ hai", "mật khẩu thứ ba"]
+
+
+def draft_poll(summoned: int = 5) -> Poll:
+    """A vote in draft, made by the real operation (not committed)."""
+    return polls.create_poll(
+        "tests",
+        meeting="Kỳ họp",
+        title="Lấy phiếu",
+        kind="rating",
+        summoned=summoned,
+        trustee_names=["A", "B", "C"],
+        threshold=2,
+    )
+
+
+def other_writer_gets_lock(uri: str) -> bool:
+    """Whether another connection can take the SQLite write lock right now (50 ms)."""
+    other = sa.create_engine(uri, connect_args={"timeout": 0.05})
+    try:
+        with other.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("ROLLBACK")
+        return True
+    except sa.exc.OperationalError:
+        return False
+    finally:
+        other.dispose()
 
 
 @dataclass

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
+from ballot.permissions import ROLES, Role
 from ballot.vocab import check_in
 
-
-class Role(StrEnum):
-    """What an account may do: run votes, or read and verify them."""
-
-    SECRETARIAT = "secretariat"
-    AUDITOR = "auditor"
-
-
-#: Roles an account can hold; the database enforces the same list.
-ROLES = tuple(r.value for r in Role)  # plain strings: click.Choice shows an enum by name
+__all__ = ["ROLES", "Role", "User", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -29,7 +20,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A login for the secretariat (runs votes) or an auditor (reads, verifies)."""
 
     __tablename__ = "accounts"

@@ -20,6 +20,7 @@ import time
 from flask import current_app, session
 
 from ballot.accounts.models import User
+from ballot.db import db
 
 #: What a login puts in the session (Flask-Login's keys and ours).
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_sv", "_t0", "_seen")
@@ -39,7 +40,7 @@ def session_is_current(user: User) -> bool:
     """Whether this request's session still belongs to ``user``; refreshes ``_seen``."""
     now = int(time.time())
     version, started, seen = session.get("_sv"), session.get("_t0"), session.get("_seen")
-    if not all(isinstance(v, int) for v in (version, started, seen)):
+    if not (isinstance(version, int) and isinstance(started, int) and isinstance(seen, int)):
         return False
     if version != int(user.session_version or 0):
         return False
@@ -54,8 +55,6 @@ def session_is_current(user: User) -> bool:
 
 def load_user(user_id: str) -> User | None:
     """Flask-Login's user loader: the account, only while its session is current."""
-    from ballot.db import db
-
     try:
         user = db.session.get(User, int(user_id))
     except ValueError:

@@ -16,6 +16,7 @@ from ballot.db import db
 from ballot.extensions import config_limit, limiter
 from ballot.permissions import login_required
 from ballot.security import safe_next
+from ballot.web import commit
 
 bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/account")
 
@@ -39,8 +40,7 @@ def login() -> ResponseReturnValue:
             db.session.rollback()
             form.password.errors.append(_("Wrong username or password."))
             return render_template("accounts/login.html", form=form), 200
-        log_action(user.username, "account.login", {})
-        db.session.commit()
+        commit(lambda: log_action(user.username, "account.login", {}))
         session.clear()  # a fresh session: nothing carried over from before login
         login_user(user)
         start_session(user)
@@ -56,10 +56,13 @@ def logout() -> ResponseReturnValue:
     form = LogoutForm()
     if not form.validate_on_submit():
         return redirect(url_for("home.index"))
-    username = current_user.username
-    end_sessions(current_user)  # a copy of this cookie must not outlive the logout
-    log_action(username, "account.logout", {})
-    db.session.commit()
+    user = current_user._get_current_object()
+
+    def end() -> None:
+        end_sessions(user)  # a copy of this cookie must not outlive the logout
+        log_action(user.username, "account.logout", {})
+
+    commit(end)
     logout_user()
     session.clear()
     flash(_("You have logged out."), "info")

@@ -17,8 +17,8 @@ from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.states import State
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
+from ballot.voting.operations import signed_json
 from keys.hashing import ballot_fingerprint
-from tally.records import SignedHead as SignedHeadJson
 from tally.rules import quorum_met, quorum_needed
 
 TRACKER_HEX = 64
@@ -88,19 +88,6 @@ def fingerprints(poll: Poll) -> dict[str, Any]:
     if checkpoint is not None:
         out["checkpoint"] = signed_json(checkpoint)
     return out
-
-
-def signed_json(h: SignedHead) -> dict[str, Any]:
-    """A signed head as in the record's checkpoints.json (tally/records.py)."""
-    close = h.kind == HeadKind.CLOSE and h.actions_head is not None
-    return SignedHeadJson(
-        h.count,
-        bytes(h.head),
-        h.at,
-        bytes(h.signature),
-        h.actions if close else None,
-        bytes(h.actions_head) if close and h.actions_head else None,
-    ).to_json()
 
 
 def latest_checkpoint(poll: Poll) -> SignedHead | None:

@@ -15,13 +15,15 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ballot.board import operations as ops
+from ballot.counting.operations import results_of
+from ballot.counting.views import results_context
 from ballot.localtime import localtime
 from ballot.polls.models import Poll
-from ballot.polls.operations import get_poll, state_label
-from ballot.states import State
+from ballot.states import State, state_label
 from ballot.voting.audits import checked_ballots
 from ballot.voting.operations import board as chain_page
 from ballot.voting.page_text import level_labels
+from ballot.web import get_poll
 from tally.checked import audits_json as checked_json
 
 bp = Blueprint("board", __name__, template_folder="templates")
@@ -59,9 +61,6 @@ def _published(poll: Poll) -> dict[str, Any] | None:
     """The results' template values once the vote is published (before: None, never any)."""
     if poll.state != State.PUBLISHED:
         return None
-    from ballot.counting.operations import results_of
-    from ballot.counting.views import results_context
-
     results = results_of(poll)
     return results_context(poll, results) if results is not None else None
 

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Regexp
 
-from ballot.polls.forms import WholeNumberField, at_most
+from ballot.fields import WholeNumberField, at_most
 
 
 class PrintForm(FlaskForm):

@@ -19,7 +19,7 @@ class CardStatus(StrEnum):
     REVOKED = "revoked"
 
 
-class Card(db.Model):  # type: ignore[name-defined,misc]
+class Card(db.Model):  # type: ignore[name-defined]
     """A printed one-time card."""
 
     __tablename__ = "cards"

@@ -17,17 +17,17 @@ offline by ``python -m keys cards`` and the server receives only the public card
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 
 from ballot.actionlog import log_action
 from ballot.cards.models import Card, CardStatus
 from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.polls.operations import definition_for, refuse, require_state
-from ballot.states import Action, allowed
+from ballot.states import Action, require_state
 from keys import cards
 from keys.cardfile import MAX_CARDS, definition_file, parse_public_file
 from keys.cardsheet import PrintedCard
@@ -49,11 +49,16 @@ __all__ = [
 def draft_manifest(poll: Poll) -> dict[str, Any]:
     """The manifest as it will be frozen, minus the cards: the ballot definition (its
     hash is the fingerprint printed on the cards)."""
+    # Upward (cards sit below polls, docs/architecture.md): one of the two imports
+    # tests/test_layers.py allows; the vote's figures are mapped to the one builder there.
+    from ballot.polls.operations import definition_for
+
     return definition_for(poll)
 
 
 def _require_unconfirmed(poll: Poll) -> None:
     """Once a trustee confirmed the candidate manifest, its cards are fixed."""
+    # Upward, allowed by tests/test_layers.py like draft_manifest's import.
     from ballot.polls.ceremony import require_unconfirmed
 
     require_unconfirmed(poll)
@@ -69,12 +74,12 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
     Returns the cards to print (secrets only in memory) and the ballot fingerprint.
     """
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
     fingerprint = ballot_fingerprint(draft_manifest(poll))
-    replaced = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    replaced = _delete_cards(poll)
     printed = []
     for i in range(poll.summoned + spares):
         secret = cards.new_secret()
@@ -93,7 +98,7 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 
 def card_definition(poll: Poll, spares: int, base_url: str) -> dict[str, Any]:
     """The ballot definition file for ``python -m keys cards`` (draft, unconfirmed only)."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
@@ -109,7 +114,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
     locks as printing; the cards are stored exactly as ``make_cards`` stores them.
     Returns the number of cards. A refusal carries the error's vi/en message.
     """
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
     fingerprint = ballot_fingerprint(draft_manifest(poll))
     try:
@@ -118,7 +123,7 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
         )
     except CryptoError as err:
         raise refuse(err.code, f"{err.message('vi')} / {err.message('en')}", 400) from None
-    replaced = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    replaced = _delete_cards(poll)
     for card in parsed:
         db.session.add(
             Card(poll_id=poll.id, serial=card.serial, public_key=card.key, spare=card.spare)
@@ -138,11 +143,19 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
     return len(parsed)
 
 
+def _delete_cards(poll: Poll) -> int:
+    """Delete every card of the vote; how many there were."""
+    result = cast(
+        "CursorResult[Any]", db.session.execute(db.delete(Card).where(Card.poll_id == poll.id))
+    )
+    return int(result.rowcount or 0)
+
+
 def discard_cards(actor: str, poll: Poll) -> int:
     """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     _require_unconfirmed(poll)
-    count = db.session.execute(db.delete(Card).where(Card.poll_id == poll.id)).rowcount
+    count = _delete_cards(poll)
     log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
     return int(count or 0)
 
@@ -162,7 +175,7 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
     # The vote's row lock (the one casts take) serializes revocations: the order below
     # is counted under it, and the card's status is read after it (fresh, not cached).
     db.session.refresh(poll, with_for_update=True)
-    require_state(poll, *allowed(Action.MANAGE_CARDS))
+    require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     db.session.refresh(card)
     if card.status == CardStatus.USED:
@@ -180,7 +193,7 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
 
 def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
     """Record that the spare with this serial was handed out (counts as issued)."""
-    require_state(poll, *allowed(Action.MANAGE_CARDS))
+    require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     if not card.spare or card.spare_issued or card.status == CardStatus.REVOKED:
         raise refuse("not_spare", _l("This is not an unused spare card."))

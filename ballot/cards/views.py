@@ -23,7 +23,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ballot.cards import operations as cards_ops
 from ballot.cards.address import address_problem, card_base_url
@@ -35,18 +34,14 @@ from ballot.cards.forms import (
     UploadCardsForm,
 )
 from ballot.cards.pdf import cards_pdf, fingerprint_short
-from ballot.db import db
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
-from ballot.polls import operations as ops
 from ballot.polls.models import Poll
+from ballot.states import state_label
+from ballot.web import actor, attempt, get_poll
 from keys.cardfile import MAX_PUBLIC_FILE
 
 bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/polls")
-
-
-def _actor() -> str:
-    return str(current_user.username)
 
 
 def _draft_fingerprint(poll: Poll) -> str | None:
@@ -72,7 +67,7 @@ def _manage_page(
         render_template(
             "cards/manage.html",
             poll=poll,
-            state_label=ops.state_label(poll.state),
+            state_label=state_label(poll.state),
             can_act=has_role("secretariat"),
             cards=cards_ops.reconciliation(poll),
             issued=cards_ops.issued(poll),
@@ -93,14 +88,14 @@ def _manage_page(
 @staff_required
 def manage(public_id: str) -> ResponseReturnValue:
     """Reconciliation (printed, revoked, used, unused, spares issued) and the card forms."""
-    return _manage_page(ops.get_poll(public_id))
+    return _manage_page(get_poll(public_id))
 
 
 @bp.post("/<public_id>/cards/print")
 @secretariat_required
 def print_cards(public_id: str) -> ResponseReturnValue:
     """Make the cards and answer with the PDF in the same request."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = PrintForm()
     if not form.validate_on_submit():
         return _manage_page(poll, print_form=form, status=400)
@@ -110,8 +105,10 @@ def print_cards(public_id: str) -> ResponseReturnValue:
             _("Phones cannot open %(url)s: set BASE_URL, or tick the box.", url=base_url)
         ]
         return _manage_page(poll, print_form=form, status=400)
-    try:
-        printed, fingerprint = cards_ops.make_cards(_actor(), poll, int(form.spares.data or 0))
+
+    def make_and_render() -> bytes:
+        # The PDF is rendered before the commit: no card key is stored without its paper.
+        printed, fingerprint = cards_ops.make_cards(actor(), poll, int(form.spares.data or 0))
         pdf = cards_pdf(
             title=poll.title,
             public_id=poll.public_id,
@@ -120,12 +117,12 @@ def print_cards(public_id: str) -> ResponseReturnValue:
             fingerprint=fingerprint,
         )
         printed.clear()
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _manage_page(poll, print_form=form, status=err.status)
-    response = Response(pdf, mimetype="application/pdf")
+        return pdf
+
+    made = attempt(make_and_render)
+    if made.value is None:
+        return _manage_page(poll, print_form=form, status=made.status)
+    response = Response(made.value, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="the-{poll.public_id}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -135,7 +132,7 @@ def print_cards(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def definition(public_id: str) -> ResponseReturnValue:
     """The ballot definition file for ``python -m keys cards`` (changes nothing)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = DefinitionForm(formdata=request.args, prefix="offline")
     if not form.validate():
         return _manage_page(poll, definition_form=form, status=400)
@@ -162,21 +159,22 @@ def definition(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def upload(public_id: str) -> ResponseReturnValue:
     """Store the cards of a public card file made offline (public keys only)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = UploadCardsForm()
     if not form.validate_on_submit():
         return _manage_page(poll, upload_form=form, status=400)
     with form.file.data.stream as stream:  # a large upload is a temporary file: close it
         data = stream.read(MAX_PUBLIC_FILE + 1)
-    try:
-        count = cards_ops.upload_cards(_actor(), poll, data)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        form.file.errors = [err.message]
-        return _manage_page(poll, upload_form=form, status=err.status)
-    message = _("%(count)s cards made offline are recorded (public keys only).", count=count)
-    flash(message, "success")
+    uploaded = attempt(
+        lambda: cards_ops.upload_cards(actor(), poll, data),
+        lambda count: _(
+            "%(count)s cards made offline are recorded (public keys only).", count=count
+        ),
+        flash_refusal=False,
+    )
+    if uploaded.error is not None:
+        form.file.errors = [uploaded.error.message]  # shown next to the file
+        return _manage_page(poll, upload_form=form, status=uploaded.status)
     return redirect(url_for("cards.manage", public_id=public_id))
 
 
@@ -184,18 +182,18 @@ def upload(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def discard(public_id: str) -> ResponseReturnValue:
     """Destroy the printed cards of a draft vote (to change the list or keys)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = DiscardForm()
     if not form.validate_on_submit():
         return _manage_page(poll, discard_form=form, status=400)
-    try:
-        count = cards_ops.discard_cards(_actor(), poll)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _manage_page(poll, discard_form=form, status=err.status)
-    flash(_("%(count)s cards were discarded. Destroy the paper cards too.", count=count), "success")
+    discarded = attempt(
+        lambda: cards_ops.discard_cards(actor(), poll),
+        lambda count: _(
+            "%(count)s cards were discarded. Destroy the paper cards too.", count=count
+        ),
+    )
+    if not discarded:
+        return _manage_page(poll, discard_form=form, status=discarded.status)
     return redirect(url_for("cards.manage", public_id=public_id))
 
 
@@ -206,7 +204,7 @@ def _back(public_id: str) -> ResponseReturnValue:
 
 
 def _by_serial(public_id: str, action: str) -> ResponseReturnValue:
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = SerialForm()
     if not form.validate_on_submit():
         errors = form.serial.errors or [_("Enter the serial printed on the stub.")]
@@ -218,19 +216,16 @@ def _by_serial(public_id: str, action: str) -> ResponseReturnValue:
             _("Card %(serial)s was not revoked: tick the box to confirm.", serial=serial), "error"
         )
         return _back(public_id)
-    try:
-        if action == "revoke":
-            cards_ops.revoke(_actor(), poll, serial)
-            message = _("Card %(serial)s is revoked.", serial=serial)
-        else:
-            cards_ops.issue_spare(_actor(), poll, serial)
-            message = _("Spare card %(serial)s is handed out.", serial=serial)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
+    if action == "revoke":
+        attempt(
+            lambda: cards_ops.revoke(actor(), poll, serial),
+            _("Card %(serial)s is revoked.", serial=serial),
+        )
     else:
-        flash(message, "success")
+        attempt(
+            lambda: cards_ops.issue_spare(actor(), poll, serial),
+            _("Spare card %(serial)s is handed out.", serial=serial),
+        )
     return _back(public_id)
 
 

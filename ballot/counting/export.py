@@ -11,12 +11,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ballot.actionlog import vote_log
-from ballot.board.operations import signed_json
 from ballot.cards.models import Card, CardStatus
+from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll
 from ballot.voting.audits import checked_ballots
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
+from ballot.voting.operations import signed_json
 from tally.checked import audits_json
 from tally.record import Record
 from tally.records import Card as CardJson
@@ -38,8 +39,6 @@ def confirmations(poll: Poll) -> list[dict[str, Any]]:
 
 def build_record(poll: Poll) -> Record:
     """Every record file available for this vote's state (complete once counted)."""
-    from ballot.counting.models import Count, PartialRecord
-
     record = Record()
     put_cards(record, poll)
     put_ballots(record, poll)

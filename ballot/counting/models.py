@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ballot.db import db
 
 
-class Count(db.Model):  # type: ignore[name-defined,misc]
+class Count(db.Model):  # type: ignore[name-defined]
     """One vote's count: totals at close, then results and the record hash."""
 
     __tablename__ = "counts"
@@ -34,7 +34,7 @@ class Count(db.Model):  # type: ignore[name-defined,misc]
     record_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
-class PartialRecord(db.Model):  # type: ignore[name-defined,misc]
+class PartialRecord(db.Model):  # type: ignore[name-defined]
     """A trustee's verified partial decryption of the totals."""
 
     __tablename__ = "partial_decryptions"

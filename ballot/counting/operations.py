@@ -28,9 +28,9 @@ from ballot.counting.export import (
 )
 from ballot.counting.models import Count, PartialRecord
 from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.polls.operations import refuse, require_state
-from ballot.states import Action, after, allowed, may
+from ballot.states import Action, after, may, require_state
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
 from keys.ballot import Ballot
 from keys.decryption import PartialDecryption
@@ -67,7 +67,7 @@ def results_of(poll: Poll) -> dict[str, Any] | None:
 
 def start_count(actor: str, poll: Poll) -> Count:
     """Aggregate the chain's ballots into one encrypted total per official (closed only)."""
-    require_state(poll, *allowed(Action.COUNT))
+    require_state(poll, Action.COUNT)
     existing = get_count(poll)
     if existing is not None:
         return existing
@@ -154,7 +154,7 @@ def submit_partial(actor: str, poll: Poll, upload: Any) -> int:
     ``upload`` is the JSON object written by ``tally partial-decrypt`` (or the browser).
     Returns the trustee index. Raises ApiError naming the trustee on any problem.
     """
-    require_state(poll, *allowed(Action.COUNT))
+    require_state(poll, Action.COUNT)
     count = get_count(poll) or start_count(actor, poll)
     manifest = manifest_of(poll)
     if isinstance(upload, dict):
@@ -207,6 +207,6 @@ def _complete(
 
 def publish(actor: str, poll: Poll) -> None:
     """tallied → published (the record and results become public)."""
-    require_state(poll, *allowed(Action.PUBLISH))
+    require_state(poll, Action.PUBLISH)
     poll.state = after(Action.PUBLISH, poll.state)
     log_action(actor, "poll.publish", {"poll": poll.public_id})

@@ -85,8 +85,9 @@ def rehearse(app: Flask, members: int, officials: int, out: Path, seed: int) -> 
     finally:
         server.shutdown()
     db.session.remove()
-    poll = db.session.get(Poll, poll_id)
-    assert poll is not None  # noqa: S101
+    reloaded = db.session.get(Poll, poll_id)
+    assert reloaded is not None  # noqa: S101
+    poll = reloaded
     polls.close_poll("rehearsal", poll)
     count = counting.start_count("rehearsal", poll)
     db.session.commit()

@@ -1,4 +1,8 @@
-"""Counting pages: start the count, add trustees' partial decryptions, results, downloads."""
+"""Counting pages: start the count, add trustees' partial decryptions, results, downloads.
+
+Every POST runs its operation through :mod:`ballot.web` (one commit, or a refusal shown
+as a message or answered as JSON).
+"""
 
 from __future__ import annotations
 
@@ -21,28 +25,19 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from ballot.counting import operations as counting
 from ballot.counting.export import build_record
 from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
-from ballot.counting.labels import level_labels, threshold_text
-from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import ApiError, refuse
+from ballot.labels import level_labels, threshold_text
 from ballot.permissions import has_role, secretariat_required, staff_required
-from ballot.polls.operations import get_poll, refuse
+from ballot.vocab import DENOMINATOR_NOUNS
+from ballot.web import actor, attempt, commit, get_poll, poll_nav
 from tally.rules import LEVEL_LABELS
 
 bp = Blueprint("counting", __name__, template_folder="templates", url_prefix="/polls")
 MAX_PART_BYTES = 2 * 1024 * 1024
-DENOMINATOR_LABELS = {
-    "returned": _l("the ballots returned"),
-    "members_total": _l("the total number of members"),
-    "summoned": _l("the number summoned"),
-    "issued": _l("the ballots issued"),
-}
 
 
 def _trustee_strings() -> dict[str, str]:
@@ -116,8 +111,6 @@ def count_page(public_id: str) -> ResponseReturnValue:
     poll = get_poll(public_id)
     count = counting.get_count(poll)
     manifest = counting.manifest_of(poll) if poll.manifest else None
-    from ballot.polls.views import poll_nav
-
     return render_template(
         "counting/count.html",
         **poll_nav(poll),
@@ -139,9 +132,10 @@ def start(public_id: str) -> ResponseReturnValue:
     """Compute the encrypted totals (the vote must be closed)."""
     poll = get_poll(public_id)
     if StartCountForm().validate_on_submit():
-        counting.start_count(current_user.username, poll)
-        db.session.commit()
-        flash(_("The encrypted totals are ready for the trustees."), "success")
+        attempt(
+            lambda: counting.start_count(actor(), poll),
+            _("The encrypted totals are ready for the trustees."),
+        )
     return redirect(url_for("counting.count_page", public_id=public_id))
 
 
@@ -155,20 +149,23 @@ def upload_partial(public_id: str) -> ResponseReturnValue:
         flash(_("Choose the trustee's file first."), "error")
         return redirect(url_for("counting.count_page", public_id=public_id))
     data = form.part.data.read(MAX_PART_BYTES + 1)
-    try:
+    taken: list[int] = []
+
+    def submit() -> int:
         if len(data) > MAX_PART_BYTES:
             raise refuse("too_large", _("The file is too large."), 413)
         try:
             upload = json.loads(data.decode("utf-8"))
         except (ValueError, RecursionError):
             raise refuse("bad_file", _("The file is not a partial decryption."), 400) from None
-        trustee = counting.submit_partial(current_user.username, poll, upload)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return redirect(url_for("counting.count_page", public_id=public_id))
-    flash(_("Trustee %(n)s's partial decryption verifies and was added.", n=trustee), "success")
+        taken.append(counting.submit_partial(actor(), poll, upload))
+        return taken[0]
+
+    attempt(
+        submit,
+        lambda trustee: _("Trustee %(n)s's partial decryption verifies and was added.", n=trustee),
+        conflict=lambda: _duplicate_trustee(taken[0]),
+    )
     return redirect(url_for("counting.count_page", public_id=public_id))
 
 
@@ -210,14 +207,8 @@ def partial_json(public_id: str) -> ResponseReturnValue:
         raise refuse("bad_file", _("The file is not a partial decryption."), 400) from None
     if not isinstance(upload, dict):
         raise refuse("bad_file", _("The file is not a partial decryption."), 400)
-    trustee = counting.submit_partial(current_user.username, poll, upload)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same trustee sent twice at the same moment
-        db.session.rollback()
-        raise refuse(
-            "duplicate_trustee", _("Trustee %(n)s has already taken part.", n=trustee), 409
-        ) from None
+    trustee = counting.submit_partial(actor(), poll, upload)
+    commit(lambda: trustee, conflict=lambda: _duplicate_trustee(trustee))
     complete = poll.state == "tallied"
     return jsonify(
         ok=True,
@@ -234,10 +225,17 @@ def publish(public_id: str) -> ResponseReturnValue:
     """tallied → published."""
     poll = get_poll(public_id)
     if PublishForm().validate_on_submit():
-        counting.publish(current_user.username, poll)
-        db.session.commit()
-        flash(_("The results and the record are public."), "success")
+        attempt(
+            lambda: counting.publish(actor(), poll),
+            _("The results and the record are public."),
+        )
     return redirect(url_for("counting.count_page", public_id=public_id))
+
+
+def _duplicate_trustee(trustee: int) -> ApiError:
+    """The same trustee sent twice at the same moment: the second commit hit the unique
+    constraint (the first one counted)."""
+    return refuse("duplicate_trustee", _("Trustee %(n)s has already taken part.", n=trustee), 409)
 
 
 #: A spreadsheet reads a cell starting with one of these as a formula (or DDE command).
@@ -340,7 +338,7 @@ def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:
         "levels": manifest.levels,
         "labels": level_labels(),
         "thresholds": {t.flag: threshold_text(t) for t in manifest.thresholds},
-        "denominator_label": DENOMINATOR_LABELS[results["denominator"]["name"]],
+        "denominator_label": DENOMINATOR_NOUNS[results["denominator"]["name"]],
         "record_hash": bytes(count.record_hash or b"").hex() if count else "",
     }
 
@@ -353,8 +351,6 @@ def results_page(public_id: str) -> ResponseReturnValue:
     Staff see it inside the vote's tab bar; after publication anyone sees it with a way
     back to the public board.
     """
-    from ballot.polls.views import poll_nav
-
     poll, results = _counted(public_id)
     staff = has_role("secretariat", "auditor")
     return render_template(

@@ -25,9 +25,10 @@ from sqlalchemy import func, select
 
 from ballot.actionlog import ActionLogEntry, log_action
 from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
-from ballot.polls.operations import refuse, require_no_cards, require_state
-from ballot.states import Action, allowed
+from ballot.polls.operations import card_keys, manifest_for, require_no_cards
+from ballot.states import Action, require_state
 from keys import dkg
 
 BOARD_FORMAT = "phieu-dkg-board/1"
@@ -71,7 +72,7 @@ def _issue_links(poll: Poll) -> list[Link]:
 def start(actor: str, poll: Poll) -> list[Link]:
     """Open round 1 of the ceremony (draft only); returns the n links, the only time
     their tokens exist outside the trustees' devices."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     if poll.ceremony_round:
         raise refuse("ceremony_started", _l("The key ceremony has already started."))
     poll.ceremony_round = 1
@@ -105,7 +106,7 @@ def require_unconfirmed(poll: Poll) -> None:
 def restart(actor: str, poll: Poll, reason: str) -> list[Link]:
     """Start a new round (r + 1) with new links; only in draft, before any confirmation
     and before cards are printed. The reason is logged and shown on the board."""
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."))
     require_unconfirmed(poll)
@@ -164,8 +165,6 @@ def contributions(poll: Poll) -> list[Any]:
 
 def candidate(poll: Poll) -> dict[str, Any] | None:
     """The manifest the trustees confirm (cards included), once keys and cards exist."""
-    from ballot.polls.operations import card_keys, manifest_for
-
     if poll.election_key is None or poll.manifest is not None:
         return None
     cards = card_keys(poll)
@@ -179,8 +178,9 @@ def state(poll: Poll) -> str:
     if poll.manifest_hash is not None:
         return "frozen"
     n = poll.trustees
-    counts = dict(
-        db.session.execute(
+    counts: dict[str, int] = {
+        kind: int(count)
+        for kind, count in db.session.execute(
             select(CeremonyMessage.kind, func.count())
             .where(
                 CeremonyMessage.poll_id == poll.id,
@@ -188,7 +188,7 @@ def state(poll: Poll) -> str:
             )
             .group_by(CeremonyMessage.kind)
         ).all()
-    )
+    }
     if counts.get(MessageKind.COMPLAINT):
         return "failed"
     if counts.get(MessageKind.COMMIT, 0) < n:

@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ballot.actionlog import log_action
 from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import ApiError, refuse
 from ballot.polls import ceremony as board
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
-from ballot.polls.operations import refuse, require_state
-from ballot.states import Action, allowed
+from ballot.states import Action, require_state
 from keys import dkg
 from keys.errors import CryptoError
 from keys.hashing import canonical_json, manifest_hash
@@ -194,7 +193,7 @@ def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
     db.session.refresh(poll, with_for_update=True)  # one poster at a time per vote
     kind, msg = parse(body)
     link = board.link_for(poll, token)
-    require_state(poll, *allowed(Action.PREPARE))
+    require_state(poll, Action.PREPARE)
     if not poll.ceremony_round:
         raise refuse("no_ceremony", _l("The key ceremony has not started."), 404)
     _common(poll, link, kind, msg)

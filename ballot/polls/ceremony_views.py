@@ -18,19 +18,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ballot.cards.operations import cards_printed
-from ballot.cards.pdf import qr_png
 from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import ApiError, refuse
 from ballot.extensions import csrf_exempt_api
 from ballot.permissions import secretariat_required
 from ballot.polls import ceremony as board
-from ballot.polls import operations as ops
 from ballot.polls.ceremony_post import post_message
 from ballot.polls.ceremony_strings import trustee_strings
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
 from ballot.polls.models import MessageKind
-from ballot.polls.views import actor, bp, poll_nav
+from ballot.polls.views import bp
 from ballot.states import Action, may
+from ballot.web import actor, attempt, commit, get_poll, poll_nav
+from keys.cardsheet import qr_png
 from keys.hashing import canonical_json
 
 
@@ -50,7 +50,7 @@ def _json_error(err: ApiError) -> ResponseReturnValue:
 def ceremony_board(public_id: str) -> ResponseReturnValue:
     """The public bulletin board (phieu-dkg-board/1)."""
     try:
-        return _json(board.board(ops.get_poll(public_id)))
+        return _json(board.board(get_poll(public_id)))
     except ApiError as err:
         return _json_error(err)
 
@@ -59,12 +59,12 @@ def ceremony_board(public_id: str) -> ResponseReturnValue:
 def ceremony_manifest(public_id: str) -> ResponseReturnValue:
     """The candidate manifest the trustees confirm (or the frozen one)."""
     try:
-        poll = ops.get_poll(public_id)
+        poll = get_poll(public_id)
         if poll.manifest is not None:
             return Response(poll.manifest, mimetype="application/json")
         raw = board.candidate(poll)
         if raw is None:
-            raise ops.refuse(
+            raise refuse(
                 "too_early",
                 _l("There is no manifest to confirm yet (the cards are not printed)."),
                 404,
@@ -85,13 +85,12 @@ def ceremony_message(public_id: str) -> ResponseReturnValue:
     try:
         length = request.content_length
         if length is not None and length > board.MAX_MESSAGE_BYTES:
-            raise ops.refuse("too_large", _l("The message is too large."), 413)
+            raise refuse("too_large", _l("The message is too large."), 413)
         # Already read (within MAX_CONTENT_LENGTH) before any transaction: ballot.db.
         body = request.get_data(cache=True)[: board.MAX_MESSAGE_BYTES + 1]
         token = request.headers.get("X-Trustee-Token", "").strip()
-        poll = ops.get_poll(public_id)
-        answer = post_message(poll, token, body)
-        db.session.commit()
+        poll = get_poll(public_id)
+        answer = commit(lambda: post_message(poll, token, body))
     except ApiError as err:
         return _json_error(err)
     return jsonify(ok=True, board=answer)
@@ -100,7 +99,7 @@ def ceremony_message(public_id: str) -> ResponseReturnValue:
 @bp.get("/<public_id>/trustee")
 def trustee_page(public_id: str) -> ResponseReturnValue:
     """The trustee's page: everything secret happens in this browser, nothing is sent."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     return render_template("polls/trustee.html", poll=poll, strings=trustee_strings())
 
 
@@ -147,27 +146,21 @@ def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -
 @secretariat_required
 def ceremony(public_id: str) -> ResponseReturnValue:
     """Status of the ceremony per trustee, start/restart, the candidate fingerprint."""
-    return _page(ops.get_poll(public_id))
+    return _page(get_poll(public_id))
 
 
 def _links_action(poll: Any, action: Any, done: str) -> ResponseReturnValue:
-    try:
-        links = action()
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _page(poll, status=err.status)
-    flash(done, "success")
-    response = _page(poll, links)
-    return response
+    started = attempt(action, done)
+    if not started:
+        return _page(poll, status=started.status)
+    return _page(poll, started.value)
 
 
 @bp.post("/<public_id>/ceremony/start")
 @secretariat_required
 def ceremony_start(public_id: str) -> ResponseReturnValue:
     """Open round 1 and show the n links once."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     if not CeremonyStartForm().validate_on_submit():
         flash(_("This form has expired or was not sent from this site. Reload and retry."), "error")
         return _page(poll, status=400)
@@ -182,7 +175,7 @@ def ceremony_start(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def ceremony_restart(public_id: str) -> ResponseReturnValue:
     """Start a new round with new links (refused once a trustee confirmed)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = CeremonyRestartForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for restarting the ceremony."), "error")

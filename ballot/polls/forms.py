@@ -10,8 +10,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,53 +17,15 @@ from wtforms import (
 from wtforms.validators import (
     DataRequired,
     InputRequired,
-    Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
+from ballot.fields import ChoiceField, WholeNumberField, at_most
 from ballot.vocab import DENOMINATOR_CHOICES, KIND_CHOICES, choices
 from tally.vocab import KIND_VALUES, Denominator, Flag, Kind
 
 MAX_TRUSTEES = 15
-
-
-def at_most(limit: int) -> Length:
-    """A length limit whose message is translated (WTForms has no Vietnamese catalog)."""
-    return Length(max=limit, message=_l("At most %(max)d characters.", max=limit))
-
-
-class WholeNumberField(IntegerField):
-    """An integer field with a translated message for text that is not a number."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        """Parse the number; an empty value is None (left to Optional/InputRequired)."""
-        if not valuelist:
-            return
-        text = str(valuelist[0] or "").strip()
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = int(text)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a whole number.")) from None
-
-
-class ChoiceField(SelectField):
-    """A select field with a translated message for a value outside its choices."""
-
-    def pre_validate(self, form: Any) -> None:
-        """Refuse values that are not one of the choices."""
-        if self.data not in {value for value, _label in self.iter_choices_values()}:
-            raise ValidationError(_l("Choose one of the options."))
-
-    def iter_choices_values(self) -> list[tuple[Any, Any]]:
-        """The (value, label) pairs, whether choices is a list or a callable."""
-        choices = self.choices() if callable(self.choices) else self.choices
-        return [(c[0], c[1]) for c in choices or []]
 
 
 def kind_choices() -> list[tuple[str, Any]]:

@@ -15,13 +15,12 @@ from flask_babel import gettext as _
 
 from ballot.cards.forms import SerialForm
 from ballot.cards.operations import ballot_fingerprint, reconciliation
-from ballot.db import db
-from ballot.errors import ApiError
 from ballot.permissions import secretariat_required, staff_required
 from ballot.polls import operations as ops
 from ballot.polls.forms import CheckInForm, CloseForm, FreezeForm, OpenForm
 from ballot.polls.models import Poll
-from ballot.polls.views import actor, attempt, bp, next_step, poll_nav
+from ballot.polls.views import bp, next_step
+from ballot.web import actor, attempt, get_poll, poll_nav
 from tally.rules import quorum_met, quorum_needed
 
 
@@ -51,9 +50,7 @@ def _freeze_page(
             **poll_nav(poll),
             form=form or FreezeForm(formdata=None),
             manifest_hash=grouped_hex(poll.manifest_hash),
-            card_fingerprint=" ".join(
-                card_fingerprint[i : i + 4] for i in range(0, len(card_fingerprint or ""), 4)
-            ),
+            card_fingerprint=grouped_hex(bytes.fromhex(card_fingerprint or "")),
             cards=reconciliation(poll),
             serial_form=SerialForm(formdata=None),
             step=step,
@@ -67,25 +64,23 @@ def _freeze_page(
 @staff_required
 def freeze(public_id: str) -> ResponseReturnValue:
     """Before: what will be frozen. After: the manifest fingerprint, big, and the cards."""
-    return _freeze_page(ops.get_poll(public_id))
+    return _freeze_page(get_poll(public_id))
 
 
 @bp.post("/<public_id>/freeze")
 @secretariat_required
 def freeze_post(public_id: str) -> ResponseReturnValue:
     """Freeze the manifest (draft → ready), after an explicit confirmation."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = FreezeForm()
     if not form.validate_on_submit():
         return _freeze_page(poll, form, 400)
-    try:
-        ops.freeze(actor(), poll)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _freeze_page(poll, form, err.status)
-    flash(_("The manifest is frozen. Show its fingerprint on the projector."), "success")
+    frozen = attempt(
+        lambda: ops.freeze(actor(), poll),
+        _("The manifest is frozen. Show its fingerprint on the projector."),
+    )
+    if not frozen:
+        return _freeze_page(poll, form, frozen.status)
     return redirect(url_for("polls.freeze", public_id=public_id))
 
 
@@ -93,7 +88,7 @@ def freeze_post(public_id: str) -> ResponseReturnValue:
 @staff_required
 def checkin(public_id: str) -> ResponseReturnValue:
     """The counter of members present and the quorum, with +1 / −1 buttons."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     return render_template(
         "polls/checkin.html",
         **poll_nav(poll),
@@ -107,7 +102,7 @@ def checkin(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def checkin_post(public_id: str) -> ResponseReturnValue:
     """+1 when a member arrives, −1 to correct a mistake."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = CheckInForm()
     deltas = {"plus": 1, "minus": -1}
     if not form.validate_on_submit() or form.delta.data not in deltas:
@@ -137,32 +132,31 @@ def _open_page(poll: Poll, form: OpenForm | None = None, status: int = 200) -> R
 @staff_required
 def open_vote(public_id: str) -> ResponseReturnValue:
     """Confirmation step before opening: quorum, countdown, reason when needed."""
-    return _open_page(ops.get_poll(public_id))
+    return _open_page(get_poll(public_id))
 
 
 @bp.post("/<public_id>/open")
 @secretariat_required
 def open_vote_post(public_id: str) -> ResponseReturnValue:
     """ready → open; without quorum the reason is required and recorded."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = OpenForm()
     if not form.validate_on_submit():
         return _open_page(poll, form, 400)
     closes_at = None
     if form.minutes.data:
         closes_at = ops.now() + timedelta(minutes=int(form.minutes.data))
-    try:
-        ops.open_poll(actor(), poll, form.reason.data or None, closes_at)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        target = form.reason if err.code == "no_quorum" else None
-        if target is not None:
-            target.errors = [*target.errors, err.message]
+    opened = attempt(
+        lambda: ops.open_poll(actor(), poll, form.reason.data or None, closes_at),
+        _("The vote is open. Members can vote now."),
+        flash_refusal=False,
+    )
+    if opened.error is not None:
+        if opened.error.code == "no_quorum":  # shown next to the reason it asks for
+            form.reason.errors = [*form.reason.errors, opened.error.message]
         else:
-            flash(err.message, "error")
-        return _open_page(poll, form, err.status)
-    flash(_("The vote is open. Members can vote now."), "success")
+            flash(opened.error.message, "error")
+        return _open_page(poll, form, opened.status)
     return redirect(url_for("polls.dashboard", public_id=public_id))
 
 
@@ -181,23 +175,21 @@ def _close_page(
 @staff_required
 def close_vote(public_id: str) -> ResponseReturnValue:
     """Confirmation step before closing."""
-    return _close_page(ops.get_poll(public_id))
+    return _close_page(get_poll(public_id))
 
 
 @bp.post("/<public_id>/close")
 @secretariat_required
 def close_vote_post(public_id: str) -> ResponseReturnValue:
     """open → closed; the server signs the final chain head."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = CloseForm()
     if not form.validate_on_submit():
         return _close_page(poll, form, 400)
-    try:
-        ops.close_poll(actor(), poll)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _close_page(poll, form, err.status)
-    flash(_("The vote is closed. %(count)s ballots.", count=poll.ballot_count), "success")
+    closed = attempt(
+        lambda: ops.close_poll(actor(), poll),
+        lambda _none: _("The vote is closed. %(count)s ballots.", count=poll.ballot_count),
+    )
+    if not closed:
+        return _close_page(poll, form, closed.status)
     return redirect(url_for("polls.dashboard", public_id=public_id))

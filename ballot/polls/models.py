@@ -30,7 +30,7 @@ from ballot.vocab import check_in
 from tally.vocab import Denominator, Kind
 
 
-class Poll(db.Model):  # type: ignore[name-defined,misc]
+class Poll(db.Model):  # type: ignore[name-defined]
     """One vote of a meeting; also the lock row that serializes its ballot chain."""
 
     __tablename__ = "polls"
@@ -98,7 +98,7 @@ class Poll(db.Model):  # type: ignore[name-defined,misc]
     ballot_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Official(db.Model):  # type: ignore[name-defined,misc]
+class Official(db.Model):  # type: ignore[name-defined]
     """One row of the ballot."""
 
     __tablename__ = "officials"
@@ -133,7 +133,7 @@ class MessageKind(StrEnum):
 LINK_STEPS = ("issued", *MessageKind)
 
 
-class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
+class TrusteeLink(db.Model):  # type: ignore[name-defined]
     """A trustee's link to the ceremony board: only the SHA-256 of its random token.
 
     The token itself lives in the link's URL fragment (never sent to the server except
@@ -157,7 +157,7 @@ class TrusteeLink(db.Model):  # type: ignore[name-defined,misc]
     step: Mapped[str] = mapped_column(String(16), default=LINK_STEPS[0])
 
 
-class CeremonyMessage(db.Model):  # type: ignore[name-defined,misc]
+class CeremonyMessage(db.Model):  # type: ignore[name-defined]
     """One public message of the ceremony board (canonical JSON, checked on arrival)."""
 
     __tablename__ = "ceremony_messages"

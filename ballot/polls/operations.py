@@ -20,12 +20,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ballot.actionlog import ActionLogEntry, log_action
+from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.models import Card
+from ballot.cards.operations import issued
 from ballot.db import db
-from ballot.errors import ApiError
+from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key, server_public_key
+from ballot.states import Action, after, allowed, require_state
+from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
@@ -40,20 +43,6 @@ MAX_OFFICIALS = 200
 def now() -> datetime:
     """The current time (UTC)."""
     return datetime.now(UTC)
-
-
-def refuse(code: str, message: Any, status: int = 409) -> ApiError:
-    """An ApiError carrying a translated message."""
-    return ApiError(status, code, str(message))
-
-
-def require_state(poll: Poll, *states: str) -> None:
-    """Refuse unless the vote is in one of ``states``."""
-    if poll.state not in states:
-        raise refuse(
-            "wrong_state",
-            _l("Not possible now: the vote is %(state)s.", state=state_label(poll.state)),
-        )
 
 
 def require_no_cards(poll: Poll) -> None:
@@ -79,7 +68,7 @@ def new_vote_id() -> str:
 def normalize_vote_id(typed: str) -> str:
     """A typed vote id as stored: lower case, spaces and dashes dropped, i/l → 1, o → 0."""
     text = "".join(ch for ch in typed.lower() if ch not in " -\t")
-    return text.translate(str.maketrans({"i": "1", "l": "1", "o": "0"}))
+    return text.translate(str.maketrans("ilo", "110"))
 
 
 def creation_times() -> dict[str, Any]:
@@ -89,20 +78,7 @@ def creation_times() -> dict[str, Any]:
             ActionLogEntry.action == "poll.create"
         )
     ).all()
-    return {d.get("poll"): at for at, d in rows if isinstance(d, dict)}
-
-
-def state_label(state: str) -> str:
-    """The state's name in the user's language."""
-    labels = {
-        "draft": _l("being prepared"),
-        "ready": _l("ready (manifest frozen)"),
-        "open": _l("open"),
-        "closed": _l("closed"),
-        "tallied": _l("counted"),
-        "published": _l("published"),
-    }
-    return str(labels.get(state, state))
+    return {d["poll"]: at for at, d in rows if isinstance(d, dict) and "poll" in d}
 
 
 def create_poll(
@@ -173,7 +149,7 @@ def officials(poll: Poll) -> list[Official]:
 
 def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     """Append one official at the end of the ballot."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     name, position = name.strip(), position.strip()
     if not name:
@@ -196,7 +172,7 @@ def _official(poll: Poll, official_id: int) -> Official:
 
 def edit_official(actor: str, poll: Poll, official_id: int, name: str, position: str) -> None:
     """Correct one official's name or position (until cards are printed)."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     name, position = name.strip(), position.strip()
     if not name:
@@ -208,7 +184,7 @@ def edit_official(actor: str, poll: Poll, official_id: int, name: str, position:
 
 def delete_official(actor: str, poll: Poll, official_id: int) -> None:
     """Remove one official; the ones after it move up (until cards are printed)."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     official = _official(poll, official_id)
     name = official.name
@@ -225,7 +201,7 @@ def delete_official(actor: str, poll: Poll, official_id: int) -> None:
 
 def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> None:
     """Replace the whole list (an import): all rows or none."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     if not rows or len(rows) > MAX_OFFICIALS:
         raise refuse("bad_import", _l("The list must have between 1 and 200 officials."), 400)
@@ -239,7 +215,7 @@ def replace_officials(actor: str, poll: Poll, rows: list[tuple[str, str]]) -> No
 
 def move_official(actor: str, poll: Poll, official_id: int, new_order: int) -> None:
     """Move one official to ``new_order`` (1-based), shifting the others."""
-    require_state(poll, "draft")
+    require_state(poll, Action.PREPARE)
     require_no_cards(poll)
     rows = officials(poll)
     moving = next((o for o in rows if o.id == official_id), None)
@@ -295,7 +271,7 @@ def freeze(actor: str, poll: Poll) -> bytes:
     trustee's verified confirmation of this exact manifest (keys/dkg.py)."""
     from ballot.polls.ceremony_post import require_confirmed
 
-    require_state(poll, "draft")
+    require_state(poll, Action.FREEZE)
     keys = card_keys(poll)
     raw = manifest_for(poll, keys)
     if not keys:
@@ -305,20 +281,18 @@ def freeze(actor: str, poll: Poll) -> bytes:
     poll.manifest = canonical_json(raw).decode()
     poll.manifest_hash = manifest_hash(raw)
     poll.chain_head = poll.manifest_hash
-    poll.state = "ready"
+    poll.state = after(Action.FREEZE, poll.state)
     log_action(actor, "poll.freeze", {"poll": poll.public_id, "manifest": poll.manifest_hash.hex()})
     return poll.manifest_hash
 
 
 def check_in(actor: str, poll: Poll, delta: int) -> int:
     """Count members in (+1) or correct a mistake (−1). Names no one and no card."""
-    require_state(poll, "draft", "ready", "open")
+    require_state(poll, Action.CHECK_IN)
     bad = refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
     if delta not in (1, -1):
         raise bad
     if delta < 0 and poll.state == "open":
-        from ballot.cards.operations import issued
-
         if issued(poll) - 1 < poll.ballot_count:
             # issued (check-ins + spares) never falls below the ballots returned.
             raise refuse(
@@ -332,7 +306,7 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
         update(Poll)
         .where(
             Poll.id == poll.id,
-            Poll.state.in_(("draft", "ready", "open")),
+            Poll.state.in_(allowed(Action.CHECK_IN)),
             Poll.present + delta >= 0,
             Poll.present + delta <= Poll.summoned,
         )
@@ -351,7 +325,7 @@ def open_poll(
     actor: str, poll: Poll, override_reason: str | None = None, closes_at: datetime | None = None
 ) -> None:
     """ready → open, with quorum or a recorded reason."""
-    require_state(poll, "ready")
+    require_state(poll, Action.OPEN)
     reason = (override_reason or "").strip()
     if not quorum_met(poll.present, poll.summoned) and not reason:
         raise refuse(
@@ -359,7 +333,7 @@ def open_poll(
             _l("No quorum: fewer than 2/3 of those summoned are present. Give a reason to open."),
         )
     poll.quorum_override = reason or None
-    poll.state = "open"
+    poll.state = after(Action.OPEN, poll.state)
     poll.opened_at = now()
     poll.closes_at = closes_at
     log_action(
@@ -371,13 +345,9 @@ def open_poll(
 
 def close_poll(actor: str, poll: Poll) -> None:
     """open → closed; the server signs the final chain head."""
-    from ballot.voting.models import SignedHead
-
     db.session.refresh(poll, with_for_update=True)  # wait for casts in progress
-    require_state(poll, "open")
-    from ballot.actionlog import vote_log
-
-    poll.state = "closed"
+    require_state(poll, Action.CLOSE)
+    poll.state = after(Action.CLOSE, poll.state)
     poll.closed_at = now()
     at = record_time(poll.closed_at)
     head = bytes(poll.chain_head or b"")
@@ -405,11 +375,3 @@ def close_poll(actor: str, poll: Poll) -> None:
             signature=signing.sign(server_key(), message),
         )
     )
-
-
-def get_poll(public_id: str) -> Poll:
-    """The vote with this public id, or a 404 error."""
-    poll = db.session.scalar(select(Poll).where(Poll.public_id == public_id))
-    if poll is None:
-        raise refuse("unknown_vote", _l("There is no such vote."), 404)
-    return poll

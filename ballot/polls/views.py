@@ -1,16 +1,14 @@
 """Secretariat pages of a vote: list, create, dashboard, officials, log.
 
-Thin views over :mod:`ballot.polls.operations`: each POST validates its form, calls
-one operation, commits once, then answers. A rule refused by an operation
-(:class:`ApiError`) is shown next to the form or as a message; nothing is changed.
+Thin views over :mod:`ballot.polls.operations`: each POST validates its form, runs
+one operation through :func:`ballot.web.attempt` (which commits once), then answers.
+A rule refused by an operation (:class:`ApiError`) is shown next to the form or as a
+message; nothing is changed.
 Checking in, freezing, opening and closing live in :mod:`ballot.polls.live`; the
 key ceremony's board in :mod:`ballot.polls.ceremony_views`.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,16 +21,16 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
-from ballot.counting.labels import threshold_text
-from ballot.db import begin_write, db
-from ballot.errors import ApiError
+from ballot.db import begin_write, db, owns_transaction
+from ballot.labels import threshold_text
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls import operations as ops
+from ballot.polls.ceremony import messages
 from ballot.polls.forms import (
     ImportForm,
     MoveForm,
@@ -41,33 +39,19 @@ from ballot.polls.forms import (
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
+from ballot.polls.loglabels import action_label, detail_items
 from ballot.polls.models import Poll
+from ballot.states import Action, require_state, state_label
+from ballot.web import actor, attempt, get_poll, poll_nav
 from tally.rules import (
     DEFAULT_THRESHOLDS,
     Threshold,
     quorum_met,
     quorum_needed,
 )
+from tally.vocab import Denominator
 
 bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/polls")
-
-
-def actor() -> str:
-    """Who acts, for the action log."""
-    return str(current_user.username)
-
-
-def attempt(action: Callable[[], Any], success: str) -> bool:
-    """Run one operation and commit; flash its refusal instead (then nothing changed)."""
-    try:
-        action()
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return False
-    flash(success, "success")
-    return True
 
 
 def next_step(poll: Poll) -> tuple[str, str | None]:
@@ -82,8 +66,6 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
             )
         if not cards_printed(poll):
             return _("Print the cards."), url_for("cards.manage", public_id=pid)
-        from ballot.polls.ceremony import messages
-
         if len(messages(poll, "confirm")) < poll.trustees:
             return _(
                 "Each trustee confirms the manifest on their own device (trustee page)."
@@ -111,15 +93,6 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
     )
 
 
-def poll_nav(poll: Poll) -> dict[str, Any]:
-    """Template values shared by every page of one vote."""
-    return {
-        "poll": poll,
-        "state_label": ops.state_label(poll.state),
-        "can_act": has_role("secretariat"),
-    }
-
-
 def threshold_texts(kind: str) -> list[str]:
     """The default thresholds of a kind of vote, as readable sentences (page language)."""
     return [threshold_text(t) for t in DEFAULT_THRESHOLDS[kind]]
@@ -134,7 +107,7 @@ def index() -> ResponseReturnValue:
         "polls/index.html",
         polls=polls,
         created=ops.creation_times(),
-        labels={p.public_id: ops.state_label(p.state) for p in polls},
+        labels={p.public_id: state_label(p.state) for p in polls},
         can_act=has_role("secretariat"),
     )
 
@@ -145,8 +118,8 @@ def create() -> ResponseReturnValue:
     """Create a vote in draft."""
     form = PollForm()
     if form.validate_on_submit():
-        try:
-            poll = ops.create_poll(
+        created = attempt(
+            lambda: ops.create_poll(
                 actor(),
                 meeting=form.meeting.data or "",
                 title=form.title.data or "",
@@ -154,17 +127,14 @@ def create() -> ResponseReturnValue:
                 summoned=int(form.summoned.data or 0),
                 trustee_names=form.names(),
                 threshold=int(form.threshold.data or 0),
-                denominator=form.denominator.data or "returned",
+                denominator=form.denominator.data or Denominator.RETURNED,
                 members_total=form.members_total.data or None,
                 fractions=form.fractions(),
-            )
-            db.session.commit()
-        except ApiError as err:
-            db.session.rollback()
-            flash(err.message, "error")
-        else:
-            flash(_("The vote was created. Next: add the officials."), "success")
-            return redirect(url_for("polls.dashboard", public_id=poll.public_id))
+            ),
+            _("The vote was created. Next: add the officials."),
+        )
+        if created.value is not None:
+            return redirect(url_for("polls.dashboard", public_id=created.value.public_id))
     status = 400 if request.method == "POST" else 200
     thresholds = {kind: threshold_texts(kind) for kind in DEFAULT_THRESHOLDS}
     return render_template("polls/new.html", form=form, thresholds=thresholds), status
@@ -174,7 +144,7 @@ def create() -> ResponseReturnValue:
 @staff_required
 def dashboard(public_id: str) -> ResponseReturnValue:
     """The vote's state, figures and next step."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     step, step_url = next_step(poll)
     return render_template(
         "polls/dashboard.html",
@@ -216,25 +186,23 @@ def _officials_page(
 @staff_required
 def officials(public_id: str) -> ResponseReturnValue:
     """The officials in ballot order, with the add, import and reorder forms."""
-    return _officials_page(ops.get_poll(public_id))
+    return _officials_page(get_poll(public_id))
 
 
 @bp.post("/<public_id>/officials")
 @secretariat_required
 def add_official(public_id: str) -> ResponseReturnValue:
     """Append one official."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = OfficialForm()
     if not form.validate_on_submit():
         return _officials_page(poll, form=form, status=400)
-    try:
-        ops.add_official(actor(), poll, form.name.data or "", form.position.data or "")
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _officials_page(poll, form=form, status=err.status)
-    flash(_("Added: %(name)s.", name=(form.name.data or "").strip()), "success")
+    added = attempt(
+        lambda: ops.add_official(actor(), poll, form.name.data or "", form.position.data or ""),
+        _("Added: %(name)s.", name=(form.name.data or "").strip()),
+    )
+    if not added:
+        return _officials_page(poll, form=form, status=added.status)
     return redirect(url_for("polls.officials", public_id=public_id))
 
 
@@ -280,7 +248,7 @@ def officials_sample(ext: str) -> ResponseReturnValue:
 @secretariat_required
 def edit_official(public_id: str, official_id: int) -> ResponseReturnValue:
     """Correct one official's name or position."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = OfficialForm()
     if not form.validate_on_submit():
         errors = [str(e) for f in (form.name, form.position) for e in f.errors]
@@ -299,9 +267,7 @@ def edit_official(public_id: str, official_id: int) -> ResponseReturnValue:
 @secretariat_required
 def delete_official(public_id: str, official_id: int) -> ResponseReturnValue:
     """Remove one official from the ballot."""
-    from flask_wtf import FlaskForm
-
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     if FlaskForm().validate_on_submit():
         attempt(
             lambda: ops.delete_official(actor(), poll, official_id),
@@ -311,35 +277,34 @@ def delete_official(public_id: str, official_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<public_id>/officials/import")
+@owns_transaction
 @secretariat_required
 def import_officials(public_id: str) -> ResponseReturnValue:
-    """Replace the list from a CSV or XLSX file: every row valid, or nothing changes."""
-    poll = ops.get_poll(public_id)
+    """Replace the list from a CSV or XLSX file: every row valid, or nothing changes.
+
+    Owns its transactions (ballot.db): the file is parsed (bounded:
+    ballot.polls.importing) with no transaction open, so a slow file never holds the
+    SQLite write lock; the write begins only for the replacement.
+    """
+    poll = get_poll(public_id)
     form = ImportForm()
     if not form.validate_on_submit():
         return _officials_page(poll, import_form=form, status=400)
     upload = form.file.data
-    try:
-        ops.require_state(poll, "draft")  # refused before the file is parsed
-    except ApiError as err:
-        flash(err.message, "error")
-        return _officials_page(poll, import_form=form, status=err.status)
-    # Parse (bounded: ballot.polls.importing) with no transaction open: on SQLite this
-    # request began as a writer, and a slow file must not hold the write lock.
-    db.session.rollback()
+    checked = attempt(lambda: require_state(poll, Action.PREPARE))  # before the file is parsed
+    if not checked:
+        return _officials_page(poll, import_form=form, status=checked.status)
+    db.session.rollback()  # end the read transaction before parsing
     result = read_officials(upload.filename or "", upload.read())
     begin_write()
-    poll = ops.get_poll(public_id)
     if not result.ok:
         return _officials_page(poll, import_form=form, import_errors=result.errors, status=400)
-    try:
-        ops.replace_officials(actor(), poll, result.rows)
-        db.session.commit()
-    except ApiError as err:
-        db.session.rollback()
-        flash(err.message, "error")
-        return _officials_page(poll, import_form=form, status=err.status)
-    flash(_("Imported %(count)s officials.", count=len(result.rows)), "success")
+    done = attempt(
+        lambda: ops.replace_officials(actor(), poll, result.rows),
+        _("Imported %(count)s officials.", count=len(result.rows)),
+    )
+    if not done:
+        return _officials_page(poll, import_form=form, status=done.status)
     return redirect(url_for("polls.officials", public_id=public_id))
 
 
@@ -347,7 +312,7 @@ def import_officials(public_id: str) -> ResponseReturnValue:
 @secretariat_required
 def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
     """Move an official one place up or down (until the manifest is frozen)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     form = MoveForm()
     rows = ops.officials(poll)
     current = next((o.position_order for o in rows if o.id == official_id), None)
@@ -370,7 +335,7 @@ def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
 @staff_required
 def log(public_id: str) -> ResponseReturnValue:
     """The action log entries of this vote, oldest first (read-only)."""
-    poll = ops.get_poll(public_id)
+    poll = get_poll(public_id)
     entries = list(
         db.session.scalars(
             select(ActionLogEntry)
@@ -378,8 +343,6 @@ def log(public_id: str) -> ResponseReturnValue:
             .order_by(ActionLogEntry.id)
         )
     )
-    from ballot.polls.loglabels import action_label, detail_items
-
     return render_template(
         "polls/log.html",
         **poll_nav(poll),

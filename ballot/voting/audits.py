@@ -3,19 +3,21 @@
 A checked ballot is verified (each row encrypts its shown choice), stored with its
 audit tracker, and its rows are remembered so that no ballot sharing one of them can be
 cast (``refuse_if_spoiled``). Nothing about the request (card, address, time) is kept.
+Nothing here commits: :func:`ballot.voting.casting.audit` owns the transactions
+(:func:`check_audit` reads, then :func:`keep_audit` writes; it commits).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ballot.db import begin_write, db
+from ballot.db import db
+from ballot.errors import refuse
 from ballot.polls.models import Poll
-from ballot.polls.operations import refuse
 from ballot.states import Action, may
 from ballot.voting.models import AuditedEntry, BallotEntry, SpoiledRow
 from keys.audit import AuditedBallot, verify_audit
@@ -54,8 +56,18 @@ def parse_audit(body: bytes) -> AuditedBallot:
         raise _refusal(err) from None
 
 
-def post_audit(poll_id: int, body: bytes, context: object) -> tuple[bytes, bool]:
-    """Verify and keep one checked ballot; (audit tracker, already posted)."""
+@dataclass(frozen=True)
+class CheckedAudit:
+    """A checked ballot whose reveal verified (not yet kept)."""
+
+    poll_id: int
+    tracker: bytes
+    text: str
+    alphas: tuple[bytes, ...]
+
+
+def check_audit(poll_id: int, body: bytes, context: object) -> CheckedAudit:
+    """Parse and verify one checked ballot (reads only, outside any lock)."""
     audited = parse_audit(body)
     poll = db.session.get(Poll, poll_id)
     if poll is None:
@@ -68,48 +80,45 @@ def post_audit(poll_id: int, body: bytes, context: object) -> tuple[bytes, bool]
         raise _refusal(err) from None
     tracker = audited.tracker()
     text = canonical_json(audited.to_json()).decode()
-    db.session.rollback()
-    begin_write()
+    return CheckedAudit(poll_id, tracker, text, tuple(row.alpha.to_bytes() for row in audited.rows))
+
+
+def keep_audit(checked: CheckedAudit) -> bool:
+    """Keep the checked ballot under the vote's lock (the caller began the write and
+    commits); True when it was already kept (nothing added)."""
+    poll_id, tracker = checked.poll_id, checked.tracker
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago
     if not may(Action.CAST, poll.state):
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
-    if _existing(poll_id, tracker):
-        db.session.rollback()
-        return tracker, True
-    alphas = [row.alpha.to_bytes() for row in audited.rows]
-    for row in audited.rows:
+    if already_kept(checked):
+        return True
+    for alpha in checked.alphas:
         # A cast ballot's row revealed would show how its card voted: never accepted.
         if db.session.scalar(
             select(BallotEntry.id).where(
-                BallotEntry.poll_id == poll_id, BallotEntry.body.contains(row.alpha.hex())
+                BallotEntry.poll_id == poll_id, BallotEntry.body.contains(alpha.hex())
             )
         ):
             raise refuse("already_cast", _l("A row of this ballot has already been cast."), 409)
     count = db.session.query(AuditedEntry).filter_by(poll_id=poll_id).count()
     if count >= MAX_AUDITS_PER_VOTE:
         raise refuse("too_many", _l("This vote has taken as many checked ballots as it can."), 429)
-    db.session.add(AuditedEntry(poll_id=poll_id, tracker=tracker, body=text))
-    for alpha in set(alphas):
+    db.session.add(AuditedEntry(poll_id=poll_id, tracker=tracker, body=checked.text))
+    for alpha in set(checked.alphas):
         if not db.session.scalar(
             select(SpoiledRow.id).where(SpoiledRow.poll_id == poll_id, SpoiledRow.alpha == alpha)
         ):
             db.session.add(SpoiledRow(poll_id=poll_id, alpha=alpha))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        if _existing(poll_id, tracker):
-            return tracker, True
-        raise
-    return tracker, False
+    return False
 
 
-def _existing(poll_id: int, tracker: bytes) -> bool:
+def already_kept(checked: CheckedAudit) -> bool:
+    """Whether this checked ballot is on the board (also after a lost race at the commit)."""
     return (
         db.session.scalar(
             select(AuditedEntry.id).where(
-                AuditedEntry.poll_id == poll_id, AuditedEntry.tracker == tracker
+                AuditedEntry.poll_id == checked.poll_id, AuditedEntry.tracker == checked.tracker
             )
         )
         is not None

@@ -29,7 +29,7 @@ class HeadKind(StrEnum):
     CLOSE = "close"
 
 
-class BallotEntry(db.Model):  # type: ignore[name-defined,misc]
+class BallotEntry(db.Model):  # type: ignore[name-defined]
     """One accepted ballot, linked to the previous one."""
 
     __tablename__ = "ballots"
@@ -58,7 +58,7 @@ class BallotEntry(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
 
 
-class SignedHead(db.Model):  # type: ignore[name-defined,misc]
+class SignedHead(db.Model):  # type: ignore[name-defined]
     """A checkpoint or the close: the chain head at ``count`` signed by the server."""
 
     __tablename__ = "signed_heads"
@@ -84,7 +84,7 @@ class SignedHead(db.Model):  # type: ignore[name-defined,misc]
     signature: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
-class AuditedEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditedEntry(db.Model):  # type: ignore[name-defined]
     """A checked (spoiled) ballot: its rows' choices and nonces, revealed (keys/audit.py).
 
     No card key, no signature, no time, no address: nothing links it to a card or a person.
@@ -101,7 +101,7 @@ class AuditedEntry(db.Model):  # type: ignore[name-defined,misc]
     body: Mapped[str] = mapped_column(Text)
 
 
-class SpoiledRow(db.Model):  # type: ignore[name-defined,misc]
+class SpoiledRow(db.Model):  # type: ignore[name-defined]
     """α of every revealed row: a cast ballot with such a row is refused (its choice is known)."""
 
     __tablename__ = "spoiled_rows"

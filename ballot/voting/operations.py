@@ -6,6 +6,10 @@ that locks the vote's chain head, re-checks the card and the state, burns the ca
 and appends the ballot. The receipt is returned only after the commit. The same card
 with the same ballot again gets the same receipt, in every state of the vote (also
 after the close); a different ballot is refused.
+
+Nothing here commits: :mod:`ballot.voting.casting` owns the cast's transactions (it
+runs :func:`check` in a read transaction, ends it, begins the write, runs :func:`append`,
+commits, and only then asks :func:`receipt` for the answer).
 """
 
 from __future__ import annotations
@@ -14,19 +18,17 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import CursorResult, select, update
 
 from ballot.cards.models import Card, CardStatus
 from ballot.cards.operations import issued
-from ballot.db import begin_write, db
-from ballot.errors import ApiError
+from ballot.db import db
+from ballot.errors import ApiError, refuse
 from ballot.polls.models import Poll
-from ballot.polls.operations import refuse
 from ballot.serverkey import server_key
 from ballot.states import Action, State, may
 from ballot.voting.audits import refuse_if_spoiled
@@ -39,6 +41,7 @@ from keys.hashing import canonical_json
 from tally.manifest import parse_manifest
 from tally.record import TAG_CHECKPOINT, chain_link, head_message, receipt_message
 from tally.records import Receipt as SignedReceipt
+from tally.records import SignedHead as SignedHeadJson
 from tally.records import record_time
 
 MAX_BALLOT_BYTES = 256 * 1024
@@ -153,8 +156,19 @@ def card_status(poll: Poll, card_key: bytes) -> str:
     return "unknown" if card is None else card.status
 
 
-def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt:
-    """Accept one ballot for the vote (or return the earlier receipt of the same ballot).
+@dataclass(frozen=True)
+class Checked:
+    """A ballot whose structure, card, signature and proofs were checked (not yet cast)."""
+
+    poll_id: int
+    card: bytes
+    tracker: bytes
+    body_text: str
+
+
+def check(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Checked | Receipt:
+    """Every check before the box (reads only): the checked ballot, or the earlier
+    receipt when this very ballot was already accepted.
 
     ``limits`` (ballot.voting.limits) counts a request against its card once the card's
     signature verified, and against the client address when it fails before that.
@@ -175,8 +189,7 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
         limits.bad_ballot(ballot.card, body)  # its resend is refused unparsed
         raise _crypto_refusal(err) from None
     body_text = canonical_json(ballot.to_json()).decode()
-    db.session.rollback()  # end the read transaction; the write starts clean
-    return _append(poll_id, ballot.card, tracker, body_text)
+    return Checked(poll_id, ballot.card, tracker, body_text)
 
 
 def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, Receipt | None]:
@@ -211,8 +224,15 @@ def _before_card_known(poll_id: int, body: bytes) -> tuple[Ballot, Poll, bytes, 
     return ballot, poll, tracker, None
 
 
-def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Receipt:
-    begin_write()
+def append(checked: Checked) -> Receipt | None:
+    """Burn the card and append the ballot under the vote's lock (the caller began the
+    write and commits); ``None`` once added, or the earlier receipt of this ballot."""
+    poll_id, card_key, tracker, body_text = (
+        checked.poll_id,
+        checked.card,
+        checked.tracker,
+        checked.body_text,
+    )
     poll = db.session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     assert poll is not None  # noqa: S101 - it existed a moment ago and polls are never deleted
     entry = _existing(poll, card_key)
@@ -233,12 +253,17 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
                 issued=issued(poll),
             ),
         )
-    burned = db.session.execute(
-        update(Card)
-        .where(
-            Card.poll_id == poll.id, Card.public_key == card_key, Card.status == CardStatus.UNUSED
-        )
-        .values(status=CardStatus.USED)
+    burned = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(Card)
+            .where(
+                Card.poll_id == poll.id,
+                Card.public_key == card_key,
+                Card.status == CardStatus.UNUSED,
+            )
+            .values(status=CardStatus.USED)
+        ),
     ).rowcount
     if burned != 1:
         raise refuse("card_revoked", _l("This card cannot vote any more."), 403)
@@ -259,18 +284,36 @@ def _append(poll_id: int, card_key: bytes, tracker: bytes, body_text: str) -> Re
     poll.ballot_count = seq
     poll.chain_head = link
     _maybe_checkpoint(poll, seq, link)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent cast of the same card won the race (the unique constraints hold).
-        db.session.rollback()
-        entry = _existing(poll, card_key)
-        if entry is None:
-            raise
-        return _same_or_refuse(poll, entry, tracker)
-    entry = _existing(poll, card_key)
-    assert entry is not None  # noqa: S101 - committed just above
+    return None
+
+
+def receipt(checked: Checked, *, raced: bool = False) -> Receipt | None:
+    """The signed receipt of the card's ballot in the box, once committed.
+
+    ``raced``: the commit failed on a unique constraint because a concurrent cast of
+    the same card won; then the same ballot gets that receipt, another is refused, and
+    ``None`` means the card has no ballot (the failure was something else).
+    """
+    poll = db.session.get(Poll, checked.poll_id)
+    entry = _existing(poll, checked.card) if poll is not None else None
+    if poll is None or entry is None:
+        return None
+    if raced:
+        return _same_or_refuse(poll, entry, checked.tracker)
     return _receipt(poll, entry, repeated=False)
+
+
+def signed_json(h: SignedHead) -> dict[str, Any]:
+    """A signed head as in the record's checkpoints.json (tally/records.py)."""
+    close = h.kind == "close" and h.actions_head is not None
+    return SignedHeadJson(
+        h.count,
+        bytes(h.head),
+        h.at,
+        bytes(h.signature),
+        h.actions if close else None,
+        bytes(h.actions_head) if close and h.actions_head else None,
+    ).to_json()
 
 
 def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:

@@ -11,17 +11,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 
-from ballot.db import db
+from ballot.db import db, owns_transaction
+from ballot.errors import refuse
 from ballot.extensions import csrf_exempt_api, limiter
-from ballot.polls.operations import get_poll, refuse
-from ballot.voting import audits, operations
+from ballot.polls.models import Poll
+from ballot.polls.operations import normalize_vote_id
+from ballot.voting import audits, casting, operations
 from ballot.voting.limits import CastLimits, card_field
 from ballot.voting.page_text import vote_page_strings
+from ballot.web import get_poll
 
 bp = Blueprint("voting", __name__, template_folder="templates", url_prefix="/v")
 
@@ -49,13 +62,6 @@ def vote_page(public_id: str) -> ResponseReturnValue:
     A vote id typed by hand in capitals, or with I, L or O for 1, 1 or 0, is sent on
     to the vote's own address.
     """
-    from flask import redirect, url_for
-    from sqlalchemy import select
-
-    from ballot.db import db
-    from ballot.polls.models import Poll
-    from ballot.polls.operations import normalize_vote_id
-
     exact = db.session.scalar(select(Poll.id).where(Poll.public_id == public_id))
     if exact is None:
         typed = normalize_vote_id(public_id)
@@ -93,6 +99,7 @@ def card(public_id: str, card_key: str) -> ResponseReturnValue:
 
 
 @bp.post("/<public_id>/cast")
+@owns_transaction
 @csrf_exempt_api
 def cast(public_id: str) -> ResponseReturnValue:
     """Accept one signed, encrypted ballot; answer the receipt only after the commit.
@@ -100,6 +107,9 @@ def cast(public_id: str) -> ResponseReturnValue:
     CSRF-exempt on purpose: only ``application/json`` bodies are taken (a cross-site
     form cannot send one without a CORS preflight) and the card's signature, not a
     cookie, authenticates the request.
+
+    Owns its transactions (ballot.voting.casting): no write lock is taken while the
+    proofs are checked; the write lock is held only for the append and its commit.
     """
     if request.mimetype != "application/json":
         raise refuse("bad_ballot", _l("The ballot must be sent as JSON."), 415)
@@ -107,19 +117,15 @@ def cast(public_id: str) -> ResponseReturnValue:
     if length is not None and length > operations.MAX_BALLOT_BYTES:
         raise refuse("too_large", _l("The ballot is too large."), 413)
     body = request.get_data(cache=False)
-    # On SQLite the writing request began IMMEDIATE: end that transaction so the proofs
-    # are checked without holding the write lock (cast() takes it for the append).
-    db.session.rollback()
-    poll = get_poll(public_id)
-    poll_id = poll.id
-    db.session.rollback()
+    poll_id = get_poll(public_id).id
+    db.session.rollback()  # a plain read, ended: the limits and proofs hold no transaction
     limits = CastLimits(poll_id, get_remote_address())  # per card, not per room
     if limits.refused_before(body):  # the same bytes again: no parse, no proof
         raise refuse(
             "bad_proof", _l("This ballot was already refused: its proof is not valid."), 400
         )
     limits.precheck(card_field(body))
-    receipt = operations.cast(poll_id, body, limits)
+    receipt = casting.cast(poll_id, body, limits)
     return jsonify(
         tracker=receipt.tracker.hex(),
         seq=receipt.seq,
@@ -132,12 +138,14 @@ DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"  # config/defaults.py sets
 
 
 @bp.post("/<public_id>/audit")
+@owns_transaction
 @csrf_exempt_api
 @limiter.limit(setting_limit("AUDIT_RATE_LIMIT"))
 def audit(public_id: str) -> ResponseReturnValue:
     """Take one checked (spoiled) ballot for the public board (ballot.voting.audits).
 
-    CSRF-exempt like the cast: JSON only, and nothing here acts for a person.
+    CSRF-exempt like the cast: JSON only, and nothing here acts for a person. Owns its
+    transactions like the cast: the reveal is verified before the write lock is taken.
     """
     if request.mimetype != "application/json":
         raise refuse("bad_audit", _l("The checked ballot must be sent as JSON."), 415)
@@ -145,12 +153,11 @@ def audit(public_id: str) -> ResponseReturnValue:
     if length is not None and length > audits.MAX_AUDIT_BYTES:
         raise refuse("too_large", _l("The checked ballot is too large."), 413)
     body = request.get_data(cache=False)
-    db.session.rollback()
     poll = get_poll(public_id)
     if poll.state != "open" or poll.manifest is None:
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     context = operations._context(poll)
     poll_id = poll.id
     db.session.rollback()
-    tracker, repeated = audits.post_audit(poll_id, body, context)
+    tracker, repeated = casting.audit(poll_id, body, context)
     return jsonify(tracker=tracker.hex(), repeated=repeated)

@@ -141,7 +141,7 @@ def test_second_screens_update_by_themselves(app, make_user, browser):
         with app.app_context():  # another laptop checks a member in and a ballot arrives
             polls.check_in("thuky", db.session.get(Poll, vote.poll_id), 1)
             db.session.commit()
-            from ballot.voting.operations import cast
+            from ballot.voting.casting import cast
 
             cast(vote.poll_id, ballot_body(vote, 0, [1, 2]))
             db.session.commit()

@@ -32,7 +32,7 @@ from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
 from ballot.serverkey import server_key
-from ballot.voting.operations import cast
+from ballot.voting.casting import cast
 from keys import signing
 from keys.ballot import Ballot
 from keys.sharefile import DEFAULT_SCRYPT_N
