@@ -6,6 +6,7 @@
 // A ballot is one row per official, signed (BIP340) by the card key.
 import * as C from './phieu-crypto.js';
 import * as cards from './phieu-cards.js';
+import { rowCommitments } from './phieu-accel.js';
 
 const { CryptoError, mod } = C;
 
@@ -53,11 +54,11 @@ export function makeContext({ manifest_hash: mh, public_key: pk, kind, rows, bas
 
 // ------------------------------------------------------------------ rows ----
 
+// `commitments` are the encodings of A_0, B_0, A_1, B_1, … (33 bytes, or 00 for infinity).
 function rowChallenge(ctx, card, index, alpha, beta, commitments) {
   return C.hashToScalar(
     C.TAGS.ROW_PROOF, ctx.manifestHash, ctx.publicKeyBytes, card, C.u32(index),
-    C.u32(commitments.length / 2), C.pointBytes(alpha), C.pointBytes(beta),
-    ...commitments.map(C.pointBytes),
+    C.u32(commitments.length / 2), C.pointBytes(alpha), C.pointBytes(beta), ...commitments,
   );
 }
 
@@ -90,7 +91,7 @@ export function proveRow(ctx, card, index, choice, nonces = C.systemNonces) {
     points.push(C.baseMul(t), C.add(C.fixedMul(Y, t), C.baseMul(-cs[j] * (m - values[j]))));
   }
   const [alpha, beta, ...commitments] = C.normalizePoints(points);
-  const c = rowChallenge(ctx, card, index, alpha, beta, commitments);
+  const c = rowChallenge(ctx, card, index, alpha, beta, commitments.map(C.pointBytes));
   cs[choice] = mod(c - cs.reduce((a, b) => a + b, 0n));
   ss[choice] = mod(u + cs[choice] * r);
   // r stays on the row (not enumerable, never in the wire form) for a checked ballot's reveal.
@@ -108,6 +109,8 @@ export function encryptRow(ctx, card, index, choice, nonces = C.systemNonces) {
 /**
  * Check a row's disjunctive proof; throw CryptoError naming the row (keys.proofs.verify_row).
  * For each j: A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G); Σ c_j must equal the hash.
+ * The commitments come from the WebAssembly when a verifier installed it (phieu-accel.js,
+ * public data only), else from noble: the same points, so the same verdict.
  */
 export function verifyRow(ctx, card, index, row) {
   const { values, publicKey: Y } = ctx;
@@ -117,13 +120,17 @@ export function verifyRow(ctx, card, index, row) {
   if (row.alpha.is0() || row.beta.is0()) {
     throw new CryptoError('bad_point', `row ${index}: ciphertext contains the point at infinity`);
   }
-  const points = [];
-  for (let j = 0; j < values.length; j++) {
-    const cj = row.c[j], sj = row.s[j];
-    points.push(C.mulAddPublic(row.alpha, -cj, sj));
-    points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * values[j]), C.fixedMulPublic(Y, sj)));
+  let commitments = rowCommitments(ctx, row);
+  if (!commitments) {
+    const points = [];
+    for (let j = 0; j < values.length; j++) {
+      const cj = row.c[j], sj = row.s[j];
+      points.push(C.mulAddPublic(row.alpha, -cj, sj));
+      points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * values[j]), C.fixedMulPublic(Y, sj)));
+    }
+    commitments = C.normalizePoints(points).map(C.pointBytes);
   }
-  const c = rowChallenge(ctx, card, index, row.alpha, row.beta, C.normalizePoints(points));
+  const c = rowChallenge(ctx, card, index, row.alpha, row.beta, commitments);
   if (mod(row.c.reduce((a, b) => a + b, 0n)) !== c) {
     throw new CryptoError('bad_proof', `row ${index}: the proof does not verify`);
   }

@@ -37,9 +37,13 @@ export class CryptoError extends Error {
  * Counts of group operations, for the benchmarks' floor: `base` (k·G), `fixed`
  * (k·Y with Y's precomputed table), `mul` (variable-base k·P), `muladd` (a·P + b·G),
  * `small` (k·P for a small public k ≤ 64: the ceremony's Horner steps), `add`, `parse`
- * (decompress and validate), `normalize` (points made affine), `sign` and `verify` (BIP340).
+ * (decompress and validate), `normalize` (points made affine), `sign` and `verify` (BIP340);
+ * and `wmuladd`, a·R + b·G in phieu-accel.js's WebAssembly.
  */
-export const OPS = { base: 0, fixed: 0, mul: 0, muladd: 0, small: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0 };
+export const OPS = {
+  base: 0, fixed: 0, mul: 0, muladd: 0, small: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0,
+  wmuladd: 0,
+};
 
 /** Set every counter of OPS back to zero. */
 export function resetOps() {

@@ -219,7 +219,9 @@ export function compareTally(tally, totals, count) {
  * Verify `data` (the ballots.json object) and return
  * {manifest, totals: [{alpha, beta}] (points), closeHead (hex), count, ms}.
  * `options.workers` (≥ 2 by default: navigator.hardwareConcurrency), `options.onProgress
- * (done, total, msLeft)`, `options.workerUrl`. Throws CheckError naming the first broken item.
+ * (done, total, msLeft)`, `options.workerUrl`, `options.wasm` (false: noble only).
+ * Also returns `engines`: what each worker checked the proofs with ('wasm' or 'noble').
+ * Throws CheckError naming the first broken item.
  */
 export async function verifyForCount(data, options = {}) {
   const t0 = performance.now();
@@ -237,6 +239,7 @@ export async function verifyForCount(data, options = {}) {
   const context = { manifest_hash: m.hashHex, public_key: m.publicKey, kind: m.kind, rows: m.rows, base: m.base };
   const url = options.workerUrl || new URL('./verify-worker.js', import.meta.url);
   const workers = [];
+  const engines = [];
   let done = 0;
   onProgress(0, total, null);
   try {
@@ -255,7 +258,7 @@ export async function verifyForCount(data, options = {}) {
         workers.push(w);
         w.onerror = (e) => fail(new CheckError('browser', `worker failed: ${e.message || 'error'}`));
         w.onmessage = ({ data: msg }) => {
-          if (msg.type === 'ready') return feed(w);
+          if (msg.type === 'ready') { engines.push(msg.engine); return feed(w); }
           running--;
           if (msg.type === 'bad') return fail(new CheckError(`ballot #${msg.seq}`, msg.reason));
           if (msg.type !== 'done') return fail(new CheckError('browser', msg.reason || 'worker failed'));
@@ -268,7 +271,7 @@ export async function verifyForCount(data, options = {}) {
           onProgress(done, total, done ? (elapsed / done) * (total - done) : null);
           feed(w);
         };
-        w.postMessage({ type: 'init', id: -1, context });
+        w.postMessage({ type: 'init', id: -1, context, wasm: options.wasm !== false });
       }
       if (chunks.length === 0 && workers.length === 0) resolve();
     });
@@ -277,7 +280,10 @@ export async function verifyForCount(data, options = {}) {
   }
   const totals = alphas.map((alpha, r) => ({ alpha, beta: betas[r] }));
   compareTally(data.tally, totals, total);
-  return { manifest: m, totals, closeHead, close, count: total, workers: workers.length, ms: performance.now() - t0 };
+  return {
+    manifest: m, totals, closeHead, close, count: total, workers: workers.length, engines,
+    ms: performance.now() - t0,
+  };
 }
 
 /** Hex in groups of four (tally/codes.py), as every screen shows the close head. */
