@@ -80,6 +80,7 @@ async function runCheck() {
     app.dataset.check = 'verified';
     app.dataset.checkMs = String(Math.round(result.ms));
     app.dataset.checkWorkers = String(result.workers);
+    app.dataset.checkEngines = result.engines.join(' '); // 'wasm' per worker, or 'noble'
     return result;
   } catch (err) {
     const refused = err instanceof CheckError;
