@@ -107,29 +107,33 @@ export function encryptRow(ctx, card, index, choice, nonces = C.systemNonces) {
 }
 
 /**
- * Check a row's disjunctive proof; throw CryptoError naming the row (keys.proofs.verify_row).
- * For each j: A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G); Σ c_j must equal the hash.
- * The commitments come from the WebAssembly when a verifier installed it (phieu-accel.js,
- * public data only), else from noble: the same points, so the same verdict.
+ * The encodings of a row's commitments A_0, B_0, A_1, … computed with noble:
+ * A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G) (00 for the point at infinity).
+ */
+export function nobleCommitments(ctx, row) {
+  const points = [];
+  for (let j = 0; j < ctx.values.length; j++) {
+    const cj = row.c[j], sj = row.s[j];
+    points.push(C.mulAddPublic(row.alpha, -cj, sj));
+    points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * ctx.values[j]), C.fixedMulPublic(ctx.publicKey, sj)));
+  }
+  return C.normalizePoints(points).map(C.pointBytes);
+}
+
+/**
+ * Check a row's disjunctive proof; throw CryptoError naming the row (keys.proofs.verify_row):
+ * Σ c_j must equal the hash of the statement and the commitments (nobleCommitments).
+ * They come from the WebAssembly when a verifier installed it (phieu-accel.js, public
+ * data only): the same points, so the same verdict.
  */
 export function verifyRow(ctx, card, index, row) {
-  const { values, publicKey: Y } = ctx;
-  if (row.c.length !== values.length || row.s.length !== values.length) {
-    throw new CryptoError('bad_proof', `row ${index}: expected ${values.length} branches`);
+  if (row.c.length !== ctx.values.length || row.s.length !== ctx.values.length) {
+    throw new CryptoError('bad_proof', `row ${index}: expected ${ctx.values.length} branches`);
   }
   if (row.alpha.is0() || row.beta.is0()) {
     throw new CryptoError('bad_point', `row ${index}: ciphertext contains the point at infinity`);
   }
-  let commitments = rowCommitments(ctx, row);
-  if (!commitments) {
-    const points = [];
-    for (let j = 0; j < values.length; j++) {
-      const cj = row.c[j], sj = row.s[j];
-      points.push(C.mulAddPublic(row.alpha, -cj, sj));
-      points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * values[j]), C.fixedMulPublic(Y, sj)));
-    }
-    commitments = C.normalizePoints(points).map(C.pointBytes);
-  }
+  const commitments = rowCommitments(ctx, row) ?? nobleCommitments(ctx, row);
   const c = rowChallenge(ctx, card, index, row.alpha, row.beta, commitments);
   if (mod(row.c.reduce((a, b) => a + b, 0n)) !== c) {
     throw new CryptoError('bad_proof', `row ${index}: the proof does not verify`);
