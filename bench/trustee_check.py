@@ -1,6 +1,8 @@
 """Benchmark of the trustees' check before decrypting: 500 ballots × 44 officials.
 
-    .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44]
+    .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44] [--noble]
+
+(--noble: the browser check as before the WebAssembly, noble only, for comparison.)
 
 (a) ``tally partial-decrypt``'s check (tally.trustee.verified_totals: cards, chain,
     signed close, every ballot's signature and proofs on every core, the sums);
@@ -11,8 +13,12 @@
 
 Each with its ratio to the floor measured in the same run: the group operations of
 the work × their unit cost (Python: raw libsecp256k1 calls, bench/crypto.py; browser:
-the noble calls timed in the page, as bench/crypto_js.mjs), divided by the number of
-processes or workers. As in bench/tally.py, the proof-checking operations are counted
+the calls timed in the page, as bench/crypto_js.mjs), divided by the number of
+processes or workers. In the browser the operations are those of the engine the
+workers used: with libsecp256k1's WebAssembly (phieu-accel.js; since 2026-12-02) each
+a·R + b·G of a row proof is one `wmuladd` timed as the WebAssembly call, the rest (k·Y,
+additions, parsing, the card signature) noble's; the noble-only floor (every proof with
+noble, the floor's meaning before) is printed too. As in bench/tally.py, the proof-checking operations are counted
 on one ballot and multiplied, since every ballot has the same shape.
 Uses /usr/bin/chromium (never a browser downloaded by Playwright).
 """
@@ -87,7 +93,7 @@ def handler(data: bytes) -> type[http.server.SimpleHTTPRequestHandler]:
     return Handler
 
 
-def browser_check(data: bytes) -> dict | None:
+def browser_check(data: bytes, wasm: bool = True) -> dict | None:
     """Run the page's check in headless Chromium; None when Chromium is missing."""
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} not found: the browser figure is skipped.")
@@ -104,7 +110,7 @@ def browser_check(data: bytes) -> dict | None:
             page.set_default_timeout(600_000)
             page.goto(url)
             page.wait_for_function("window.benchReady === true")
-            result = page.evaluate("() => window.bench.check()")
+            result = page.evaluate("(wasm) => window.bench.check(wasm)", wasm)
             result["floor"] = page.evaluate("() => window.bench.floor()")
             result["version"] = browser.version
             browser.close()
@@ -118,6 +124,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--officials", type=int, default=44)
+    ap.add_argument("--noble", action="store_true", help="browser check with noble only")
     args = ap.parse_args()
     units = unit_costs()
     t = time.perf_counter()
@@ -144,7 +151,7 @@ def main() -> None:
 
     data = page_data(record)
     print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
-    res = browser_check(data)
+    res = browser_check(data, wasm=not args.noble)
 
     print()
     print(
@@ -157,8 +164,12 @@ def main() -> None:
     assert res["count"] == args.members and res["progress"] == args.members
     assert res["head"] == checked.close_head.hex(), "the browser ends at another head"
     fl = res["floor"]
-    per = sum(fl["ops"].get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
+    engines = res["engines"]
+    used = fl["ops"] if set(engines) == {"wasm"} and fl["wasm"] else fl["nobleOps"]
+    per = sum(used.get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
     browser_floor = per * args.members / res["workers"] / 1000
+    noble = sum(fl["nobleOps"].get(k, 0) * fl["units"][k] for k in fl["units"])
+    noble_floor = noble * args.members / res["workers"] / 1000
     secs = res["ms"] / 1000
     print(
         f"(b) browser check (Chromium {res['version']}, {res['workers']} Web Workers, "
@@ -167,8 +178,13 @@ def main() -> None:
         f"ratio {secs / browser_floor:.2f}; fetch + JSON.parse {res['loadMs'] / 1000:.1f} s "
         "(not included); the served tally.json was compared and matched"
     )
-    ops = {k: v for k, v in fl["ops"].items() if v}
-    print(f"    per ballot ops {ops}; unit ms {json.dumps(fl['units'])}")
+    print(
+        f"    engines of the workers: {' '.join(engines)}; noble-only floor {noble_floor:.1f} s "
+        f"(ratio {secs / noble_floor:.2f}); load average {os.getloadavg()}"
+    )
+    ops = {k: v for k, v in used.items() if v}
+    units = {k: round(v, 4) for k, v in fl["units"].items()}
+    print(f"    per ballot ops {ops}; unit ms {json.dumps(units)}")
 
 
 if __name__ == "__main__":
