@@ -60,13 +60,14 @@ FLOOR_JS = """async () => {
   const count = () => { C.resetOps(); B.verifyBallot(ctx, B.ballotFromJson(obj)); return { ...C.OPS }; };
   A.uninstall();
   const nobleOps = count();
+  const pts = Array.from({ length: 10 }, () => C.baseMul(C.randomScalar()).add(C.G));
+  const nobleParse = unit((i) => C.pointFromBytes(C.pointBytes(pts[i % 10].add(C.G))), 100);
   const wasm = await A.installWasm(A.decodeBase64(W.WASM_BASE64));
   const ops = wasm ? count() : nobleOps;
   const ballot = B.ballotFromJson(obj);
   const ks = Array.from({ length: 400 }, () => C.randomScalar());
   const G = C.G, Y = ctx.publicKey;
   const P = C.baseMul(C.randomScalar()).add(G);
-  const pts = ks.slice(0, 10).map((k) => C.baseMul(k).add(G));
   const msg = B.ballotDigest(ballot);
   const units = {
     base: unit((i) => G.multiply(ks[i % 400])),
@@ -76,8 +77,9 @@ FLOOR_JS = """async () => {
     add: unit(() => P.add(G), 2000),
     normalize: unit(() => C.normalizePoints(pts), 200) / pts.length,
     verify: unit(() => K.verify(ballot.card, msg, ballot.signature), 20),
-    parse: unit((i) => C.pointFromBytes(C.pointBytes(pts[i % 10].add(G))), 100),
+    parse: nobleParse,
     wmuladd: wasm ? unit(A.unitOps().wmuladd, 100) : 0,
+    wparse: wasm ? unit(A.unitOps().wparse, 200) : 0,
   };
   return { ops, nobleOps, units, wasm, cores: navigator.hardwareConcurrency };
 }"""

@@ -52,7 +52,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 def page_data(record: Record) -> bytes:
     """The body of GET count/ballots.json for this record (ballot/counting/operations.py)."""
-    names = ("manifest", "cards", "revocations", "ballots", "checkpoints")
+    names = ("manifest", "cards", "revocations", "ballots", "checkpoints", "confirmations")
     parts = [b'"' + n.encode() + b'":' + record.files[f"{n}.json"] for n in names]
     return b"{" + b",".join([*parts, b'"tally":' + record.files["tally.json"]]) + b"}"
 

@@ -178,3 +178,23 @@ test('whole ballots (vectors and a real record): the same verdicts with both eng
     outcomes[0].slice(1).forEach((o, i) => assert.equal(o, `bad_proof: row ${i}: the proof does not verify`));
   }
 });
+
+test('point parsing: the same points and the same refusals with the WebAssembly', async () => {
+  const P = C.P;
+  const hex = (n) => n.toString(16).padStart(64, '0');
+  const inputs = [];
+  for (let i = 1n; i < 40n; i++) inputs.push('02' + hex(i), '03' + hex(i)); // on the curve or not
+  for (let i = 0; i < 20; i++) inputs.push(C.pointHex(C.baseMul(C.randomScalar())));
+  inputs.push('02' + hex(0n), '03' + hex(P), '02' + hex(P + 1n), '02' + 'ff'.repeat(32), '04' + hex(1n),
+    '00', '0279be667ef9dcbbac55a06295ce870b07029bfcdb2dce28d959f2815b16f81798'); // G
+  const run = () => inputs.map((h) => {
+    try { return C.pointHex(C.pointFromBytes(C.fromHex(h), 'p')); } catch (err) { return err.message; }
+  });
+  A.uninstall();
+  const noble = run();
+  assert.equal(await A.installWasm(BYTES), true);
+  C.resetOps();
+  assert.deepEqual(run(), noble);
+  assert.ok(C.OPS.wparse > 0 && noble.filter((x) => x.startsWith('bad_point')).length > 20);
+  assert.ok(noble.slice(0, 78).filter((x) => !x.startsWith('bad_point')).length > 20); // both kinds
+});

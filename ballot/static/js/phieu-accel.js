@@ -15,7 +15,8 @@
 // multiplication (G from libsecp256k1's table), read from R's compressed encoding as it
 // is on the ballot. Results come back compressed (no square root: libsecp256k1 keeps
 // them affine). s_j·Y stays with noble's window table for Y (faster in Chromium than a
-// WebAssembly k·P). Any case the WebAssembly refuses (a = 0, r ≥ N, a result at infinity)
+// WebAssembly k·P). Ballot points are decompressed by libsecp256k1 too (setDecompressor
+// in phieu-crypto.js; what it refuses, noble parses and names). Any case the WebAssembly refuses (a = 0, r ≥ N, a result at infinity)
 // is computed by noble instead, so the encodings, hence the verdicts, are the same.
 import * as C from './phieu-crypto.js';
 
@@ -69,6 +70,7 @@ export async function installWasm(source) {
       tweak: exp.TWEAK_INPUT.value, hash: exp.HASH_INPUT.value, sig: exp.SIGNATURE_INPUT.value,
     };
     if (!selfTest()) { [w, mem, at] = prev; return false; }
+    C.setDecompressor(decompress);
     return true;
   } catch {
     return false;
@@ -78,6 +80,7 @@ export async function installWasm(source) {
 /** Back to noble only (tests). */
 export function uninstall() {
   w = null; mem = null; at = null;
+  C.setDecompressor(null);
 }
 
 /** 'wasm' once installed in this thread, else 'noble'. */
@@ -112,6 +115,17 @@ function fromUncompressed(b) {
   return C.Point.fromAffine({ x: C.bytesToBigInt(b.subarray(1, 33)), y: C.bytesToBigInt(b.subarray(33, 65)) });
 }
 
+// A compressed point from a ballot as a noble point, decompressed and validated by
+// libsecp256k1 (no BigInt square root); null when it refuses: noble then decides.
+function decompress(data) {
+  if (!w) return null;
+  const m = memory();
+  m.set(data, at.pk);
+  OPS.wparse++;
+  try { w.pointCompress(33, 65); } catch { return null; }
+  return fromUncompressed(m.subarray(at.pk, at.pk + 65));
+}
+
 /**
  * The encodings (33 bytes, or 00 for infinity) of a row's commitments A_0, B_0, A_1, …:
  * A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G), exactly as phieu-ballot.js
@@ -138,7 +152,8 @@ function selfTest() {
   const P = C.baseMul(0x1234567n), k = 0xabcdef0123456789n, b = 0x42n;
   const R = base(C.pointBytes(P));
   const ma = mulAddG(R, k, b, 65), mc = mulAddG(R, -k, b, 33);
-  return !!ma && !!mc
+  const d = decompress(C.pointBytes(P));
+  return !!ma && !!mc && !!d && d.equals(P)
     && C.bytesEqual(ma, C.mulAddPublic(P, k, b).toBytes(false))
     && C.bytesEqual(mc, C.pointBytes(C.mulAddPublic(P, -k, b)));
 }
@@ -148,5 +163,9 @@ export function unitOps() {
   if (!w) return null;
   const R = base(C.pointBytes(C.baseMul(0x1234567n)));
   const ks = Array.from({ length: 64 }, () => C.randomScalar());
-  return { wmuladd: (i) => mulAddG(R, ks[i % 64], ks[(i + 1) % 64], 33) };
+  const pts = ks.slice(0, 8).map((k) => C.pointBytes(C.baseMul(k)));
+  return {
+    wmuladd: (i) => mulAddG(R, ks[i % 64], ks[(i + 1) % 64], 33),
+    wparse: (i) => decompress(pts[i % 8]),
+  };
 }
