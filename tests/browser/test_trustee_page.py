@@ -127,6 +127,9 @@ def test_two_trustees_open_their_shares_in_the_browser(app, browser, make_user, 
             assert page.inner_text("#check-head").split() == [
                 head[i : i + 4] for i in range(0, 64, 4)
             ]
+            # Issue 9: the card commitment, to compare with the published manifest.
+            commitment = counting.manifest_of(db.session.get(Poll, vote.poll_id)).card_commitment
+            assert "".join(page.inner_text("#check-cards").split()) == commitment.hex()
             # The real record, exported by the web app (not one built by the test): its
             # close signs the action log and its confirmations come with it.
             served = page.evaluate(
