@@ -57,7 +57,11 @@ FLOOR_JS = """async () => {
   const m = JSON.parse(window.__manifest), obj = JSON.parse(window.__ballot);
   const ctx = B.makeContext({ manifest_hash: C.manifestHash(m), public_key: m.trustees.public_key,
     kind: m.kind, rows: m.officials.length, base: m.base });
-  const count = () => { C.resetOps(); B.verifyBallot(ctx, B.ballotFromJson(obj)); return { ...C.OPS }; };
+  const count = () => {
+    C.resetOps();
+    B.verifyBallot(ctx, B.ballotFromJson(obj));
+    return { ...C.OPS };
+  };
   A.uninstall();
   const nobleOps = count();
   const pts = Array.from({ length: 10 }, () => C.baseMul(C.randomScalar()).add(C.G));

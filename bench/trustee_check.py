@@ -18,8 +18,9 @@ processes or workers. In the browser the operations are those of the engine the
 workers used: with libsecp256k1's WebAssembly (phieu-accel.js; since 2026-12-02) each
 a·R + b·G of a row proof is one `wmuladd` timed as the WebAssembly call, the rest (k·Y,
 additions, parsing, the card signature) noble's; the noble-only floor (every proof with
-noble, the floor's meaning before) is printed too. As in bench/tally.py, the proof-checking operations are counted
-on one ballot and multiplied, since every ballot has the same shape.
+noble, the floor's meaning before) is printed too. As in bench/tally.py, the
+proof-checking operations are counted on one ballot and multiplied, since every ballot
+has the same shape.
 Uses /usr/bin/chromium (never a browser downloaded by Playwright).
 """
 

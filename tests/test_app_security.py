@@ -156,7 +156,8 @@ def test_only_the_verify_worker_may_run_webassembly(client) -> None:
         csp = parse_csp(response.headers["Content-Security-Policy"])
         assert csp["script-src"] == "'self' 'wasm-unsafe-eval'"
         assert {k: v for k, v in csp.items() if k != "script-src"} == {
-            k: v for k, v in parse_csp(client.get("/").headers["Content-Security-Policy"]).items()
+            k: v
+            for k, v in parse_csp(client.get("/").headers["Content-Security-Policy"]).items()
             if k != "script-src"
         }
     for url in ("/", "/account/login", "/static/js/vote-page.js", "/static/js/trustee-check.js"):
