@@ -198,3 +198,20 @@ test('point parsing: the same points and the same refusals with the WebAssembly'
   assert.ok(C.OPS.wparse > 0 && noble.filter((x) => x.startsWith('bad_point')).length > 20);
   assert.ok(noble.slice(0, 78).filter((x) => !x.startsWith('bad_point')).length > 20); // both kinds
 });
+
+test("the member's phone never loads the WebAssembly (nor phieu-accel.js)", () => {
+  const root = new URL('../../ballot/static/js/', import.meta.url);
+  const seen = new Set();
+  const walk = (url) => {
+    if (seen.has(url.href)) return;
+    seen.add(url.href);
+    const text = readFileSync(url, 'utf8');
+    for (const m of text.matchAll(/\bfrom\s*['"](\.{1,2}\/[^'"]+)['"]|\bnew URL\(\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      walk(new URL(m[1] ?? m[2], url));
+    }
+  };
+  for (const entry of ['vote-page.js', 'ballot-worker.js']) walk(new URL(entry, root));
+  const names = [...seen].map((u) => u.split('/').pop());
+  assert.ok(names.includes('phieu-ballot.js') && names.includes('noble-secp256k1.js'), names.join(' '));
+  assert.ok(!names.includes('phieu-accel.js') && !names.includes('secp256k1-wasm.js'), names.join(' '));
+});

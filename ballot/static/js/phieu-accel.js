@@ -4,9 +4,10 @@
 //
 // Only for public data: the count page's workers and the auditor's verifier check
 // ballots with it. It never makes a ballot, signs, or sees a secret, and the member's
-// phone never installs it (installWasm is called only by verify-worker.js and the
-// verifier). Until installWasm succeeds, rowCommitments returns null and phieu-ballot.js
-// uses noble; a browser without WebAssembly, or a page whose CSP refuses it, stays there.
+// phone never loads it (installWasm is called only by verify-worker.js and the
+// verifier; it plugs rowCommitments into phieu-ballot.js). Until it succeeds,
+// phieu-ballot.js uses noble; so does a browser without WebAssembly or a page whose
+// CSP refuses it.
 //
 // The WebAssembly exports only whole operations on serialised keys. A row commitment
 // needs a·P + b·G, which is what ECDSA public-key recovery computes: for a point R whose
@@ -19,6 +20,7 @@
 // in phieu-crypto.js; what it refuses, noble parses and names). Any case the WebAssembly refuses (a = 0, r ≥ N, a result at infinity)
 // is computed by noble instead, so the encodings, hence the verdicts, are the same.
 import * as C from './phieu-crypto.js';
+import { useRowCommitments } from './phieu-ballot.js';
 
 const { OPS, mod, scalarBytes } = C;
 
@@ -71,6 +73,7 @@ export async function installWasm(source) {
     };
     if (!selfTest()) { [w, mem, at] = prev; return false; }
     C.setDecompressor(decompress);
+    useRowCommitments(rowCommitments);
     return true;
   } catch {
     return false;
@@ -81,6 +84,7 @@ export async function installWasm(source) {
 export function uninstall() {
   w = null; mem = null; at = null;
   C.setDecompressor(null);
+  useRowCommitments(null);
 }
 
 /** 'wasm' once installed in this thread, else 'noble'. */

@@ -6,7 +6,6 @@
 // A ballot is one row per official, signed (BIP340) by the card key.
 import * as C from './phieu-crypto.js';
 import * as cards from './phieu-cards.js';
-import { rowCommitments } from './phieu-accel.js';
 
 const { CryptoError, mod } = C;
 
@@ -106,6 +105,15 @@ export function encryptRow(ctx, card, index, choice, nonces = C.systemNonces) {
   return proveRow(ctx, card, index, choice, nonces);
 }
 
+// Set only by phieu-accel.js installWasm (threads that verify public ballots): the same
+// commitments from libsecp256k1's WebAssembly. The phone never loads phieu-accel.js.
+let accelerated = null;
+
+/** Install (or remove, with null) a faster computation of nobleCommitments. */
+export function useRowCommitments(fn) {
+  accelerated = fn;
+}
+
 /**
  * The encodings of a row's commitments A_0, B_0, A_1, … computed with noble:
  * A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G) (00 for the point at infinity).
@@ -133,7 +141,7 @@ export function verifyRow(ctx, card, index, row) {
   if (row.alpha.is0() || row.beta.is0()) {
     throw new CryptoError('bad_point', `row ${index}: ciphertext contains the point at infinity`);
   }
-  const commitments = rowCommitments(ctx, row) ?? nobleCommitments(ctx, row);
+  const commitments = (accelerated && accelerated(ctx, row)) ?? nobleCommitments(ctx, row);
   const c = rowChallenge(ctx, card, index, row.alpha, row.beta, commitments);
   if (mod(row.c.reduce((a, b) => a + b, 0n)) !== c) {
     throw new CryptoError('bad_proof', `row ${index}: the proof does not verify`);
