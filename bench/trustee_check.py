@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44] [--noble]
 
-(--noble: the browser check as before the WebAssembly, noble only, for comparison.)
+(--noble: the browser check as before the WebAssembly, noble only, for comparison;
+--compare: both, on the same record, one after the other; --skip-cli: no (a).)
 
 (a) ``tally partial-decrypt``'s check (tally.trustee.verified_totals: cards, chain,
     signed close, every ballot's signature and proofs on every core, the sums);
@@ -43,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crypto import floor, unit_costs  # noqa: E402
 from keys.ballot import Ballot, verify_ballot  # noqa: E402
 from keys.group import OPS  # noqa: E402
+from tally.manifest import Manifest  # noqa: E402
 from tally.record import Record  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
 from tally.trustee import verified_totals  # noqa: E402
@@ -126,6 +128,8 @@ def main() -> None:
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--officials", type=int, default=44)
     ap.add_argument("--noble", action="store_true", help="browser check with noble only")
+    ap.add_argument("--compare", action="store_true", help="browser check with both engines")
+    ap.add_argument("--skip-cli", action="store_true", help="only the browser check")
     args = ap.parse_args()
     units = unit_costs()
     t = time.perf_counter()
@@ -137,6 +141,25 @@ def main() -> None:
     record, manifest = sim.record, sim.manifest
     workers = os.cpu_count() or 1
 
+    if not args.skip_cli:
+        cli_check(record, manifest, workers, units, args.members)
+    head = record.json("checkpoints.json")["close"]["head"]
+    data = page_data(record)
+    print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
+    runs = [True, False] if args.compare else [not args.noble]
+    results = [(wasm, browser_check(data, wasm=wasm)) for wasm in runs]
+    print()
+    for _, res in results:
+        if res is None:
+            return
+        report_browser(res, args.members, head)
+    if len(results) == 2 and all(r for _, r in results):
+        fast, slow = results[0][1]["ms"], results[1][1]["ms"]
+        print(f"WebAssembly vs noble only, same record, back to back: ×{slow / fast:.2f} faster")
+
+
+def cli_check(record: Record, manifest: Manifest, workers: int, units: dict, members: int) -> None:
+    """(a): tally.trustee.verified_totals on every core, with its floor."""
     first = record.json("ballots.json")["ballots"][0]["ballot"]
     OPS.clear()
     verify_ballot(manifest.context(), Ballot.from_json(first))  # parse + verify, one ballot
@@ -148,40 +171,36 @@ def main() -> None:
     # in this process: the chain's parse, the sums; in the pool: every ballot's parse + proofs
     cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
     cli_floor = floor(cli_ops, units) / workers
-    assert checked.count == args.members
-
-    data = page_data(record)
-    print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
-    res = browser_check(data, wasm=not args.noble)
-
-    print()
+    assert checked.count == members
     print(
         f"(a) CLI trustee check (tally partial-decrypt, {workers} processes): {cli_time:.1f} s "
         f"(target ≤ 15 s: {'ok' if cli_time <= 15 else 'MISSED'}); floor {cli_floor:.1f} s; "
         f"ratio {cli_time / cli_floor:.2f}"
     )
-    if res is None:
-        return
-    assert res["count"] == args.members and res["progress"] == args.members
-    assert res["head"] == checked.close_head.hex(), "the browser ends at another head"
+
+
+def report_browser(res: dict, members: int, head: str) -> None:
+    """(b): the page's time, its floor with the engine used and the noble-only floor."""
+    assert res["count"] == members and res["progress"] == members
+    assert res["head"] == head, "the browser ends at another head"
     fl = res["floor"]
     engines = res["engines"]
     used = fl["ops"] if set(engines) == {"wasm"} and fl["wasm"] else fl["nobleOps"]
     per = sum(used.get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
-    browser_floor = per * args.members / res["workers"] / 1000
+    browser_floor = per * members / res["workers"] / 1000
     noble = sum(fl["nobleOps"].get(k, 0) * fl["units"][k] for k in fl["units"])
-    noble_floor = noble * args.members / res["workers"] / 1000
+    noble_floor = noble * members / res["workers"] / 1000
     secs = res["ms"] / 1000
     print(
         f"(b) browser check (Chromium {res['version']}, {res['workers']} Web Workers, "
-        f"hardwareConcurrency {res['cores']}): {secs:.1f} s "
+        f"hardwareConcurrency {res['cores']}, engines {' '.join(engines)}): {secs:.1f} s "
         f"(target ≤ 60 s: {'ok' if secs <= 60 else 'MISSED'}); floor {browser_floor:.1f} s; "
         f"ratio {secs / browser_floor:.2f}; fetch + JSON.parse {res['loadMs'] / 1000:.1f} s "
         "(not included); the served tally.json was compared and matched"
     )
     print(
-        f"    engines of the workers: {' '.join(engines)}; noble-only floor {noble_floor:.1f} s "
-        f"(ratio {secs / noble_floor:.2f}); load average {os.getloadavg()}"
+        f"    noble-only floor {noble_floor:.1f} s (ratio {secs / noble_floor:.2f}); "
+        f"load average {os.getloadavg()}"
     )
     ops = {k: v for k, v in used.items() if v}
     units = {k: round(v, 4) for k, v in fl["units"].items()}
