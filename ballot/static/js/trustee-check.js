@@ -253,12 +253,20 @@ export async function verifyForCount(data, options = {}) {
         running++;
         w.postMessage({ type: 'verify', id, items: chunks[id] });
       };
-      for (let i = 0; i < Math.min(count, Math.max(1, chunks.length)); i++) {
+      // The first worker compiles the WebAssembly and hands the compiled module back; the
+      // others get that module, so the browser compiles and optimises it once, not per worker.
+      const start = (wasm) => {
         const w = new Worker(url, { type: 'module' });
         workers.push(w);
         w.onerror = (e) => fail(new CheckError('browser', `worker failed: ${e.message || 'error'}`));
         w.onmessage = ({ data: msg }) => {
-          if (msg.type === 'ready') { engines.push(msg.engine); return feed(w); }
+          if (msg.type === 'ready') {
+            engines.push(msg.engine);
+            if (workers.length === 1) {
+              for (let i = 1; i < wanted; i++) start(msg.module ?? wasm);
+            }
+            return feed(w);
+          }
           running--;
           if (msg.type === 'bad') return fail(new CheckError(`ballot #${msg.seq}`, msg.reason));
           if (msg.type !== 'done') return fail(new CheckError('browser', msg.reason || 'worker failed'));
@@ -271,8 +279,10 @@ export async function verifyForCount(data, options = {}) {
           onProgress(done, total, done ? (elapsed / done) * (total - done) : null);
           feed(w);
         };
-        w.postMessage({ type: 'init', id: -1, context, wasm: options.wasm !== false });
-      }
+        w.postMessage({ type: 'init', id: -1, context, wasm });
+      };
+      const wanted = Math.min(count, Math.max(1, chunks.length));
+      start(options.wasm !== false);
       if (chunks.length === 0 && workers.length === 0) resolve();
     });
   } finally {

@@ -1,9 +1,12 @@
 // Module Web Worker of the trustees' count page: checks ballots and sums their rows.
 //
 // Requests (each carries an `id`, echoed in the answer):
-//   {type: 'init', context: {manifest_hash, public_key, kind, rows, base}}
-//       → {type: 'ready', id, engine} once the WebAssembly is installed ('wasm'), or
-//         refused (a browser without it, a CSP without 'wasm-unsafe-eval': 'noble')
+//   {type: 'init', context: {manifest_hash, public_key, kind, rows, base}, wasm}
+//       wasm: false (noble only), true (compile the embedded WebAssembly) or a compiled
+//       WebAssembly.Module (another worker's, handed on by the page)
+//       → {type: 'ready', id, engine, module} once the WebAssembly is installed ('wasm';
+//         module: the one compiled here, if any), or refused (a browser without it, a CSP
+//         without 'wasm-unsafe-eval': 'noble')
 //   {type: 'verify', id, items: [{seq, tracker, ballot}]}: parse every ballot strictly,
 //       check its card signature and every row proof (phieu-ballot.js verifyBallot, the
 //       twin of keys.ballot.verify_ballot) and that its tracker is the chain entry's;
@@ -49,8 +52,15 @@ self.onmessage = async (event) => {
   try {
     if (type === 'init') {
       ctx = makeContext(args.context);
-      if (args.wasm !== false) await installWasm(decodeBase64(WASM_BASE64));
-      self.postMessage({ id, type: 'ready', engine: engine() });
+      let module = null;
+      const W = globalThis.WebAssembly;
+      if (W && args.wasm instanceof W.Module) {
+        await installWasm(args.wasm);
+      } else if (W && args.wasm !== false) {
+        try { module = await W.compile(decodeBase64(WASM_BASE64)); } catch { /* refused: noble */ }
+        if (module && !(await installWasm(module))) module = null;
+      }
+      self.postMessage({ id, type: 'ready', engine: engine(), module });
     } else if (type === 'verify') {
       if (!ctx) throw new CryptoError('bad_parameters', 'not initialised');
       self.postMessage({ id, ...verifyChunk(args.items) });
