@@ -31,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.trustee_check import descendants_cpu  # noqa: E402
 from scripts.build_verifier import OUT  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
 
@@ -118,10 +119,12 @@ def main() -> None:
             if args.noble:
                 page.evaluate("globalThis.PHIEU_NO_WASM = true")
             load_before = os.getloadavg()
+            cpu = descendants_cpu()
             t0 = time.perf_counter()
             page.set_input_files("#record", str(path))
             page.wait_for_selector("#verdict[data-code]:not([data-code=''])")
             wall = time.perf_counter() - t0
+            cpu = descendants_cpu() - cpu
             load_after = os.getloadavg()
             lines = (page.text_content("#verdict") or "").splitlines()
             mode = page.get_attribute("#verdict", "data-mode")
@@ -156,7 +159,8 @@ def main() -> None:
     )
     print(
         f"    engines of the workers: {' '.join(engines) or '?'}; noble-only floor "
-        f"{noble_floor:.1f} s (ratio {secs / noble_floor:.2f})"
+        f"{noble_floor:.1f} s (ratio {secs / noble_floor:.2f}); CPU time of Chromium's "
+        f"processes {cpu:.1f} s (÷ {workers} = {cpu / workers:.1f} s, the wall time on idle cores)"
     )
     print(f"    per ballot ops {ops}; unit ms { {k: round(v, 4) for k, v in fl['units'].items()} }")
     print(f"    load average before {load_before}, after {load_after}")
