@@ -90,9 +90,9 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
 }
 #: Static files (paths under ballot/static) whose CSP also allows WebAssembly: the Web
-#: Worker that checks public ballots before a count (libsecp256k1's WebAssembly, 2–3×
-#: faster than pure JS). A worker served from a URL obeys its own response's CSP, not
-#: its page's, so every page keeps the strict policy above.
+#: Worker that checks public ballots before a count (libsecp256k1's WebAssembly, ~1.5×
+#: faster per ballot than pure JS in Chromium). A worker served from a URL obeys its own
+#: response's CSP, not its page's, so every page keeps the strict policy above.
 WASM_SCRIPTS = ("js/verify-worker.js",)
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
