@@ -123,11 +123,11 @@ function fromUncompressed(b) {
 // libsecp256k1 (no BigInt square root); null when it refuses: noble then decides.
 function decompress(data) {
   if (!w) return null;
-  const m = memory();
-  m.set(data, at.pk);
+  memory().set(data, at.pk);
   OPS.wparse++;
   try { w.pointCompress(33, 65); } catch { return null; }
-  return fromUncompressed(m.subarray(at.pk, at.pk + 65));
+  const out = memory().slice(at.pk, at.pk + 65); // a fresh view: the call may grow memory
+  return out.length === 65 && out[0] === 4 ? fromUncompressed(out) : null;
 }
 
 /**

@@ -283,7 +283,6 @@ export async function verifyForCount(data, options = {}) {
       };
       const wanted = Math.min(count, Math.max(1, chunks.length));
       start(options.wasm !== false);
-      if (chunks.length === 0 && workers.length === 0) resolve();
     });
   } finally {
     for (const w of workers) w.terminate();
