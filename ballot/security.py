@@ -4,6 +4,8 @@
 The Content-Security-Policy comes from ``CONTENT_SECURITY_POLICY`` (a dict of
 directives): no inline scripts or styles, nothing from another origin. Pages must put
 their JavaScript in ``ballot/static/js`` and their styles in ``ballot/static/css``.
+The static scripts listed in ``WASM_SCRIPTS`` (a Web Worker that checks public ballots)
+get the same policy plus ``'wasm-unsafe-eval'``; no page does.
 """
 
 from __future__ import annotations
@@ -78,6 +80,13 @@ def content_security_policy(directives: dict[str, str]) -> str:
     return "; ".join(f"{name} {value}".strip() for name, value in directives.items())
 
 
+def with_wasm(directives: dict[str, str]) -> dict[str, str]:
+    """The directives with ``'wasm-unsafe-eval'`` added to script-src (WebAssembly only;
+    eval and inline scripts stay refused)."""
+    script = directives.get("script-src", directives.get("default-src", "'self'"))
+    return {**directives, "script-src": f"{script} 'wasm-unsafe-eval'"}
+
+
 def init_security(app: Flask) -> None:
     """Install ProxyFix (when configured), the NUL refusal and the security headers."""
     x_for = int(app.config.get("PROXY_FIX_X_FOR", 0))
@@ -89,13 +98,19 @@ def init_security(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)
 
     csp = content_security_policy(app.config["CONTENT_SECURITY_POLICY"])
+    wasm_csp = content_security_policy(with_wasm(app.config["CONTENT_SECURITY_POLICY"]))
+    wasm_scripts = frozenset(app.config.get("WASM_SCRIPTS", ()))
     permissions = app.config["PERMISSIONS_POLICY"]
     hsts_seconds = int(app.config.get("HSTS_SECONDS", 0))
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
+        wasm = (
+            request.endpoint == "static"
+            and (request.view_args or {}).get("filename") in wasm_scripts
+        )
+        headers.setdefault("Content-Security-Policy", wasm_csp if wasm else csp)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "no-referrer"
         headers["X-Frame-Options"] = "DENY"

@@ -1,6 +1,9 @@
 """Benchmark of the trustees' check before decrypting: 500 ballots × 44 officials.
 
-    .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44]
+    .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44] [--noble]
+
+(--noble: the browser check as before the WebAssembly, noble only, for comparison;
+--compare: both, on the same record, one after the other; --skip-cli: no (a).)
 
 (a) ``tally partial-decrypt``'s check (tally.trustee.verified_totals: cards, chain,
     signed close, every ballot's signature and proofs on every core, the sums);
@@ -11,9 +14,14 @@
 
 Each with its ratio to the floor measured in the same run: the group operations of
 the work × their unit cost (Python: raw libsecp256k1 calls, bench/crypto.py; browser:
-the noble calls timed in the page, as bench/crypto_js.mjs), divided by the number of
-processes or workers. As in bench/tally.py, the proof-checking operations are counted
-on one ballot and multiplied, since every ballot has the same shape.
+the calls timed in the page, as bench/crypto_js.mjs), divided by the number of
+processes or workers. In the browser the operations are those of the engine the
+workers used: with libsecp256k1's WebAssembly (phieu-accel.js; since 2026-12-02) each
+a·R + b·G of a row proof is one `wmuladd` timed as the WebAssembly call, the rest (k·Y,
+additions, parsing, the card signature) noble's; the noble-only floor (every proof with
+noble, the floor's meaning before) is printed too. As in bench/tally.py, the
+proof-checking operations are counted on one ballot and multiplied, since every ballot
+has the same shape.
 Uses /usr/bin/chromium (never a browser downloaded by Playwright).
 """
 
@@ -36,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 from bench.crypto import floor, unit_costs  # noqa: E402
 from keys.ballot import Ballot, verify_ballot  # noqa: E402
 from keys.group import OPS  # noqa: E402
+from tally.manifest import Manifest  # noqa: E402
 from tally.record import Record  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
 from tally.trustee import verified_totals  # noqa: E402
@@ -46,7 +55,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 def page_data(record: Record) -> bytes:
     """The body of GET count/ballots.json for this record (ballot/counting/operations.py)."""
-    names = ("manifest", "cards", "revocations", "ballots", "checkpoints")
+    names = ("manifest", "cards", "revocations", "ballots", "checkpoints", "confirmations")
     parts = [b'"' + n.encode() + b'":' + record.files[f"{n}.json"] for n in names]
     return b"{" + b",".join([*parts, b'"tally":' + record.files["tally.json"]]) + b"}"
 
@@ -87,7 +96,29 @@ def handler(data: bytes) -> type[http.server.SimpleHTTPRequestHandler]:
     return Handler
 
 
-def browser_check(data: bytes) -> dict | None:
+def descendants_cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's live descendants (the
+    Playwright driver and Chromium's processes): on a shared machine, unlike the wall
+    time, it hardly depends on what the others run."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = fields
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        total += int(stats[pid][11]) + int(stats[pid][12])  # utime, stime
+        todo += children.get(pid, [])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def browser_check(data: bytes, wasm: bool = True) -> dict | None:
     """Run the page's check in headless Chromium; None when Chromium is missing."""
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} not found: the browser figure is skipped.")
@@ -104,7 +135,9 @@ def browser_check(data: bytes) -> dict | None:
             page.set_default_timeout(600_000)
             page.goto(url)
             page.wait_for_function("window.benchReady === true")
-            result = page.evaluate("() => window.bench.check()")
+            cpu = descendants_cpu()
+            result = page.evaluate("(wasm) => window.bench.check(wasm)", wasm)
+            result["cpu"] = descendants_cpu() - cpu
             result["floor"] = page.evaluate("() => window.bench.floor()")
             result["version"] = browser.version
             browser.close()
@@ -118,6 +151,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--officials", type=int, default=44)
+    ap.add_argument("--noble", action="store_true", help="browser check with noble only")
+    ap.add_argument("--compare", action="store_true", help="browser check with both engines")
+    ap.add_argument("--skip-cli", action="store_true", help="only the browser check")
     args = ap.parse_args()
     units = unit_costs()
     t = time.perf_counter()
@@ -129,6 +165,28 @@ def main() -> None:
     record, manifest = sim.record, sim.manifest
     workers = os.cpu_count() or 1
 
+    if not args.skip_cli:
+        cli_check(record, manifest, workers, units, args.members)
+    head = record.json("checkpoints.json")["close"]["head"]
+    data = page_data(record)
+    print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
+    runs = [True, False] if args.compare else [not args.noble]
+    results = [(wasm, browser_check(data, wasm=wasm)) for wasm in runs]
+    print()
+    for _, res in results:
+        if res is None:
+            return
+        report_browser(res, args.members, head)
+    if len(results) == 2 and all(r for _, r in results):
+        (_, a), (_, b) = results
+        print(
+            f"WebAssembly vs noble only, same record, back to back: wall time ×"
+            f"{b['ms'] / a['ms']:.2f}, CPU time ×{b['cpu'] / a['cpu']:.2f} faster"
+        )
+
+
+def cli_check(record: Record, manifest: Manifest, workers: int, units: dict, members: int) -> None:
+    """(a): tally.trustee.verified_totals on every core, with its floor."""
     first = record.json("ballots.json")["ballots"][0]["ballot"]
     OPS.clear()
     verify_ballot(manifest.context(), Ballot.from_json(first))  # parse + verify, one ballot
@@ -140,35 +198,42 @@ def main() -> None:
     # in this process: the chain's parse, the sums; in the pool: every ballot's parse + proofs
     cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
     cli_floor = floor(cli_ops, units) / workers
-    assert checked.count == args.members
-
-    data = page_data(record)
-    print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
-    res = browser_check(data)
-
-    print()
+    assert checked.count == members
     print(
         f"(a) CLI trustee check (tally partial-decrypt, {workers} processes): {cli_time:.1f} s "
         f"(target ≤ 15 s: {'ok' if cli_time <= 15 else 'MISSED'}); floor {cli_floor:.1f} s; "
         f"ratio {cli_time / cli_floor:.2f}"
     )
-    if res is None:
-        return
-    assert res["count"] == args.members and res["progress"] == args.members
-    assert res["head"] == checked.close_head.hex(), "the browser ends at another head"
+
+
+def report_browser(res: dict, members: int, head: str) -> None:
+    """(b): the page's time, its floor with the engine used and the noble-only floor."""
+    assert res["count"] == members and res["progress"] == members
+    assert res["head"] == head, "the browser ends at another head"
     fl = res["floor"]
-    per = sum(fl["ops"].get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
-    browser_floor = per * args.members / res["workers"] / 1000
+    engines = res["engines"]
+    used = fl["ops"] if set(engines) == {"wasm"} and fl["wasm"] else fl["nobleOps"]
+    per = sum(used.get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
+    browser_floor = per * members / res["workers"] / 1000
+    noble = sum(fl["nobleOps"].get(k, 0) * fl["units"][k] for k in fl["units"])
+    noble_floor = noble * members / res["workers"] / 1000
     secs = res["ms"] / 1000
     print(
         f"(b) browser check (Chromium {res['version']}, {res['workers']} Web Workers, "
-        f"hardwareConcurrency {res['cores']}): {secs:.1f} s "
+        f"hardwareConcurrency {res['cores']}, engines {' '.join(engines)}): {secs:.1f} s "
         f"(target ≤ 60 s: {'ok' if secs <= 60 else 'MISSED'}); floor {browser_floor:.1f} s; "
         f"ratio {secs / browser_floor:.2f}; fetch + JSON.parse {res['loadMs'] / 1000:.1f} s "
         "(not included); the served tally.json was compared and matched"
     )
-    ops = {k: v for k, v in fl["ops"].items() if v}
-    print(f"    per ballot ops {ops}; unit ms {json.dumps(fl['units'])}")
+    print(
+        f"    noble-only floor {noble_floor:.1f} s (ratio {secs / noble_floor:.2f}); "
+        f"CPU time of Chromium's processes {res['cpu']:.1f} s (÷ {res['workers']} workers = "
+        f"{res['cpu'] / res['workers']:.1f} s, what the wall time would be on idle cores); "
+        f"load average {os.getloadavg()}"
+    )
+    ops = {k: v for k, v in used.items() if v}
+    units = {k: round(v, 4) for k, v in fl["units"].items()}
+    print(f"    per ballot ops {ops}; unit ms {json.dumps(units)}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Rebuild ballot/static/vendor/noble-secp256k1.js from the pinned npm packages in
+# Rebuild ballot/static/vendor/noble-secp256k1.js and secp256k1-wasm.js (the
+# WebAssembly build of libsecp256k1 shipped by tiny-secp256k1, as base64) from the pinned npm packages in
 # scripts/vendor/ (package.json + package-lock.json). Needs Node >= 20 and npm.
 # The output is deterministic for a given lock file: compare its sha256 with
 # ballot/static/vendor/README.md.
@@ -25,5 +26,15 @@ banner="/*! Vendored bundle of @noble/ciphers $ciphers, @noble/curves $curves an
     echo
   done
 } > "$out/LICENSE-noble.txt"
-echo "sha256 of the bundle:"
-sha256sum "$out/noble-secp256k1.js"
+node embed-wasm.mjs "$out/secp256k1-wasm.js"
+tiny=$(node -p "require('./node_modules/tiny-secp256k1/package.json').version")
+{
+  echo "==== tiny-secp256k1 $tiny (node_modules/tiny-secp256k1/LICENSE) ===="
+  cat node_modules/tiny-secp256k1/LICENSE
+  echo
+  echo "==== libsecp256k1 (compiled into lib/secp256k1.wasm through rust secp256k1-sys 0.8.1, CC0) ===="
+  echo "MIT License, Copyright (c) 2013 Pieter Wuille (the permission notice is the MIT text above); see"
+  echo "https://github.com/bitcoin-core/secp256k1/blob/master/COPYING"
+} > "$out/LICENSE-tiny-secp256k1.txt"
+echo "sha256 of the outputs:"
+sha256sum "$out/noble-secp256k1.js" "$out/secp256k1-wasm.js"

@@ -147,3 +147,19 @@ def test_secure_cookie_flags_by_default(make_app, make_user) -> None:
 def test_language_cookie_flags(client) -> None:
     cookie = client.get("/lang/en").headers["Set-Cookie"]
     assert "phieu_lang=en" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_only_the_verify_worker_may_run_webassembly(client) -> None:
+    """'wasm-unsafe-eval' is in the CSP of the ballot-checking worker and nowhere else."""
+    with client.get("/static/js/verify-worker.js") as response:
+        assert response.status_code == 200
+        csp = parse_csp(response.headers["Content-Security-Policy"])
+        assert csp["script-src"] == "'self' 'wasm-unsafe-eval'"
+        assert {k: v for k, v in csp.items() if k != "script-src"} == {
+            k: v
+            for k, v in parse_csp(client.get("/").headers["Content-Security-Policy"]).items()
+            if k != "script-src"
+        }
+    for url in ("/", "/account/login", "/static/js/vote-page.js", "/static/js/trustee-check.js"):
+        with client.get(url) as response:
+            assert "wasm" not in response.headers["Content-Security-Policy"], url

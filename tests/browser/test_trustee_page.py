@@ -118,11 +118,18 @@ def test_two_trustees_open_their_shares_in_the_browser(app, browser, make_user, 
             assert page.get_attribute("#check-progress", "value") == "3"
             assert page.get_attribute("#check-progress", "max") == "3"
             assert int(page.get_attribute("#trustee-app", "data-check-workers")) >= 2
+            # The workers checked the proofs with libsecp256k1's WebAssembly: the CSP
+            # served with verify-worker.js (and only with it) allows it.
+            engines = page.get_attribute("#trustee-app", "data-check-engines").split()
+            assert engines and set(engines) == {"wasm"}
             assert "3" in page.inner_text("#check-status")
             head = _close_head(vote.poll_id)
             assert page.inner_text("#check-head").split() == [
                 head[i : i + 4] for i in range(0, 64, 4)
             ]
+            # Issue 9: the card commitment, to compare with the published manifest.
+            commitment = counting.manifest_of(db.session.get(Poll, vote.poll_id)).card_commitment
+            assert "".join(page.inner_text("#check-cards").split()) == commitment.hex()
             # The real record, exported by the web app (not one built by the test): its
             # close signs the action log and its confirmations come with it.
             served = page.evaluate(
@@ -346,3 +353,35 @@ def test_a_dishonest_server_cannot_make_the_page_decrypt_anything_else(
             assert _state(vote.poll_id) == ("closed", [1])
             context.close()
     assert errors == []
+
+
+@pytest.mark.parametrize("app_config", [{"WASM_SCRIPTS": ()}])
+def test_without_webassembly_in_the_csp_the_workers_check_with_noble(
+    app, browser, make_user, app_config
+):
+    """The worker's own CSP is what allows WebAssembly: without it the workers fall
+    back to noble and reach the same verdict (the same verified count and head)."""
+    make_user("thuky")
+    with app.app_context():
+        vote = make_vote(members=3, officials=2)
+        for i, c in enumerate([[1, 3], [0, 2]]):
+            cast(vote.poll_id, ballot_body(vote, i, c))
+        poll = db.session.get(Poll, vote.poll_id)
+        polls.close_poll("thuky", poll)
+        counting.start_count("thuky", poll)
+        db.session.commit()
+        with live_server(app) as base:
+            page = browser.new_context(locale="vi-VN").new_page()
+            page.goto(f"{base}/account/login")
+            page.fill("input[name=username]", "thuky")
+            page.fill("input[name=password]", DEFAULT_PASSWORD)
+            page.locator("form button, form input[type=submit]").first.click()
+            page.wait_for_load_state()
+            with page.expect_response(lambda r: r.url.endswith("/verify-worker.js")) as worker:
+                page.goto(f"{base}/polls/{vote.public_id}/count")
+            assert "wasm" not in worker.value.headers["content-security-policy"]
+            page.wait_for_selector("#trustee-app[data-check=verified]", timeout=TIMEOUT_MS)
+            engines = page.get_attribute("#trustee-app", "data-check-engines").split()
+            assert engines and set(engines) == {"noble"}
+            head = _close_head(vote.poll_id)
+            assert "".join(page.inner_text("#check-head").split()) == head

@@ -74,8 +74,29 @@ def test_every_tampered_record_has_the_same_verdict_and_message(collected, page)
         else:
             assert lines == [want["line"]], want["test"]
     assert codes == {0, 1, 2}
-    # Opened from disk, the ballots were still checked in parallel Web Workers.
+    # Opened from disk, the ballots were still checked in parallel Web Workers, with
+    # libsecp256k1's WebAssembly embedded in the page (phieu-accel.js).
     assert page.get_attribute("#verdict", "data-mode") == "workers"
+    assert set((page.get_attribute("body", "data-engines") or "").split()) == {"wasm"}
+
+
+def test_without_webassembly_the_verdicts_are_the_same(collected, page):
+    """A browser that refuses WebAssembly (here: the page told not to compile it) checks
+    the same proofs with noble and gives the same verdicts on a few tampered records."""
+    cases = sorted(collected.glob("*.zip"))[:8]
+    ctx = page.context.browser.new_context(offline=True)  # one Playwright per module
+    pg = ctx.new_page()
+    pg.goto(OUT.as_uri())
+    pg.wait_for_selector("body[data-ready='1']")
+    pg.evaluate("globalThis.PHIEU_NO_WASM = true")
+    for z in cases:
+        want = json.loads(z.with_suffix(".json").read_text())
+        code, lines = _run(pg, z)
+        assert code == want["code"], (want["test"], lines)
+        if code:
+            assert lines == [want["line"]], want["test"]
+    assert set((pg.get_attribute("body", "data-engines") or "").split()) == {"noble"}
+    ctx.close()
 
 
 @pytest.fixture(scope="module")

@@ -53,11 +53,11 @@ export function makeContext({ manifest_hash: mh, public_key: pk, kind, rows, bas
 
 // ------------------------------------------------------------------ rows ----
 
+// `commitments` are the encodings of A_0, B_0, A_1, B_1, … (33 bytes, or 00 for infinity).
 function rowChallenge(ctx, card, index, alpha, beta, commitments) {
   return C.hashToScalar(
     C.TAGS.ROW_PROOF, ctx.manifestHash, ctx.publicKeyBytes, card, C.u32(index),
-    C.u32(commitments.length / 2), C.pointBytes(alpha), C.pointBytes(beta),
-    ...commitments.map(C.pointBytes),
+    C.u32(commitments.length / 2), C.pointBytes(alpha), C.pointBytes(beta), ...commitments,
   );
 }
 
@@ -90,7 +90,7 @@ export function proveRow(ctx, card, index, choice, nonces = C.systemNonces) {
     points.push(C.baseMul(t), C.add(C.fixedMul(Y, t), C.baseMul(-cs[j] * (m - values[j]))));
   }
   const [alpha, beta, ...commitments] = C.normalizePoints(points);
-  const c = rowChallenge(ctx, card, index, alpha, beta, commitments);
+  const c = rowChallenge(ctx, card, index, alpha, beta, commitments.map(C.pointBytes));
   cs[choice] = mod(c - cs.reduce((a, b) => a + b, 0n));
   ss[choice] = mod(u + cs[choice] * r);
   // r stays on the row (not enumerable, never in the wire form) for a checked ballot's reveal.
@@ -105,25 +105,44 @@ export function encryptRow(ctx, card, index, choice, nonces = C.systemNonces) {
   return proveRow(ctx, card, index, choice, nonces);
 }
 
+// Set only by phieu-accel.js installWasm (threads that verify public ballots): the same
+// commitments from libsecp256k1's WebAssembly. The phone never loads phieu-accel.js.
+let accelerated = null;
+
+/** Install (or remove, with null) a faster computation of nobleCommitments. */
+export function useRowCommitments(fn) {
+  accelerated = fn;
+}
+
 /**
- * Check a row's disjunctive proof; throw CryptoError naming the row (keys.proofs.verify_row).
- * For each j: A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G); Σ c_j must equal the hash.
+ * The encodings of a row's commitments A_0, B_0, A_1, … computed with noble:
+ * A_j = s_j·G − c_j·α and B_j = s_j·Y − c_j·(β − m_j·G) (00 for the point at infinity).
+ */
+export function nobleCommitments(ctx, row) {
+  const points = [];
+  for (let j = 0; j < ctx.values.length; j++) {
+    const cj = row.c[j], sj = row.s[j];
+    points.push(C.mulAddPublic(row.alpha, -cj, sj));
+    points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * ctx.values[j]), C.fixedMulPublic(ctx.publicKey, sj)));
+  }
+  return C.normalizePoints(points).map(C.pointBytes);
+}
+
+/**
+ * Check a row's disjunctive proof; throw CryptoError naming the row (keys.proofs.verify_row):
+ * Σ c_j must equal the hash of the statement and the commitments (nobleCommitments).
+ * They come from the WebAssembly when a verifier installed it (phieu-accel.js, public
+ * data only): the same points, so the same verdict.
  */
 export function verifyRow(ctx, card, index, row) {
-  const { values, publicKey: Y } = ctx;
-  if (row.c.length !== values.length || row.s.length !== values.length) {
-    throw new CryptoError('bad_proof', `row ${index}: expected ${values.length} branches`);
+  if (row.c.length !== ctx.values.length || row.s.length !== ctx.values.length) {
+    throw new CryptoError('bad_proof', `row ${index}: expected ${ctx.values.length} branches`);
   }
   if (row.alpha.is0() || row.beta.is0()) {
     throw new CryptoError('bad_point', `row ${index}: ciphertext contains the point at infinity`);
   }
-  const points = [];
-  for (let j = 0; j < values.length; j++) {
-    const cj = row.c[j], sj = row.s[j];
-    points.push(C.mulAddPublic(row.alpha, -cj, sj));
-    points.push(C.add(C.mulAddPublic(row.beta, -cj, cj * values[j]), C.fixedMulPublic(Y, sj)));
-  }
-  const c = rowChallenge(ctx, card, index, row.alpha, row.beta, C.normalizePoints(points));
+  const commitments = (accelerated && accelerated(ctx, row)) ?? nobleCommitments(ctx, row);
+  const c = rowChallenge(ctx, card, index, row.alpha, row.beta, commitments);
   if (mod(row.c.reduce((a, b) => a + b, 0n)) !== c) {
     throw new CryptoError('bad_proof', `row ${index}: the proof does not verify`);
   }

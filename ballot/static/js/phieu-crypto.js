@@ -37,9 +37,23 @@ export class CryptoError extends Error {
  * Counts of group operations, for the benchmarks' floor: `base` (k·G), `fixed`
  * (k·Y with Y's precomputed table), `mul` (variable-base k·P), `muladd` (a·P + b·G),
  * `small` (k·P for a small public k ≤ 64: the ceremony's Horner steps), `add`, `parse`
- * (decompress and validate), `normalize` (points made affine), `sign` and `verify` (BIP340).
+ * (decompress and validate), `normalize` (points made affine), `sign` and `verify` (BIP340);
+ * and `wmuladd` (a·R + b·G) and `wparse` (decompress and validate) in phieu-accel.js's
+ * WebAssembly.
  */
-export const OPS = { base: 0, fixed: 0, mul: 0, muladd: 0, small: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0 };
+export const OPS = {
+  base: 0, fixed: 0, mul: 0, muladd: 0, small: 0, add: 0, parse: 0, normalize: 0, sign: 0, verify: 0,
+  wmuladd: 0, wparse: 0,
+};
+
+// Set by phieu-accel.js installWasm only (verification threads): 33 bytes → a Point
+// validated by libsecp256k1, or null to let noble decide (and name the error).
+let decompressor = null;
+
+/** Install (or remove, with null) a faster decompression of public points. */
+export function setDecompressor(fn) {
+  decompressor = fn;
+}
 
 /** Set every counter of OPS back to zero. */
 export function resetOps() {
@@ -164,13 +178,15 @@ export function pointFromBytes(data, what = 'point', allowInfinity = false) {
   if (data.length !== 33 || (data[0] !== 2 && data[0] !== 3)) {
     throw new CryptoError('bad_point', `${what}: expected a 33-byte compressed point`);
   }
-  OPS.parse++;
-  let p;
-  try {
-    p = Point.fromBytes(data);
-    p.assertValidity();
-  } catch {
-    throw new CryptoError('bad_point', `${what}: not a point on secp256k1`);
+  let p = decompressor ? decompressor(data) : null;
+  if (!p) {
+    OPS.parse++;
+    try {
+      p = Point.fromBytes(data);
+      p.assertValidity();
+    } catch {
+      throw new CryptoError('bad_point', `${what}: not a point on secp256k1`);
+    }
   }
   encodings.set(p, data.slice());
   return p;

@@ -219,7 +219,9 @@ export function compareTally(tally, totals, count) {
  * Verify `data` (the ballots.json object) and return
  * {manifest, totals: [{alpha, beta}] (points), closeHead (hex), count, ms}.
  * `options.workers` (≥ 2 by default: navigator.hardwareConcurrency), `options.onProgress
- * (done, total, msLeft)`, `options.workerUrl`. Throws CheckError naming the first broken item.
+ * (done, total, msLeft)`, `options.workerUrl`, `options.wasm` (false: noble only).
+ * Also returns `engines`: what each worker checked the proofs with ('wasm' or 'noble').
+ * Throws CheckError naming the first broken item.
  */
 export async function verifyForCount(data, options = {}) {
   const t0 = performance.now();
@@ -237,6 +239,7 @@ export async function verifyForCount(data, options = {}) {
   const context = { manifest_hash: m.hashHex, public_key: m.publicKey, kind: m.kind, rows: m.rows, base: m.base };
   const url = options.workerUrl || new URL('./verify-worker.js', import.meta.url);
   const workers = [];
+  const engines = [];
   let done = 0;
   onProgress(0, total, null);
   try {
@@ -250,12 +253,20 @@ export async function verifyForCount(data, options = {}) {
         running++;
         w.postMessage({ type: 'verify', id, items: chunks[id] });
       };
-      for (let i = 0; i < Math.min(count, Math.max(1, chunks.length)); i++) {
+      // The first worker compiles the WebAssembly and hands the compiled module back; the
+      // others get that module, so the browser compiles and optimises it once, not per worker.
+      const start = (wasm) => {
         const w = new Worker(url, { type: 'module' });
         workers.push(w);
         w.onerror = (e) => fail(new CheckError('browser', `worker failed: ${e.message || 'error'}`));
         w.onmessage = ({ data: msg }) => {
-          if (msg.type === 'ready') return feed(w);
+          if (msg.type === 'ready') {
+            engines.push(msg.engine);
+            if (workers.length === 1) {
+              for (let i = 1; i < wanted; i++) start(msg.module ?? wasm);
+            }
+            return feed(w);
+          }
           running--;
           if (msg.type === 'bad') return fail(new CheckError(`ballot #${msg.seq}`, msg.reason));
           if (msg.type !== 'done') return fail(new CheckError('browser', msg.reason || 'worker failed'));
@@ -268,16 +279,20 @@ export async function verifyForCount(data, options = {}) {
           onProgress(done, total, done ? (elapsed / done) * (total - done) : null);
           feed(w);
         };
-        w.postMessage({ type: 'init', id: -1, context });
-      }
-      if (chunks.length === 0 && workers.length === 0) resolve();
+        w.postMessage({ type: 'init', id: -1, context, wasm });
+      };
+      const wanted = Math.min(count, Math.max(1, chunks.length));
+      start(options.wasm !== false);
     });
   } finally {
     for (const w of workers) w.terminate();
   }
   const totals = alphas.map((alpha, r) => ({ alpha, beta: betas[r] }));
   compareTally(data.tally, totals, total);
-  return { manifest: m, totals, closeHead, close, count: total, workers: workers.length, ms: performance.now() - t0 };
+  return {
+    manifest: m, totals, closeHead, close, count: total, workers: workers.length, engines,
+    ms: performance.now() - t0,
+  };
 }
 
 /** Hex in groups of four (tally/codes.py), as every screen shows the close head. */

@@ -5,7 +5,7 @@
 // that JSON is posted. Nothing the server says about the totals is decrypted.
 // The share, the passphrase and the file's bytes stay in this page's memory for the few
 // seconds of the computation and are dropped (zeroed where JavaScript allows it) right after.
-import { CryptoError } from './phieu-crypto.js';
+import { CryptoError, toHex } from './phieu-crypto.js';
 import { openShare, partialDecrypt, readHeader, wipeBytes } from './phieu-trustee.js';
 import { CheckError, groups, verifyForCount } from './trustee-check.js';
 
@@ -76,10 +76,12 @@ async function runCheck() {
     status.className = 'success';
     document.getElementById('check-head').textContent = groups(result.closeHead);
     document.getElementById('check-manifest').textContent = groups(result.manifest.hashHex);
+    document.getElementById('check-cards').textContent = groups(toHex(result.manifest.commitment));
     document.getElementById('check-head-line').hidden = false;
     app.dataset.check = 'verified';
     app.dataset.checkMs = String(Math.round(result.ms));
     app.dataset.checkWorkers = String(result.workers);
+    app.dataset.checkEngines = result.engines.join(' '); // 'wasm' per worker, or 'noble'
     return result;
   } catch (err) {
     const refused = err instanceof CheckError;

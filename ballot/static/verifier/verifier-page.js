@@ -7,6 +7,8 @@ import { FILES, UNHASHED, verifyRecord, checkReceipt, VerifyError, Unreadable } 
 import { cryptoMessage, recordJson } from './record-files.js';
 import { checkChunk, contextOf } from './proofs.js';
 import { CryptoError } from '../js/phieu-crypto.js';
+import { decodeBase64, engine, installWasm } from '../js/phieu-accel.js';
+import { WASM_BASE64 } from '../vendor/secp256k1-wasm.js';
 
 export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 const $ = (id) => document.getElementById(id);
@@ -14,9 +16,22 @@ const $ = (id) => document.getElementById(id);
 const workerUrl = () => globalThis.PHIEU_WORKER_URL ?? new URL('./verifier-worker.js', import.meta.url).href;
 const workerType = () => (globalThis.PHIEU_WORKER_URL ? 'classic' : 'module');
 
+// libsecp256k1's WebAssembly (phieu-accel.js: public row proofs only), compiled once and
+// handed to every worker; null where WebAssembly is missing or refused (noble then), or
+// when globalThis.PHIEU_NO_WASM is set (bench/browser_verify.py --noble).
+let compiled = null;
+const wasmModule = () => (compiled ??= (async () => {
+  if (globalThis.PHIEU_NO_WASM) return null;
+  try { return await WebAssembly.compile(decodeBase64(WASM_BASE64)); } catch { return null; }
+})());
+
 /** Check the ballots in parallel workers; resolves null or the first [seq, reason]. */
 function workerProofs(onProgress) {
-  return (manifestRaw, entries, m) => new Promise((resolve, reject) => {
+  return async (manifestRaw, entries, m) => proofsIn(await wasmModule(), onProgress, entries, m);
+}
+
+function proofsIn(wasm, onProgress, entries, m) {
+  return new Promise((resolve, reject) => {
     const total = entries.length;
     if (!total) { resolve(null); return; }
     const n = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16, total));
@@ -37,7 +52,7 @@ function workerProofs(onProgress) {
       const feed = () => { if (next < chunks.length) worker.postMessage({ type: 'check', id: next, items: chunks[next++] }); };
       worker.onerror = (e) => { e.preventDefault?.(); finish(new Error(e.message || `worker failed (${e.filename || ''}:${e.lineno || ''})`)); };
       worker.onmessage = ({ data }) => {
-        if (data.type === 'ready') feed();
+        if (data.type === 'ready') { noteEngine(data.engine); feed(); }
         else if (data.type === 'progress') { checked += data.n; onProgress(checked, total); }
         else if (data.type === 'failed') finish(new Error(data.reason));
         else if (data.type === 'done') {
@@ -46,9 +61,15 @@ function workerProofs(onProgress) {
           if (--pending === 0) finish(null); else feed();
         }
       };
-      worker.postMessage({ type: 'init', context });
+      worker.postMessage({ type: 'init', context, wasm });
     }
   });
+}
+
+/** What checked the proofs, for tests and benchmarks: <body data-engines="wasm wasm">. */
+function noteEngine(name) {
+  const body = document.body;
+  body.dataset.engines = [...(body.dataset.engines ?? '').split(' ').filter(Boolean), name].join(' ');
 }
 
 /** Where no worker can start (a browser without Web Workers): check in this thread,
@@ -56,6 +77,9 @@ function workerProofs(onProgress) {
 function threadProofs(onProgress) {
   return async (manifestRaw, entries, m) => {
     const ctx = contextOf({ manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base });
+    const wasm = await wasmModule();
+    if (wasm) await installWasm(wasm);
+    noteEngine(engine());
     for (let i = 0; i < entries.length; i += 4) {
       const bad = checkChunk(ctx, entries.slice(i, i + 4).map((e) => [e.seq, e.raw]));
       if (bad) return bad;

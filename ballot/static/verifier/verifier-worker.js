@@ -1,14 +1,18 @@
 // Module Web Worker of the record verifier: checks a chunk of ballots (proofs.js) and
 // reports each ballot checked, so the page can show items checked / total and time left.
+// The page may hand it libsecp256k1's WebAssembly, compiled (phieu-accel.js: public row
+// proofs only); without it, or if it fails to start, noble checks the same proofs.
 import { checkChunk, contextOf } from './proofs.js';
+import { engine, installWasm } from '../js/phieu-accel.js';
 
 let ctx = null;
-self.onmessage = (event) => {
+self.onmessage = async (event) => {
   const { type, id } = event.data;
   try {
     if (type === 'init') {
       ctx = contextOf(event.data.context);
-      self.postMessage({ type: 'ready', id });
+      if (event.data.wasm) await installWasm(event.data.wasm);
+      self.postMessage({ type: 'ready', id, engine: engine() });
     } else if (type === 'check') {
       let n = 0;
       const bad = checkChunk(ctx, event.data.items, () => {
