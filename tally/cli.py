@@ -170,7 +170,7 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
     RECORD: every ballot of its audits.json, and none in the chain. A single checked-ballot
     JSON file (as posted on the board) needs --manifest.
     """
-    from tally.checked import Audited, check_audits, check_one, parse_audits
+    from tally.checked import Audited, cast_alphas, check_audits, check_one, parse_audits
     from tally.manifest import parse_manifest
     from tally.records import parse_ballots
 
@@ -184,7 +184,7 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
             manifest = parse_manifest(record.json("manifest.json"))
             audits = parse_audits(record.json("audits.json"))
             cast = [e.ballot for e in parse_ballots(record.json("ballots.json"))]
-            n = check_audits(manifest, audits, cast)
+            n = check_audits(manifest, audits, cast_alphas(cast))
             click.echo(f"HỢP LỆ / VALID — {n} lá phiếu kiểm tra / checked ballots")
             return
         if manifest_path is None:
