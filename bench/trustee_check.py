@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.crypto import floor, unit_costs  # noqa: E402
-from keys.ballot import Ballot, verify_ballot  # noqa: E402
+from keys.ballot import Ballot  # noqa: E402
 from keys.group import OPS  # noqa: E402
+from tally.ballotcheck import facts_of, proof_failure  # noqa: E402
 from tally.record import Record  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
 from tally.trustee import verified_totals  # noqa: E402
@@ -131,13 +132,16 @@ def main() -> None:
 
     first = record.json("ballots.json")["ballots"][0]["ballot"]
     OPS.clear()
-    verify_ballot(manifest.context(), Ballot.from_json(first))  # parse + verify, one ballot
+    one = Ballot.from_json(first)  # a worker's job on one ballot (tally/ballotcheck.py)
+    facts_of(one)
+    proof_failure(manifest.context(), one)
     per_ballot = Counter(OPS)
     OPS.clear()
     t0 = time.perf_counter()
     checked = verified_totals(record, workers)
     cli_time = time.perf_counter() - t0
-    # in this process: the chain's parse, the sums; in the pool: every ballot's parse + proofs
+    # in this process: the chain's structure, the partial sums; in the pool: every
+    # ballot's parse, tracker and proofs
     cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
     cli_floor = floor(cli_ops, units) / workers
     assert checked.count == args.members
