@@ -29,6 +29,9 @@ LINES: list[str] = []
 SERVER_LOGS = "gunicorn*.log"
 _TOKEN_CHARS = re.compile(r"[0-9A-Za-z-]+")
 _TOKEN = re.compile(r"[0-9a-z-]{8,}")
+#: Separators a code may be written with (spaces, '+' of a query string, '_', '.', '-',
+#: an escaped '-'): a line is also searched with them all removed.
+_SEPARATORS = re.compile(r"%2d|[\s+_.\-]", re.IGNORECASE)
 
 
 class _Capture(logging.Handler):
@@ -47,10 +50,10 @@ def remember(value: str) -> None:
 
 
 def remember_receipt(body: Any) -> None:
-    """Remember the tracker and signatures of a receipt a server answered (any nesting)."""
+    """Remember the tracker, signatures and card key of a receipt or ballot (any nesting)."""
     if isinstance(body, dict):
         for key, value in body.items():
-            if key in ("tracker", "signature") and isinstance(value, str):
+            if key in ("tracker", "signature", "card") and isinstance(value, str):
                 remember(value)
             else:
                 remember_receipt(value)
@@ -65,7 +68,8 @@ def leaks(lines: list[str], secrets: set[str]) -> list[tuple[str, str]]:
     Secrets made of letters, digits and '-' (codes, hex keys, trackers, signatures) are
     looked up as windows of each line's such runs in a set, so a whole session's
     thousands of card keys cost no more than a few; other secrets (passphrases) are
-    searched as substrings.
+    searched as substrings. Each line is searched as written and with every separator a
+    code may be typed with removed. A truncated prefix of a value is not detected.
     """
     tokens: dict[str, set[str]] = defaultdict(set)
     phrases = []
@@ -78,14 +82,16 @@ def leaks(lines: list[str], secrets: set[str]) -> list[tuple[str, str]]:
     found = []
     for line in lines:
         here: set[str] = set()
-        for run in _TOKEN.findall(line.lower()):
-            for size in lengths:
-                if size > len(run):
-                    break
-                for i in range(len(run) - size + 1):
-                    hit = tokens.get(run[i : i + size])
-                    if hit:
-                        here |= hit
+        low = line.lower()
+        for text in (low, _SEPARATORS.sub("", low)):
+            for run in _TOKEN.findall(text):
+                for size in lengths:
+                    if size > len(run):
+                        break
+                    for i in range(len(run) - size + 1):
+                        hit = tokens.get(run[i : i + size])
+                        if hit:
+                            here |= hit
         here.update(p for p in phrases if p in line)
         found += [(s, line) for s in sorted(here)]
     return found
@@ -171,7 +177,7 @@ def pytest_configure(config: pytest.Config) -> None:
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(min(root.level or logging.INFO, logging.INFO))
+    root.setLevel(logging.DEBUG)  # a leak at debug level is a leak too
     _wrap()
     for p in ("mật khẩu thứ nhất", "mật khẩu thứ hai", "mật khẩu thứ ba"):
         remember(p)

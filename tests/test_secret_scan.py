@@ -11,7 +11,7 @@ import pytest
 from config.gunicorn_logger import safe_field
 from keys import cards
 from tests import secret_scan
-from tests.gunicorn_helpers import drop_database, make_server, post, prepare_vote
+from tests.gunicorn_helpers import drop_database, get_json, make_server, post, prepare_vote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,10 +65,26 @@ def test_scanner_finds_a_tracker_a_receipt_signature_and_a_typed_code():
         assert secret_scan.leaks([line], secret_scan.SECRETS) == [(value, line)]
 
 
+@pytest.mark.parametrize("sep", [" ", "+", "%2D", "%2d", "_", ".", ""])
+def test_scanner_finds_a_code_written_with_other_separators(sep):
+    code = cards.encode_code(cards.new_secret())  # recorded: dashed and compact
+    groups = code.lower().split("-")
+    line = f'"GET /v/abc?c={sep.join(groups)}" 200 1 1us'
+    found = [s for s, _ in secret_scan.leaks([line], secret_scan.SECRETS)]
+    assert found == [code.replace("-", "")], line
+
+
 def test_receipts_answered_by_a_server_are_remembered():
     body = {"tracker": "ab" * 32, "seq": 3, "receipt": {"signature": "cd" * 64, "seq": 3}}
     secret_scan.remember_receipt(body)
-    assert {"ab" * 32, "cd" * 64} <= secret_scan.SECRETS
+    secret_scan.remember_receipt({"card": "ef" * 32, "rows": []})  # a ballot sent
+    assert {"ab" * 32, "cd" * 64, "ef" * 32} <= secret_scan.SECRETS
+
+
+def test_debug_level_records_are_captured():
+    before = len(secret_scan.LINES)
+    logging.getLogger("ballot.test").debug("a debug line")
+    assert len(secret_scan.LINES) == before + 1
 
 
 LEAKY_SESSION = """
@@ -122,7 +138,7 @@ def test_real_gunicorn_access_log_names_no_card_key_receipt_or_code(tmp_path):
         for body in ballots:
             key = json.loads(body)["card"]
             seen.add(key)
-            status = urllib.request.urlopen(f"{server.base}/v/{public_id}/card/{key}").status  # noqa: S310
+            status, _ = get_json(f"{server.base}/v/{public_id}/card/{key}")
             assert status == 200
             code, answer = post(f"{server.base}/v/{public_id}/cast", body)
             assert code == 200, answer
