@@ -3,7 +3,8 @@
     .venv/bin/python bench/trustee_check.py [--members 500] [--officials 44] [--noble]
 
 (--noble: the browser check as before the WebAssembly, noble only, for comparison;
---compare: both, on the same record, one after the other; --skip-cli: no (a).)
+--compare: both, on the same record, one after the other; --skip-cli: no (a);
+--cli-only: no (b).)
 
 (a) ``tally partial-decrypt``'s check (tally.trustee.verified_totals: cards, chain,
     signed close, every ballot's signature and proofs on every core, the sums);
@@ -42,8 +43,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.crypto import floor, unit_costs  # noqa: E402
-from keys.ballot import Ballot, verify_ballot  # noqa: E402
+from keys.ballot import Ballot  # noqa: E402
 from keys.group import OPS  # noqa: E402
+from tally.ballotcheck import facts_of, proof_failure  # noqa: E402
 from tally.manifest import Manifest  # noqa: E402
 from tally.record import Record  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
@@ -154,6 +156,7 @@ def main() -> None:
     ap.add_argument("--noble", action="store_true", help="browser check with noble only")
     ap.add_argument("--compare", action="store_true", help="browser check with both engines")
     ap.add_argument("--skip-cli", action="store_true", help="only the browser check")
+    ap.add_argument("--cli-only", action="store_true", help="only the CLI check (a)")
     args = ap.parse_args()
     units = unit_costs()
     t = time.perf_counter()
@@ -167,6 +170,8 @@ def main() -> None:
 
     if not args.skip_cli:
         cli_check(record, manifest, workers, units, args.members)
+    if args.cli_only:
+        return
     head = record.json("checkpoints.json")["close"]["head"]
     data = page_data(record)
     print(f"count/ballots.json for this record: {len(data) / 1e6:.1f} MB")
@@ -189,13 +194,16 @@ def cli_check(record: Record, manifest: Manifest, workers: int, units: dict, mem
     """(a): tally.trustee.verified_totals on every core, with its floor."""
     first = record.json("ballots.json")["ballots"][0]["ballot"]
     OPS.clear()
-    verify_ballot(manifest.context(), Ballot.from_json(first))  # parse + verify, one ballot
+    one = Ballot.from_json(first)  # a worker's job on one ballot (tally/ballotcheck.py)
+    facts_of(one)
+    proof_failure(manifest.context(), one)
     per_ballot = Counter(OPS)
     OPS.clear()
     t0 = time.perf_counter()
     checked = verified_totals(record, workers)
     cli_time = time.perf_counter() - t0
-    # in this process: the chain's parse, the sums; in the pool: every ballot's parse + proofs
+    # in this process: the chain's structure, the partial sums; in the pool: every
+    # ballot's parse, tracker and proofs
     cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
     cli_floor = floor(cli_ops, units) / workers
     assert checked.count == members

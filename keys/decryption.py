@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from math import isqrt
 
 from coincurve import PublicKey
+from coincurve._libsecp256k1 import ffi, lib
 
 from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
@@ -128,15 +129,16 @@ class DiscreteLog:
             raise CryptoError("bad_parameters", "bound must be non-negative")
         self.bound = bound
         self.t = max(1, min(bound + 1, 1 << 18, max(1024, isqrt((bound + 1) * lookups) + 1)))
-        # The loops below run on libsecp256k1's keys directly (not the Point wrapper):
-        # they are the count's hot path. Their operations are counted by hand.
+        # The loops below run on libsecp256k1 directly (_Walk: no Python key object per
+        # step): they are the count's and the verifier's hot path. Their operations are
+        # counted by hand.
         g = G.raw()
         assert g is not None  # noqa: S101 - G is not the point at infinity
         table: dict[bytes, int] = {INFINITY_BYTES: 0}
-        p = g
+        walk = _Walk(g, g)
         for j in range(1, self.t):
-            table[bytes(p.format())] = j
-            p = PublicKey.combine_keys([p, g])  # (j+1)·G, never infinity: j + 1 < N
+            table[walk.encoded()] = j
+            walk.step()  # (j+1)·G, never infinity: j + 1 < N
         OPS["add"] += self.t - 1
         OPS["serialize"] += self.t - 1
         self.table = table
@@ -147,25 +149,57 @@ class DiscreteLog:
         q, giant = point.raw(), self.giant.raw()
         assert giant is not None  # noqa: S101 - t < N, so t·G is never infinity
         steps = self.bound // self.t + 1
+        walk = None if q is None else _Walk(q, giant)
         for i in range(steps):
-            if q is None:  # point − i·t·G is the point at infinity
+            if walk is None:  # point − i·t·G is the point at infinity
                 m = i * self.t
                 if m <= self.bound:
                     return m
                 break
             OPS["serialize"] += 1
-            j = self.table.get(bytes(q.format()))
+            j = self.table.get(walk.encoded())
             if j is not None:
                 m = i * self.t + j
                 if m <= self.bound:
                     return m
                 break
             OPS["add"] += 1
-            try:
-                q = PublicKey.combine_keys([q, giant])
-            except ValueError:  # the sum is the point at infinity
-                q = None
+            if not walk.step():  # the sum is the point at infinity
+                walk = None
         raise CryptoError("count_out_of_range", f"{what}: not a total between 0 and {self.bound}")
+
+
+class _Walk:
+    """P, P + S, P + 2·S, … on libsecp256k1's own structures (two buffers, no allocation)."""
+
+    __slots__ = ("_ctx", "_keep", "_ins", "_spare", "_out", "_len")
+
+    def __init__(self, start: PublicKey, step: PublicKey) -> None:
+        self._ctx = start.context.ctx
+        a = ffi.new("secp256k1_pubkey *", start.public_key[0])
+        b = ffi.new("secp256k1_pubkey *")
+        # The array holds bare pointers: _keep owns the buffers (and the step's key).
+        self._keep = (a, b, step)
+        self._ins = ffi.new("secp256k1_pubkey *[2]", [a, step.public_key])
+        self._spare = b
+        self._out = ffi.new("unsigned char[33]")
+        self._len = ffi.new("size_t *")
+
+    def encoded(self) -> bytes:
+        """The current point, compressed (33 bytes)."""
+        self._len[0] = 33
+        lib.secp256k1_ec_pubkey_serialize(
+            self._ctx, self._out, self._len, self._ins[0], lib.SECP256K1_EC_COMPRESSED
+        )
+        return bytes(ffi.buffer(self._out))
+
+    def step(self) -> bool:
+        """Add the step; False (and the walk is over) when the sum is the point at infinity."""
+        current = self._ins[0]
+        if not lib.secp256k1_ec_pubkey_combine(self._ctx, self._spare, self._ins, 2):
+            return False
+        self._ins[0], self._spare = self._spare, current
+        return True
 
 
 def decode_counts(

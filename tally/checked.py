@@ -61,8 +61,11 @@ def check_one(manifest: Manifest, audited: AuditedBallot, where: str) -> None:
         raise VerifyError(where, err.message("en")) from None
 
 
-def check_audits(manifest: Manifest, audits: list[Audited], cast: list[Ballot]) -> int:
-    """Check every checked ballot, and that none shares a row with a cast ballot."""
+def check_audits(manifest: Manifest, audits: list[Audited], cast: list[list[bytes]]) -> int:
+    """Check every checked ballot, and that none shares a row with a cast ballot.
+
+    ``cast`` holds each cast ballot's rows' α, encoded (:func:`cast_alphas`), in chain order.
+    """
     seen: set[bytes] = set()
     spoiled: dict[bytes, int] = {}
     for n, a in enumerate(audits, start=1):
@@ -75,11 +78,16 @@ def check_audits(manifest: Manifest, audits: list[Audited], cast: list[Ballot]) 
         check_one(manifest, a.ballot, where)
         for revealed in a.ballot.rows:
             spoiled[revealed.alpha.to_bytes()] = n
-    for seq, ballot in enumerate(cast, start=1):
-        for row in ballot.rows:
-            n = spoiled.get(row.ct.alpha.to_bytes(), 0)
+    for seq, alphas in enumerate(cast, start=1):
+        for alpha in alphas:
+            n = spoiled.get(alpha, 0)
             if n:
                 raise VerifyError(
                     f"ballot #{seq}", f"shares a row with checked ballot #{n}: it was revealed"
                 )
     return len(audits)
+
+
+def cast_alphas(cast: list[Ballot]) -> list[list[bytes]]:
+    """Each parsed ballot's rows' α, encoded, as :func:`check_audits` takes them."""
+    return [[row.ct.alpha.to_bytes() for row in ballot.rows] for ballot in cast]

@@ -15,7 +15,7 @@ from tally.count import decrypt_with_share
 from tally.receipts import check_receipt
 from tally.record import Record
 from tally.trustee import compare_tally, fingerprint, verified_totals
-from tally.verify import Unreadable, VerifyError, verify_record
+from tally.verify import Report, Unreadable, VerifyError, verify_record
 
 
 @click.group()
@@ -135,16 +135,36 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
 @click.option("--timezone", "tz", default="Asia/Ho_Chi_Minh", show_default=True)
 @click.option("--body", default=None, help="Name of the body in the header (default: meeting).")
 @click.option("--place", default=None, help="Place before the date (default: dots).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Processes (default: every core).")
 def minutes(
-    record_path: Path, out_path: Path, tz: str, body: str | None, place: str | None
+    record_path: Path,
+    out_path: Path,
+    tz: str,
+    body: str | None,
+    place: str | None,
+    workers: int | None,
 ) -> None:
-    """Print the minutes (biên bản kiểm phiếu) of a counted RECORD as a PDF."""
+    """Verify RECORD as ``verify`` does, then print its minutes (biên bản kiểm phiếu) as a PDF.
+
+    Exit 1: the record is INVALID, 2: it is unreadable; in both cases nothing is written.
+    Minutes printed from a record that does not verify would carry figures nobody can
+    recompute.
+    """
     from tally.minutes import minutes_pdf
     from tally.timefmt import zone
 
     try:
         zone(tz)
-        pdf = minutes_pdf(Record.load(record_path), tz=tz, body=body, place=place)
+    except ValueError as err:
+        vi, _, en = str(err).partition("\n")
+        click.echo(f"Lỗi: {vi}\nError: {en}", err=True)
+        sys.exit(1)
+    record, report = _verified_or_exit(
+        record_path, workers, "Không in biên bản", "the minutes are not written"
+    )
+    click.echo(f"HỢP LỆ / VALID — mã băm hồ sơ / record hash: {report.record_hash}")
+    try:
+        pdf = minutes_pdf(record, tz=tz, body=body, place=place)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
         sys.exit(1)
@@ -154,6 +174,28 @@ def minutes(
         sys.exit(1)
     out_path.write_bytes(pdf)
     click.echo(f"Đã ghi / written: {out_path}")
+
+
+def _verified_or_exit(
+    path: Path, workers: int | None, refused_vi: str, refused_en: str
+) -> tuple[Record, Report]:
+    """Load and verify a record; else say why and what is not done (Vietnamese first), exit 1
+    (INVALID) or 2 (unreadable), as ``verify`` does."""
+    click.echo("Đang kiểm chứng hồ sơ / verifying the record…")
+    code, item = 0, ""
+    try:
+        record = Record.load(path)
+        return record, verify_record(record, workers)
+    except Unreadable as err:
+        code, item = 2, f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}"
+    except VerifyError as err:
+        code, item = 1, f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}"
+    except CryptoError as err:
+        code, item = 2, f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.message('en')}"
+    except (OSError, zipfile.BadZipFile) as err:
+        code, item = 2, f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {path}: {err}"
+    click.echo(f"{item}\n{refused_vi} / {refused_en}.", err=True)
+    sys.exit(code)
 
 
 @main.command("check-audit")
@@ -170,7 +212,7 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
     RECORD: every ballot of its audits.json, and none in the chain. A single checked-ballot
     JSON file (as posted on the board) needs --manifest.
     """
-    from tally.checked import Audited, check_audits, check_one, parse_audits
+    from tally.checked import Audited, cast_alphas, check_audits, check_one, parse_audits
     from tally.manifest import parse_manifest
     from tally.records import parse_ballots
 
@@ -184,7 +226,7 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
             manifest = parse_manifest(record.json("manifest.json"))
             audits = parse_audits(record.json("audits.json"))
             cast = [e.ballot for e in parse_ballots(record.json("ballots.json"))]
-            n = check_audits(manifest, audits, cast)
+            n = check_audits(manifest, audits, cast_alphas(cast))
             click.echo(f"HỢP LỆ / VALID — {n} lá phiếu kiểm tra / checked ballots")
             return
         if manifest_path is None:

@@ -12,6 +12,8 @@ the ballots it verified, with the verifier's own checks (tally/verify.py):
 
 then sums each official's row over those ballots. Only these sums are decrypted. A
 tally.json in the record is merely compared with them, and any difference refused.
+It is the same code path as ``tally verify``'s (tally/verify.py's public checks, each
+ballot parsed once in tally/ballotcheck.py).
 """
 
 from __future__ import annotations
@@ -23,17 +25,16 @@ from typing import Any
 from keys.elgamal import Ciphertext
 
 from tally.codes import group_code
-from tally.count import aggregate_ballots
 from tally.manifest import Manifest
 from tally.record import Record
 from tally.records import parse_tally
 from tally.verify import (
     Report,
     VerifyError,
-    _check_cards,
-    _check_chain,
-    _check_confirmations,
-    _check_proofs,
+    check_cards,
+    check_chain,
+    check_confirmations,
+    check_proofs,
     load_manifest,
 )
 
@@ -55,14 +56,16 @@ def verified_totals(record: Record, workers: int | None = None) -> Verified:
     """
     report = Report()
     manifest = load_manifest(record)
-    committed, revoked = _check_cards(record, manifest, report)
-    entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
+    committed, revoked = check_cards(record, manifest, report)
+    # Each ballot is parsed and checked once, on every core; the workers hand back the
+    # per-official partial sums, so the sums below cost a few point additions.
+    workers = workers or os.cpu_count() or 1
+    checked, close = check_chain(record, manifest, committed, revoked, report, workers)
     # Without the n confirmations a server could freeze a manifest with extra cards or
     # other officials that no trustee confirmed, and have it decrypted.
-    _check_confirmations(record, manifest, report)
-    _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
-    totals = aggregate_ballots(manifest, ballots)
-    return Verified(manifest, totals, close.head, len(entries))
+    check_confirmations(record, manifest, report)
+    check_proofs(checked)
+    return Verified(manifest, checked.sums(), close.head, len(checked.links))
 
 
 def compare_tally(verified: Verified, tally: Any) -> None:

@@ -3,25 +3,26 @@
 The checks run in the order below and stop at the first broken item, named as the
 minutes name it (ballot #n and official r numbered from 1, trustee i, the file and the
 figure). Every file is read through tally/records.py (exact keys and types). Ballot
-proofs, the expensive part, are checked on every core. docs/record.md lists the checks.
+proofs, the expensive part, are checked on every core, and every ballot is parsed only
+once (tally/ballotcheck.py). docs/record.md lists the checks. The checks are public
+so that a trustee's tool (tally/trustee.py) runs exactly the same ones.
 """
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from keys import dkg, signing
-from keys.ballot import Ballot, verify_ballot
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
-from keys.proofs import verify_decryption, verify_row
+from keys.proofs import verify_decryption
 
 from tally import audit
 from tally import records as R
+from tally.ballotcheck import ChainLink, CheckedBallots, check_ballots
 from tally.checked import check_audits, parse_audits
 from tally.count import results
 from tally.manifest import Manifest, card_commitment, parse_manifest
@@ -29,7 +30,21 @@ from tally.record import TAG_CHECKPOINT, Record, chain_link, close_message, head
 from tally.records import Unreadable, VerifyError
 from tally.rules import Figures
 
-__all__ = ["Report", "Unreadable", "VerifyError", "verify_record"]
+__all__ = [
+    "Report",
+    "Unreadable",
+    "VerifyError",
+    "check_cards",
+    "check_chain",
+    "check_confirmations",
+    "check_decryptions",
+    "check_figures",
+    "check_log",
+    "check_proofs",
+    "load_manifest",
+    "read",
+    "verify_record",
+]
 
 
 @dataclass
@@ -66,62 +81,31 @@ def load_manifest(record: Record) -> Manifest:
 
 
 # -- ballot proofs on every core -------------------------------------------------
-_CTX: Any = None
+def check_proofs(checked: CheckedBallots) -> None:
+    """Every ballot's card signature and row proofs (checked once, see tally/ballotcheck.py).
 
-
-def _init_worker(manifest_raw: dict[str, Any]) -> None:
-    global _CTX
-    _CTX = parse_manifest(manifest_raw).context()
-
-
-def _check_chunk(chunk: list[tuple[int, dict[str, Any]]]) -> tuple[int, str] | None:
-    for seq, obj in chunk:
-        ballot = Ballot.from_json(obj)
-        try:
-            verify_ballot(_CTX, ballot)
-        except CryptoError as err:
-            if err.code != "bad_proof":
-                return seq, err.message("en")
-            for r, row in enumerate(ballot.rows):  # name the official, numbered from 1
-                try:
-                    verify_row(
-                        _CTX.manifest_hash, _CTX.public_key, ballot.card, r, _CTX.values,
-                        row.ct, row.proof,
-                    )  # fmt: skip
-                except CryptoError:
-                    return seq, f"the encryption proof for official {r + 1} fails"
-            return seq, err.message("en")
-    return None
-
-
-def _check_proofs(manifest: Manifest, entries: list[R.ChainEntry], workers: int) -> None:
-    items = [(e.seq, e.raw_ballot) for e in entries]
-    if workers <= 1 or len(items) < 8:
-        _init_worker(manifest.raw)
-        bad = _check_chunk(items)
-    else:
-        size = max(1, len(items) // (workers * 4))
-        chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        init = (manifest.raw,)
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=init) as pool:
-            failures = [f for f in pool.map(_check_chunk, chunks) if f is not None]
-        bad = min(failures) if failures else None
+    Raises VerifyError naming the first failing ballot, and the official (from 1).
+    """
+    bad = checked.proof_failure()
     if bad:
         seq, reason = bad
         prefix = "the encryption proof for official "
-        if reason.startswith(prefix):  # set by _check_chunk: a number from 1
+        if reason.startswith(prefix):  # set by ballotcheck.proof_failure: a number from 1
             r = int(reason[len(prefix) :].split()[0])
             reason = reason.replace(
-                f"official {r}", f"official {r} ({manifest.officials[r - 1].name})"
+                f"official {r}", f"official {r} ({checked.manifest.officials[r - 1].name})"
             )
         raise VerifyError(f"ballot #{seq}", reason)
 
 
 # -- the checks -----------------------------------------------------------------
-def _check_cards(
+def check_cards(
     record: Record, manifest: Manifest, report: Report
 ) -> tuple[dict[bytes, str], set[bytes]]:
-    """cards.json against the manifest's commitment; revocations.json against cards.json."""
+    """cards.json against the manifest's commitment; revocations.json against cards.json.
+
+    Returns the committed cards (key → serial) and the revoked keys; raises VerifyError.
+    """
     cards = R.parse_cards(read(record, "cards.json"))
     if len(cards) != manifest.card_count:
         raise VerifyError(
@@ -145,11 +129,22 @@ def _check_cards(
     return by_key, revoked
 
 
-def _check_chain(
-    record: Record, manifest: Manifest, committed: Any, revoked: set[bytes], report: Report
-) -> tuple[list[R.ChainEntry], list[Ballot], R.SignedHead]:
-    """The ballot chain from the manifest hash to the signed close, and the checkpoints."""
-    entries = R.parse_ballots(read(record, "ballots.json"))
+def check_chain(
+    record: Record,
+    manifest: Manifest,
+    committed: Any,
+    revoked: set[bytes],
+    report: Report,
+    workers: int = 1,
+) -> tuple[CheckedBallots, R.SignedHead]:
+    """The ballot chain from the manifest hash to the signed close, and the checkpoints.
+
+    ballots.json is read once by :func:`tally.ballotcheck.check_ballots` (with ``workers``
+    > 1, every ballot's proofs are checked there too, but reported by
+    :func:`check_proofs`). Returns the checked ballots and the signed close.
+    """
+    checked = check_ballots(manifest, read(record, "ballots.json"), workers)
+    entries = checked.links
     prev, heads = manifest.hash, {0: manifest.hash}
     used: dict[bytes, int] = {}
     for n, e in enumerate(entries, start=1):
@@ -164,7 +159,7 @@ def _check_chain(
                     "another manifest",
                 )
             raise VerifyError(item, "made for another manifest")
-        if e.tracker != e.ballot.tracker():
+        if e.tracker != e.ballot.tracker:
             raise VerifyError(item, "tracker does not match the ballot")
         if e.prev != prev:
             raise VerifyError(item, "does not link to the previous ballot (deleted or reordered?)")
@@ -205,10 +200,10 @@ def _check_chain(
         last_count, last_at = c.count, at
     report.ok(f"{len(cps)} signed checkpoints are prefixes of the final chain")
     report.ok(f"signed close over {len(entries)} ballots, head {prev.hex()[:16]}…")
-    return entries, [e.ballot for e in entries], close
+    return checked, close
 
 
-def _check_confirmations(record: Record, manifest: Manifest, report: Report) -> None:
+def check_confirmations(record: Record, manifest: Manifest, report: Report) -> None:
     """Every trustee confirmed this exact manifest: n proofs of x_j over its hash."""
     items = read(record, "confirmations.json")
     n = manifest.key.trustees
@@ -247,9 +242,10 @@ def _check_close(manifest: Manifest, close: R.SignedHead, heads: dict[int, bytes
     _signature(manifest, message, close, "signed close")
 
 
-def _check_log(
+def check_log(
     record: Record, manifest: Manifest, close: R.SignedHead, report: Report
 ) -> audit.LogFacts:
+    """actions.json: chained from the vote's seed, head signed at the close; the facts."""
     actions = R.parse_actions(read(record, "actions.json"))
     audit.check_chain(manifest, actions)
     cards = R.parse_cards(read(record, "cards.json"))
@@ -263,9 +259,10 @@ def _check_log(
     return facts
 
 
-def _check_figures(
+def check_figures(
     record: Record, manifest: Manifest, facts: audit.LogFacts, close: R.SignedHead, report: Report
 ) -> Figures:
+    """figures.json against the manifest, the action log and the signed close."""
     f = R.parse_figures_file(read(record, "figures.json"))
     expected = {
         "summoned": (manifest.summoned, "the manifest"),
@@ -295,9 +292,10 @@ def _check_figures(
     return Figures(f.summoned, f.present, f.issued, f.returned, f.members_total)
 
 
-def _check_decryptions(
+def check_decryptions(
     record: Record, manifest: Manifest, totals: list[Any]
 ) -> list[PartialDecryption]:
+    """decryptions.json: each trustee once, one share and valid proof per official total."""
     parts: list[PartialDecryption] = []
     for p in R.parse_decryptions(read(record, "decryptions.json")):
         item = f"decryptions.json, trustee {p.trustee}"
@@ -337,28 +335,29 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
         f"key ceremony round {manifest.ceremony_round}: {manifest.key.trustees} contributions, "
         "every proof, election key and trustee keys consistent (Feldman)"
     )
-    committed, revoked = _check_cards(record, manifest, report)
-    entries, ballots, close = _check_chain(record, manifest, committed, revoked, report)
-    _check_confirmations(record, manifest, report)
-    audits = check_audits(manifest, parse_audits(read(record, "audits.json")), ballots)
+    committed, revoked = check_cards(record, manifest, report)
+    workers = workers or os.cpu_count() or 1
+    checked, close = check_chain(record, manifest, committed, revoked, report, workers)
+    check_confirmations(record, manifest, report)
+    listed = parse_audits(read(record, "audits.json"))
+    audits = check_audits(manifest, listed, checked.alphas() if listed else [])
     report.ok(f"{audits} checked ballots: each encrypts its shown choices, none in the chain")
-    facts = _check_log(record, manifest, close, report)
-    figures = _check_figures(record, manifest, facts, close, report)
-    _check_proofs(manifest, entries, workers or os.cpu_count() or 1)
-    report.ok(f"every proof and card signature of {len(entries)} ballots")
-    from tally.count import aggregate_ballots
-
+    facts = check_log(record, manifest, close, report)
+    figures = check_figures(record, manifest, facts, close, report)
+    check_proofs(checked)
+    n = len(checked.links)
+    report.ok(f"every proof and card signature of {n} ballots")
     totals, count = R.parse_tally(read(record, "tally.json"), len(manifest.officials))
-    if count != len(entries):
-        raise VerifyError("tally.json ballots", f"is {count}, the chain has {len(entries)}")
-    for r, (got, want) in enumerate(zip(totals, aggregate_ballots(manifest, ballots), strict=True)):
+    if count != n:
+        raise VerifyError("tally.json ballots", f"is {count}, the chain has {n}")
+    for r, (got, want) in enumerate(zip(totals, checked.sums(), strict=True)):
         if got != want:
             name = manifest.officials[r].name
             raise VerifyError(
                 f"tally.json, official {r + 1} ({name})", "is not the sum of the ballots"
             )
-    report.ok(f"per-official sums over {len(entries)} ballots")
-    parts = _check_decryptions(record, manifest, totals)
+    report.ok(f"per-official sums over {n} ballots")
+    parts = check_decryptions(record, manifest, totals)
     report.ok(f"{len(parts)} partial decryptions with valid proofs (k = {manifest.key.threshold})")
     try:
         recomputed = results(manifest, figures, totals, parts)
@@ -391,3 +390,16 @@ def _describe(published: Any, recomputed: Any, path: str) -> str:
         return value
 
     return f"published {at(published)!r:.200}, recomputed {at(recomputed)!r:.200}"
+
+
+# The former private names, still imported by tests/test_record_web.py.
+_check_cards = check_cards
+_check_log = check_log
+_check_figures = check_figures
+
+
+def _check_chain(
+    record: Record, manifest: Manifest, committed: Any, revoked: set[bytes], report: Report
+) -> tuple[list[ChainLink], CheckedBallots, R.SignedHead]:
+    checked, close = check_chain(record, manifest, committed, revoked, report)
+    return checked.links, checked, close

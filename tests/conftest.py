@@ -27,7 +27,7 @@ from ballot import create_app
 from ballot.db import db
 from ballot.migrate import upgrade_database
 
-pytest_plugins = ["tests.secret_scan"]
+pytest_plugins = ["tests.secret_scan", "pytester"]  # pytester: the scan's own test
 
 DEFAULT_PASSWORD = "mat-khau-thu-nghiem"  # test-only password (12+ characters)
 _CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

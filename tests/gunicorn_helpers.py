@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.secret_scan import remember_receipt
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -158,8 +160,23 @@ def prepare_vote(server: Server, members: int, officials: int) -> tuple[str, lis
     return data["id"], ballots
 
 
+def get_json(url: str, timeout: float = 10) -> tuple[int, Any]:
+    """GET JSON; (status, decoded body), the answer remembered for the session's log scan."""
+    with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310 - loopback only
+        answer = json.loads(r.read())
+    remember_receipt(answer)
+    return r.status, answer
+
+
 def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, dict[str, Any]]:
-    """POST JSON; (status, decoded body); status 0 when the connection failed."""
+    """POST JSON; (status, decoded body); status 0 when the connection failed.
+
+    The session's log scan looks for the body's card key and the answer's receipt.
+    """
+    try:
+        remember_receipt(json.loads(body))
+    except ValueError:
+        pass
     req = urllib.request.Request(  # noqa: S310 - loopback only
         url,
         data=body,
@@ -168,7 +185,9 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, dict[str, Any
     )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:  # noqa: S310
-            return r.status, json.loads(r.read())
+            answer = json.loads(r.read())
+            remember_receipt(answer)
+            return r.status, answer
     except urllib.error.HTTPError as err:
         try:
             return err.code, json.loads(err.read())

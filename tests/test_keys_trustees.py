@@ -140,6 +140,20 @@ def test_discrete_log_bounds_and_decoding():
         decode_counts(7**3, 7, 3)
 
 
+def test_discrete_log_walks_through_multiples_of_the_table_and_infinity():
+    # The baby and giant steps run on raw libsecp256k1 buffers (keys/decryption._Walk):
+    # the walk reaches the point at infinity exactly at the multiples of the table size.
+    dlog = DiscreteLog(5000, 3)
+    t = dlog.t
+    for m in (t - 1, t, t + 1, 2 * t, 3 * t - 1, 4 * t):
+        assert dlog.solve(base_mul(m)) == m
+    for m in (5 * t, 5 * t + 1, N - 1, N - t):  # beyond the bound, one of them via infinity
+        with pytest.raises(CryptoError) as err:
+            dlog.solve(base_mul(m))
+        assert err.value.code == "count_out_of_range"
+    assert dlog.solve(G - G) == 0
+
+
 def test_zero_and_all_blank_totals():
     key, shares = election(2, 3)
     ctx = context("confidence", rows=2)
