@@ -11,5 +11,5 @@ from ballot import ConfigurationError, create_app
 try:
     app = create_app()
 except ConfigurationError as err:
-    print(str(err), file=sys.stderr)  # noqa: T201 - the operator's only message
+    print(str(err), file=sys.stderr)  # the operator's only message
     raise SystemExit(1) from None

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             "  Chỉ máy này mở được; trong mạng hội nghị: make run HOST=0.0.0.0 / "
             "only this computer can open it; on a conference LAN: make run HOST=0.0.0.0"
         )
-    print("\n".join(lines), flush=True)  # noqa: T201 - the terminal is the audience
+    print("\n".join(lines), flush=True)  # the terminal is the audience
     if args.no_serve:
         return 0
     bind = os.environ["GUNICORN_BIND"]

@@ -85,7 +85,7 @@ def error_response(status: int, code: str, title: str, message: str) -> Response
 def _rollback() -> None:
     try:
         db.session.rollback()
-    except Exception:  # noqa: BLE001 - a broken connection must not hide the first error
+    except Exception:  # a broken connection must not hide the first error
         log.exception("rollback failed")
 
 

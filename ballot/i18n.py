@@ -11,7 +11,7 @@ Messages use English msgids; ``ballot/translations/vi`` holds the Vietnamese cat
 
 from __future__ import annotations
 
-import subprocess  # noqa: S404 - runs pybabel from this venv with fixed arguments
+import subprocess  # runs pybabel from this venv with fixed arguments
 import sys
 from pathlib import Path
 from typing import Any

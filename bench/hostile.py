@@ -152,7 +152,7 @@ def _idle(port: int, count: int, stop: float, got: Counter) -> None:
 
 
 def _phase(base: str, path: str, ballots: list[bytes], window: float) -> list[tuple[int, float]]:
-    rng = random.Random(len(ballots))  # noqa: S311 - simulated arrival times
+    rng = random.Random(len(ballots))  # simulated arrival times
     offsets = sorted(rng.uniform(0, window) for _ in ballots)
     start = time.perf_counter()
 
@@ -219,7 +219,7 @@ def main() -> None:
         f"{time.perf_counter() - t0:.1f} s ({args.db}, Redis limits)"
     )
     log = (tmp / "gunicorn.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn, shipped configuration
+    server = subprocess.Popen(  # our own gunicorn, shipped configuration
         [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,
         env={**os.environ, **env},

@@ -71,7 +71,7 @@ def handler(data: bytes) -> type[http.server.SimpleHTTPRequestHandler]:
             ".js": "text/javascript",
         }
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             if self.path.startswith("/data.json"):
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -92,7 +92,7 @@ def handler(data: bytes) -> type[http.server.SimpleHTTPRequestHandler]:
                     return str(target)
             return str(ROOT / "bench" / "does-not-exist")
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
     return Handler

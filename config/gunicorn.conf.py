@@ -47,7 +47,7 @@ logger_class = "config.gunicorn_logger.SafeAccessLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
-def post_fork(server, worker):  # noqa: ARG001 - gunicorn hook signature
+def post_fork(server, worker):  # gunicorn hook signature
     """Each worker opens its own database connections (none inherited from the master)."""
     import wsgi
     from ballot.db import dispose_engines

@@ -57,7 +57,7 @@ class PrintedCard:
 INSTRUCTION_W: Final = CARD_W - 2 * PAD - QR_SIZE - 1
 
 
-def instruction_text(base_url: str, public_id: str) -> str:  # noqa: ARG001 - one signature
+def instruction_text(base_url: str, public_id: str) -> str:  # one signature
     """What the member does with the card (Vietnamese), printed next to the QR code.
 
     The address to type is printed below it in a monospaced font (``address_lines``).

@@ -77,7 +77,7 @@ class TrusteeState:
     def __init__(
         self,
         election_id: str,
-        round: int,  # noqa: A002
+        round: int,
         names: Sequence[str],
         k: int,
         index: int,
@@ -100,7 +100,7 @@ class TrusteeState:
     def start(
         cls,
         election_id: str,
-        round: int,  # noqa: A002
+        round: int,
         names: Sequence[str],
         k: int,
         index: int,
@@ -177,7 +177,7 @@ class TrusteeState:
 
 def start(
     election_id: str,
-    round: int,  # noqa: A002
+    round: int,
     names: Sequence[str],
     k: int,
     index: int,
@@ -190,7 +190,7 @@ def start(
 def verify_commit(
     msg: object,
     election_id: str,
-    round: int,  # noqa: A002
+    round: int,
     names: Sequence[str],
     k: int,
     index: int | None = None,
@@ -308,7 +308,7 @@ def receive(
     return x, key
 
 
-def ceremony_json(round: int, contributions: Sequence[Contribution]) -> dict[str, Any]:  # noqa: A002
+def ceremony_json(round: int, contributions: Sequence[Contribution]) -> dict[str, Any]:
     """The manifest's ``trustees.ceremony`` object."""
     return {"round": round, "contributions": [c.to_json() for c in contributions]}
 

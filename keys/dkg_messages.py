@@ -85,7 +85,7 @@ def verify_done(
     key: ElectionKey,
     *,
     election_id: str | None = None,
-    round: int | None = None,  # noqa: A002
+    round: int | None = None,
     sender: int | None = None,
 ) -> int:
     """A done message must carry this transcript, agree with the key computed from the
@@ -116,7 +116,7 @@ def verify_done(
 def verify_complaint(
     msg: object,
     election_id: str,
-    round: int,  # noqa: A002
+    round: int,
     n: int,
     sender: int | None = None,
 ) -> Complaint:

@@ -27,7 +27,7 @@ def simulate(
     k: int,
     passphrases: Sequence[str] | None = None,
     *,
-    round: int = 1,  # noqa: A002
+    round: int = 1,
     nonces: Nonces = SYSTEM,
 ) -> tuple[ElectionKey, dict[str, Any], list[int]]:
     """Play every trustee's device → (election key, the manifest's ceremony object, shares).

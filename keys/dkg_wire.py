@@ -115,7 +115,7 @@ def _check_names(names: Sequence[str]) -> None:
         raise CryptoError("bad_parameters", "two trustees have the same name")
 
 
-def context(election_id: str, round: int, names: Sequence[str], k: int) -> bytes:  # noqa: A002
+def context(election_id: str, round: int, names: Sequence[str], k: int) -> bytes:
     """ctx = digest(TAG_DKG_CONTEXT, utf8(E), u32(r), u32(n), u32(k), utf8(name_1) …)."""
     check_parameters(k, len(names))
     _check_names(names)
@@ -173,7 +173,7 @@ def parse_contribution(ctx: bytes, i: int, body: dict[str, Any], k: int, what: s
 def verify_shares_message(
     msg: object,
     election_id: str,
-    round: int,  # noqa: A002
+    round: int,
     n: int,
     sender: int | None = None,
 ) -> None:

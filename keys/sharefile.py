@@ -130,7 +130,7 @@ def _kdf(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 
 def seal(
     election_id: str,
-    round: int,  # noqa: A002
+    round: int,
     key: ElectionKey,
     transcript: bytes,
     trustee: int,

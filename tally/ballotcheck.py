@@ -30,7 +30,6 @@ from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
 from keys.group import Point, point_sum
 from keys.proofs import verify_row
-
 from tally import records as R
 from tally.count import aggregate_ballots
 from tally.manifest import Manifest, parse_manifest

@@ -15,7 +15,6 @@ from typing import Any
 from keys.audit import AuditedBallot, verify_audit
 from keys.ballot import Ballot
 from keys.errors import CryptoError
-
 from tally.manifest import Manifest
 from tally.records import VerifyError, hexbytes, items, obj
 

@@ -9,8 +9,8 @@ import zipfile
 from pathlib import Path
 
 import click
-from keys.errors import CryptoError
 
+from keys.errors import CryptoError
 from tally.count import decrypt_with_share
 from tally.receipts import check_receipt
 from tally.record import Record

@@ -18,7 +18,6 @@ from keys.decryption import (
 from keys.elgamal import Ciphertext, aggregate
 from keys.errors import CryptoError
 from keys.sharefile import open_share
-
 from tally.manifest import Manifest
 from tally.rules import Figures, official_result
 

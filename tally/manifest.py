@@ -16,7 +16,6 @@ from keys.cardfile import card_commitment  # shared with python -m keys cards
 from keys.errors import CryptoError
 from keys.hashing import manifest_hash
 from keys.shamir import ElectionKey
-
 from tally.rules import DEFAULT_THRESHOLDS, Threshold
 from tally.vocab import DENOMINATOR_VALUES, KIND_LEVELS, Denominator
 

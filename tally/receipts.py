@@ -10,7 +10,6 @@ from typing import Any
 
 from keys import signing
 from keys.errors import CryptoError
-
 from tally import records as R
 from tally.record import Record, receipt_message
 from tally.records import VerifyError

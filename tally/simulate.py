@@ -17,7 +17,6 @@ from keys.ballot import Ballot, encrypt_ballot
 from keys.decryption import PartialDecryption, partial_decrypt
 from keys.hashing import TAG_CHECKPOINT
 from keys.nonces import SYSTEM, Nonces
-
 from tally.actions import vote_chain
 from tally.count import aggregate_ballots, results, tally_json
 from tally.manifest import Manifest, build_manifest, parse_manifest

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from keys.elgamal import Ciphertext
-
 from tally.codes import group_code
 from tally.manifest import Manifest
 from tally.record import Record

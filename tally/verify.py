@@ -19,7 +19,6 @@ from keys import dkg, signing
 from keys.decryption import PartialDecryption
 from keys.errors import CryptoError
 from keys.proofs import verify_decryption
-
 from tally import audit
 from tally import records as R
 from tally.ballotcheck import ChainLink, CheckedBallots, check_ballots

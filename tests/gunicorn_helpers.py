@@ -72,7 +72,7 @@ class Server:
     def start(self) -> None:
         """Start gunicorn and wait until it answers."""
         with self.log.open("ab") as out:  # the child keeps its own descriptor
-            self.proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+            self.proc = subprocess.Popen(  # our own gunicorn, fixed arguments
                 [str(GUNICORN), "-c", "config/gunicorn.conf.py", "wsgi:app"],
                 cwd=ROOT,
                 env={**os.environ, **self.env},
@@ -140,7 +140,7 @@ def prepare_vote(server: Server, members: int, officials: int) -> tuple[str, lis
     from keys.ballot import encrypt_ballot
     from tally.manifest import parse_manifest
 
-    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+    out = subprocess.run(  # our own interpreter and module
         [sys.executable, "-m", "tests.prepare_vote", str(members), str(officials)],
         cwd=ROOT,
         env={**os.environ, **server.env},

@@ -224,7 +224,7 @@ def test_concurrent_appends_keep_one_chain(app) -> None:
                     log_action(f"writer{n}", "poll.test", {"i": i})
                     db.session.commit()
                 db.session.remove()
-        except BaseException as err:  # noqa: BLE001 - reported below
+        except BaseException as err:  # reported below
             errors.append(err)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]

@@ -34,7 +34,7 @@ def _parallel(app, n: int, work) -> list[object]:
         with app.app_context():
             try:
                 results[i] = work(i, barrier)
-            except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            except Exception as err:  # reported by the assertion below
                 results[i] = err
                 db.session.rollback()
             finally:

@@ -133,7 +133,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_flask_command_refuses_without_traceback(tmp_path) -> None:
-    result = subprocess.run(  # noqa: S603 - our own interpreter
+    result = subprocess.run(  # our own interpreter
         [sys.executable, "-m", "flask", "--app", "wsgi", "users", "list"],
         cwd=ROOT,
         env=_env(tmp_path, PHIEU_SECRET_KEY="a" * 32),
@@ -154,7 +154,7 @@ def test_gunicorn_refuses_without_traceback(tmp_path) -> None:
         GUNICORN_WORKERS="3",
         PORT=str(free_port()),
     )
-    result = subprocess.run(  # noqa: S603 - our own gunicorn
+    result = subprocess.run(  # our own gunicorn
         [str(GUNICORN), "-c", "config/gunicorn.conf.py", "wsgi:app"],
         cwd=ROOT,
         env=env,

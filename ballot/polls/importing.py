@@ -241,7 +241,7 @@ def read_officials(filename: str, data: bytes) -> ImportResult:
         return ImportResult(
             errors=[_("The file cannot be read. Upload a CSV (UTF-8) or XLSX file.")]
         )
-    except Exception:  # noqa: BLE001 - a hostile spreadsheet must not give a 500
+    except Exception:  # a hostile spreadsheet must not give a 500
         return ImportResult(
             errors=[_("The file cannot be read. Upload a CSV (UTF-8) or XLSX file.")]
         )

@@ -173,7 +173,7 @@ def _negative(c: dict[str, Any]) -> list[dict[str, Any]]:
             "expect": code,
         }
     )
-    return out  # noqa: RET504
+    return out
 
 
 def dkg_vectors() -> dict[str, Any]:
