@@ -68,6 +68,11 @@ CAST_RATE_LIMIT = "60 per minute"
 #: Cast requests per client address that fail before a card is known (junk, unknown
 #: card, bad signature): generous, since a room shares one address.
 CAST_ADDRESS_RATE_LIMIT = "1200 per minute"
+#: Signed ballots per card whose proofs fail; once exhausted, that card's casts are
+#: refused before parsing until the window ends (only the card's holder can sign one).
+CAST_BAD_RATE_LIMIT = "3 per minute;10 per hour"
+#: Seconds a refused ballot's exact bytes are remembered (and refused unparsed if resent).
+CAST_REFUSED_MEMORY = 3600
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0

@@ -39,11 +39,6 @@ from ballot.extensions import limiter
 
 #: The first "card": "<64 hex>" of the body (the only field read before parsing).
 _CARD_FIELD = re.compile(rb'"card"\s*:\s*"([0-9a-fA-F]{64})"')
-DEFAULTS = {
-    "CAST_RATE_LIMIT": "60 per minute",
-    "CAST_ADDRESS_RATE_LIMIT": "1200 per minute",
-    "CAST_BAD_RATE_LIMIT": "3 per minute;10 per hour",
-}
 
 
 def card_field(body: bytes) -> str | None:
@@ -53,7 +48,7 @@ def card_field(body: bytes) -> str | None:
 
 
 def _items(setting: str) -> list[RateLimitItem]:
-    return list(parse_many(str(current_app.config.get(setting, DEFAULTS[setting]))))
+    return list(parse_many(str(current_app.config[setting])))
 
 
 def _enabled() -> bool:
@@ -117,7 +112,7 @@ class CastLimits:
         """A signed ballot failed its proofs: remember its bytes, count it on its card."""
         if not _enabled():
             return
-        memory = int(current_app.config.get("CAST_REFUSED_MEMORY", 3600))  # Redis: whole s
+        memory = int(current_app.config["CAST_REFUSED_MEMORY"])  # Redis: whole seconds
         limiter.limiter.storage.incr(self._refused_key(body), memory)
         self._allows("CAST_BAD_RATE_LIMIT", self._ids("bad", card_key.hex()), hit=True)
 

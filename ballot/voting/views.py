@@ -9,12 +9,10 @@ carries neither the client address nor the query string (config/gunicorn.conf.py
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from flask import (
     Blueprint,
     Response,
-    current_app,
     jsonify,
     redirect,
     render_template,
@@ -28,7 +26,7 @@ from sqlalchemy import select
 
 from ballot.db import db, owns_transaction
 from ballot.errors import refuse
-from ballot.extensions import csrf_exempt_api, limiter
+from ballot.extensions import config_limit, csrf_exempt_api, limiter
 from ballot.polls.models import Poll
 from ballot.polls.operations import normalize_vote_id
 from ballot.voting import audits, casting, operations
@@ -39,20 +37,6 @@ from ballot.web import get_poll
 bp = Blueprint("voting", __name__, template_folder="templates", url_prefix="/v")
 
 _CARD_KEY_RE = re.compile(r"[0-9a-f]{64}")
-
-#: Default of the card-status per-address limit. A whole conference may sit behind one
-#: Wi-Fi address, so it is generous: it stops floods, not members. The cast endpoint's
-#: limits are per card and per failing address (ballot.voting.limits).
-DEFAULT_LIMITS = {"CARD_RATE_LIMIT": "1200 per minute"}
-
-
-def setting_limit(name: str) -> Callable[[], str]:
-    """A rate limit read from the config at request time, with a default of our own."""
-
-    def _limit() -> str:
-        return str(current_app.config.get(name, DEFAULT_LIMITS[name]))
-
-    return _limit
 
 
 @bp.get("/<public_id>")
@@ -88,7 +72,7 @@ def manifest(public_id: str) -> ResponseReturnValue:
 
 
 @bp.get("/<public_id>/card/<card_key>")
-@limiter.limit(setting_limit("CARD_RATE_LIMIT"))
+@limiter.limit(config_limit("CARD_RATE_LIMIT"))
 def card(public_id: str, card_key: str) -> ResponseReturnValue:
     """``{"status": unused|used|revoked|unknown, "state": ...}`` for a card public key."""
     poll = get_poll(public_id)
@@ -134,13 +118,10 @@ def cast(public_id: str) -> ResponseReturnValue:
     )
 
 
-DEFAULT_LIMITS["AUDIT_RATE_LIMIT"] = "300 per minute"  # config/defaults.py sets the same
-
-
 @bp.post("/<public_id>/audit")
 @owns_transaction
 @csrf_exempt_api
-@limiter.limit(setting_limit("AUDIT_RATE_LIMIT"))
+@limiter.limit(config_limit("AUDIT_RATE_LIMIT"))
 def audit(public_id: str) -> ResponseReturnValue:
     """Take one checked (spoiled) ballot for the public board (ballot.voting.audits).
 
