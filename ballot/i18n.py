@@ -46,9 +46,13 @@ def select_locale() -> str:
 
 
 def template_context() -> dict[str, Any]:
-    """Template globals: the current language and the offered ones."""
+    """Template globals: the current language and the offered ones.
+
+    Templates render inside an app context, where Flask-Babel always has a locale
+    (``select_locale`` never returns None), so ``get_locale()`` is never None here.
+    """
     return {
-        "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+        "current_language": str(get_locale()),
         "languages": current_app.config["LANGUAGES"],
     }
 
