@@ -3,7 +3,7 @@
 1. migrates the database (the SQLite file in ``instance/`` unless configured otherwise);
 2. creates — or resets the password of — the demo secretariat account ``thuky`` with a
    generated password, printed once to this terminal (never logged);
-3. seeds a demo vote through :func:`seed_demo_vote` (the hook the polls area fills in);
+3. seeds a demo vote (``ballot.polls.demo``: made once, reused by later runs);
 4. replaces this process with gunicorn (``config/gunicorn.conf.py``) on
    $HOST:$PORT (127.0.0.1:8000 by default) and prints the addresses to open.
 
@@ -19,7 +19,6 @@ Plain http on localhost: the demo turns the cookies' Secure flag off for itself 
 from __future__ import annotations
 
 import argparse
-import importlib
 import ipaddress
 import os
 import secrets
@@ -31,9 +30,6 @@ from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_USERNAME = "thuky"
-#: Modules with ``seed_demo(app, base_url) -> list[str]`` (lines to print, e.g. card
-#: links). The polls area creates ``ballot/polls/demo.py``; missing modules are skipped.
-DEMO_SEEDERS = ("ballot.polls.demo",)
 
 
 def lan_address() -> str | None:
@@ -100,26 +96,12 @@ def ensure_demo_account(app: Flask) -> str:
     return password
 
 
-def seed_demo_vote(app: Flask, base_url: str) -> list[str]:
-    """Run every available demo seeder; returns the lines they want printed."""
-    lines: list[str] = []
-    for name in DEMO_SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name and name.startswith(err.name):
-                continue  # that area does not exist yet
-            raise
-        with app.app_context():
-            lines.extend(module.seed_demo(app, base_url))
-    return lines
-
-
 def prepare(port: int, host: str = "127.0.0.1") -> tuple[Flask, list[str]]:
     """Migrate, create the demo account and seed; returns the app and lines to print."""
     from ballot import create_app
     from ballot.db import dispose_engines
     from ballot.migrate import upgrade_database
+    from ballot.polls.demo import seed_demo
 
     demo_environment(port, host)
     app = create_app()
@@ -137,8 +119,8 @@ def prepare(port: int, host: str = "127.0.0.1") -> tuple[Flask, list[str]]:
         f"  Secretariat account: {DEMO_USERNAME}",
         f"  Password (shown once, not stored anywhere): {password}",
     ]
-    seeded = seed_demo_vote(app, base_url)
-    lines += seeded or ["  (No demo vote yet: the polls area will seed one here.)"]
+    with app.app_context():
+        lines += seed_demo(app, base_url)
     dispose_engines(app)
     return app, lines
 
