@@ -24,6 +24,7 @@ from fpdf.enums import XPos, YPos
 from tally.codes import group_code
 from tally.manifest import Manifest, parse_manifest
 from tally.record import Record
+from tally.records import FiguresFile, parse_figures_file
 from tally.rules import quorum_met, quorum_needed
 from tally.timefmt import format_date, format_time
 from tally.vocab import DENOMINATOR_TEXT, LEVEL_LABELS
@@ -89,10 +90,10 @@ def minutes_pdf(
     the place before the date (default: dots, to be written in by hand).
     """
     manifest = parse_manifest(record.json("manifest.json"))
-    figures: dict[str, Any] = record.json("figures.json")
+    figures = parse_figures_file(record.json("figures.json"))
     res: dict[str, Any] = record.json("results.json")
     close: dict[str, Any] = record.json("checkpoints.json")["close"]
-    closed_at = figures.get("closed_at") or close.get("at")
+    closed_at = figures.closed_at
     pdf = _Minutes(orientation="L", format="A4")
     pdf.add_font("Serif", "", str(FONTS / "NotoSerif-Regular.ttf"))
     pdf.add_font("Serif", "B", str(FONTS / "NotoSerif-Bold.ttf"))
@@ -101,7 +102,7 @@ def minutes_pdf(
     pdf.set_auto_page_break(True, 16)
     pdf.alias_nb_pages()
     pdf.add_page()
-    when = format_date(closed_at, "vi", tz) if closed_at else "ngày … tháng … năm …"
+    when = format_date(closed_at, "vi", tz)
     _header(pdf, body or manifest.meeting, place or DOTS, when)
     _line(pdf, "BIÊN BẢN KIỂM PHIẾU", 15, "B", "C")
     _line(pdf, manifest.title, 12, "B", "C")
@@ -127,9 +128,9 @@ def minutes_pdf(
 
 
 def _committee(
-    pdf: FPDF, manifest: Manifest, res: dict[str, Any], closed_at: str | None, tz: str | None
+    pdf: FPDF, manifest: Manifest, res: dict[str, Any], closed_at: str, tz: str | None
 ) -> None:
-    at = format_time(closed_at, "vi", tz) if closed_at else "…… giờ …… phút, ngày …"
+    at = format_time(closed_at, "vi", tz)
     _line(pdf, f"Hôm nay, sau khi kết thúc bỏ phiếu vào hồi {at}, Tổ kiểm phiếu gồm:")
     for i, name in enumerate(manifest.trustee_names, start=1):
         role = "Tổ trưởng" if i == 1 else "Thành viên"
@@ -144,14 +145,12 @@ def _committee(
     pdf.ln(1)
 
 
-def _figures(
-    pdf: FPDF, record: Record, manifest: Manifest, f: dict[str, Any], tz: str | None
-) -> None:
+def _figures(pdf: FPDF, record: Record, manifest: Manifest, f: FiguresFile, tz: str | None) -> None:
     _line(pdf, "I. SỐ LIỆU", 11, "B")
-    opened = format_time(f.get("opened_at"), "vi", tz)
-    closed = format_time(f.get("closed_at"), "vi", tz)
+    opened = format_time(f.opened_at, "vi", tz)
+    closed = format_time(f.closed_at, "vi", tz)
     _line(pdf, f"Thời gian bỏ phiếu: từ {opened} đến {closed}.")
-    summoned, present = f["summoned"], f["present"]
+    summoned, present = f.summoned, f.present
     need = quorum_needed(summoned)
     met = "đủ" if quorum_met(present, summoned) else "không đủ"
     revoked = record.json("revocations.json").get("revocations", [])
@@ -160,9 +159,9 @@ def _figures(
         f"1. Số đại biểu được triệu tập: {summoned}.",
         f"2. Số đại biểu có mặt: {present}; cần ít nhất {need} (hai phần ba số được triệu "
         f"tập): {met} điều kiện để tiến hành lấy phiếu.",
-        f"3. Số phiếu phát ra: {f['issued']}.",
-        f"4. Số phiếu thu vào: {f['returned']}.",
-        f"5. Số phiếu hợp lệ: {f['returned']}; số phiếu không hợp lệ: 0 (máy chủ chỉ nhận "
+        f"3. Số phiếu phát ra: {f.issued}.",
+        f"4. Số phiếu thu vào: {f.returned}.",
+        f"5. Số phiếu hợp lệ: {f.returned}; số phiếu không hợp lệ: 0 (máy chủ chỉ nhận "
         "lá phiếu có chữ ký của một thẻ hợp lệ và chứng minh đúng quy cách).",
         f"6. Số thẻ bỏ phiếu đã in: {manifest.card_count} (trong đó {spares} thẻ dự phòng); "
         f"số thẻ dự phòng đã phát: {_spares_issued(record, manifest.election_id)}; số thẻ bị "

@@ -20,6 +20,7 @@ from keys.decryption import PartialDecryption
 from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
+from tally.rules import Figures
 
 MAX_ITEMS: Final = 100_000
 MAX_TEXT: Final = 2_000
@@ -332,6 +333,10 @@ class FiguresFile:
     def to_json(self) -> dict[str, Any]:
         """The JSON object."""
         return {k: getattr(self, k) for k in KEYS["figures.json"]}
+
+    def figures(self) -> Figures:
+        """The figures the rules count with (the times left out)."""
+        return Figures(self.summoned, self.present, self.issued, self.returned, self.members_total)
 
 
 def parse_figures_file(raw: Any) -> FiguresFile:

@@ -288,7 +288,7 @@ def check_figures(
         f"figures bound: summoned {f.summoned}, present {f.present}, "
         f"issued {f.issued}, returned {f.returned}"
     )
-    return Figures(f.summoned, f.present, f.issued, f.returned, f.members_total)
+    return f.figures()
 
 
 def check_decryptions(

@@ -45,7 +45,7 @@ from tally.count import (
 )
 from tally.manifest import Manifest, parse_manifest
 from tally.record import Record
-from tally.records import FiguresFile
+from tally.records import FiguresFile, parse_figures_file
 from tally.rules import Figures
 
 
@@ -188,11 +188,7 @@ def submit_partial(actor: str, poll: Poll, upload: Any) -> int:
 def _complete(
     actor: str, poll: Poll, count: Count, manifest: Manifest, totals: Any, parts: list[Any]
 ) -> None:
-    figures_obj = json.loads(count.figures)
-    figures = Figures(
-        **{k: figures_obj[k] for k in ("summoned", "present", "issued", "returned")},
-        members_total=figures_obj.get("members_total"),
-    )
+    figures = parse_figures_file(json.loads(count.figures)).figures()
     try:
         res = results(manifest, figures, totals, parts)
     except CryptoError as err:
