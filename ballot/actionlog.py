@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ballot.db import db
 from keys.hashing import TAG_ACTION_LOG, canonical_json
-from tally.actions import GENESIS, action_hash, vote_chain
+from tally.actions import GENESIS, action_hash, log_fields, vote_chain
 from tally.records import record_time
 
 __all__ = ["GENESIS", "TAG_ACTION_LOG", "ActionLogEntry", "entry_hash", "log_action", "verify_log"]
@@ -90,14 +90,7 @@ def entry_hash(
     prev_hash: bytes, entry_id: int, at: datetime, actor: str, action: str, details: Any
 ) -> bytes:
     """The chain hash of one entry given the previous entry's hash."""
-    fields = {
-        "id": entry_id,
-        "at": canonical_time(at),
-        "actor": actor,
-        "action": action,
-        "details": details,
-    }
-    return action_hash(prev_hash, fields)
+    return action_hash(prev_hash, log_fields(entry_id, canonical_time(at), actor, action, details))
 
 
 def _lock_chain() -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from keys.errors import CryptoError
 from keys.hashing import TAG_ACTION_LOG, TAG_VOTE_ACTION, TAG_VOTE_LOG, canonical_json, digest
 
 GENESIS: Final = bytes(32)
@@ -24,6 +23,16 @@ GENESIS: Final = bytes(32)
 def vote_log_seed(election_id: str) -> bytes:
     """hash_0 of a vote's own action chain: digest(TAG_VOTE_LOG, vote id UTF-8)."""
     return digest(TAG_VOTE_LOG, election_id.encode())
+
+
+def vote_fields(seq: int, at: str, actor: str, action: str, details: Any) -> dict[str, Any]:
+    """What a vote-chain entry's hash covers (the one place its field list is written)."""
+    return {"seq": seq, "at": at, "actor": actor, "action": action, "details": details}
+
+
+def log_fields(entry_id: int, at: str, actor: str, action: str, details: Any) -> dict[str, Any]:
+    """What an installation-log entry's hash covers (the one place its field list is)."""
+    return {"id": entry_id, "at": at, "actor": actor, "action": action, "details": details}
 
 
 def vote_action_hash(prev: bytes, fields: dict[str, Any]) -> bytes:
@@ -37,7 +46,7 @@ def vote_chain(
     """The actions.json items for (at, actor, action, details) in order."""
     prev, out = vote_log_seed(election_id), []
     for seq, (at, actor, action, details) in enumerate(entries, start=1):
-        fields = {"seq": seq, "at": at, "actor": actor, "action": action, "details": details}
+        fields = vote_fields(seq, at, actor, action, details)
         prev = vote_action_hash(prev, fields)
         out.append(fields | {"hash": prev.hex()})
     return out
@@ -46,19 +55,3 @@ def vote_chain(
 def action_hash(prev_hash: bytes, fields: dict[str, Any]) -> bytes:
     """The chain hash of an entry whose fields are id, at, actor, action, details."""
     return digest(TAG_ACTION_LOG, prev_hash, canonical_json(fields))
-
-
-def verify_actions(entries: list[Any]) -> int:
-    """Check the chain of published entries; return how many. Raises naming the entry."""
-    prev = GENESIS
-    for n, e in enumerate(entries, start=1):
-        if not isinstance(e, dict) or e.get("id") != n:
-            raise CryptoError("bad_encoding", f"action {n}: missing or out of order")
-        fields = {k: e.get(k) for k in ("id", "at", "actor", "action", "details")}
-        if e.get("prev_hash") != prev.hex():
-            raise CryptoError("bad_encoding", f"action {n}: does not link to action {n - 1}")
-        h = action_hash(prev, fields)
-        if e.get("hash") != h.hex():
-            raise CryptoError("bad_encoding", f"action {n}: hash does not match its content")
-        prev = h
-    return len(entries)

@@ -20,6 +20,7 @@ from keys.decryption import PartialDecryption
 from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
+from tally.actions import vote_fields
 from tally.rules import Figures
 
 MAX_ITEMS: Final = 100_000
@@ -275,13 +276,7 @@ class Action:
 
     def fields(self) -> dict[str, Any]:
         """What the entry hash covers."""
-        return {
-            "seq": self.seq,
-            "at": self.at,
-            "actor": self.actor,
-            "action": self.action,
-            "details": self.details,
-        }
+        return vote_fields(self.seq, self.at, self.actor, self.action, self.details)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON item."""
