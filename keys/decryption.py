@@ -150,22 +150,30 @@ class DiscreteLog:
         assert giant is not None  # noqa: S101 - t < N, so t·G is never infinity
         steps = self.bound // self.t + 1
         walk = None if q is None else _Walk(q, giant)
-        for i in range(steps):
-            if walk is None:  # point − i·t·G is the point at infinity
-                m = i * self.t
-                if m <= self.bound:
-                    return m
-                break
-            OPS["serialize"] += 1
-            j = self.table.get(walk.encoded())
-            if j is not None:
-                m = i * self.t + j
-                if m <= self.bound:
-                    return m
-                break
-            OPS["add"] += 1
-            if not walk.step():  # the sum is the point at infinity
-                walk = None
+        # Counted once at the end, not per step: the giant steps are the hot loop.
+        looked = stepped = 0
+        try:
+            for i in range(steps):
+                if walk is None:  # point − i·t·G is the point at infinity
+                    m = i * self.t
+                    if m <= self.bound:
+                        return m
+                    break
+                looked += 1
+                j = self.table.get(walk.encoded())
+                if j is not None:
+                    m = i * self.t + j
+                    if m <= self.bound:
+                        return m
+                    break
+                stepped += 1
+                if not walk.step():  # the sum is the point at infinity
+                    walk = None
+        finally:
+            if looked:
+                OPS["serialize"] += looked
+            if stepped:
+                OPS["add"] += stepped
         raise CryptoError("count_out_of_range", f"{what}: not a total between 0 and {self.bound}")
 
 
