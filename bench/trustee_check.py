@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.crypto import floor, unit_costs  # noqa: E402
 from keys.ballot import Ballot  # noqa: E402
-from keys.group import OPS  # noqa: E402
+from keys.opcount import OPS, counting  # noqa: E402
 from tally.ballotcheck import facts_of, proof_failure  # noqa: E402
 from tally.manifest import Manifest  # noqa: E402
 from tally.record import Record  # noqa: E402
@@ -193,19 +193,20 @@ def main() -> None:
 def cli_check(record: Record, manifest: Manifest, workers: int, units: dict, members: int) -> None:
     """(a): tally.trustee.verified_totals on every core, with its floor."""
     first = record.json("ballots.json")["ballots"][0]["ballot"]
-    OPS.clear()
-    one = Ballot.from_json(first)  # a worker's job on one ballot (tally/ballotcheck.py)
-    facts_of(one)
-    proof_failure(manifest.context(), one)
-    per_ballot = Counter(OPS)
-    OPS.clear()
-    t0 = time.perf_counter()
-    checked = verified_totals(record, workers)
-    cli_time = time.perf_counter() - t0
-    # in this process: the chain's structure, the partial sums; in the pool: every
-    # ballot's parse, tracker and proofs
-    cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
-    cli_floor = floor(cli_ops, units) / workers
+    with counting():  # on for these figures only (keys.opcount)
+        OPS.clear()
+        one = Ballot.from_json(first)  # a worker's job on one ballot (tally/ballotcheck.py)
+        facts_of(one)
+        proof_failure(manifest.context(), one)
+        per_ballot = Counter(OPS)
+        OPS.clear()
+        t0 = time.perf_counter()
+        checked = verified_totals(record, workers)
+        cli_time = time.perf_counter() - t0
+        # in this process: the chain's structure, the partial sums; in the pool: every
+        # ballot's parse, tracker and proofs
+        cli_ops = Counter(OPS) + Counter({k: v * checked.count for k, v in per_ballot.items()})
+        cli_floor = floor(cli_ops, units) / workers
     assert checked.count == members
     print(
         f"(a) CLI trustee check (tally partial-decrypt, {workers} processes): {cli_time:.1f} s "

@@ -12,8 +12,9 @@ from coincurve._libsecp256k1 import ffi, lib
 
 from keys.elgamal import Ciphertext
 from keys.errors import CryptoError
-from keys.group import INFINITY_BYTES, OPS, G, N, Point, base_mul, point_sum
+from keys.group import INFINITY_BYTES, G, N, Point, base_mul, point_sum
 from keys.nonces import SYSTEM, Nonces
+from keys.opcount import OPS
 from keys.proofs import DecryptionProof, prove_decryption, verify_decryption
 from keys.shamir import ElectionKey, lagrange_at_zero
 

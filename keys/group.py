@@ -4,15 +4,14 @@ All curve arithmetic is done by libsecp256k1; this module only wraps it so that
 the point at infinity is an explicit value (coincurve cannot represent it) and
 every point that comes from outside is validated on parsing.
 
-Group operations are counted in :data:`OPS` so that benchmarks can compare the
-measured time with the floor (operation count × measured unit cost).
+Nothing here counts operations: the benchmarks and cost tests count them with
+:func:`keys.opcount.counting`, which wraps these functions only while it is on.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections import Counter
 from typing import Final
 
 from coincurve import PublicKey
@@ -24,13 +23,6 @@ from keys.errors import CryptoError
 N: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 #: Field prime of secp256k1.
 P: Final = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
-
-#: Counts of group operations by kind, for the benchmarks' floor:
-#: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (k·P + j·G),
-#: ``add`` (P + Q), ``sum`` (one addition inside a many-point sum), ``parse`` (decompress
-#: and validate a point), ``serialize`` (compress a point to 33 bytes), ``schnorr`` (a
-#: BIP340 verification).
-OPS: Counter[str] = Counter()
 
 INFINITY_BYTES: Final = b"\x00"
 _HEX: Final = re.compile("[0-9a-f]*")
@@ -72,7 +64,6 @@ class Point:
             raise CryptoError("bad_point", f"{what}: the point at infinity is not allowed here")
         if len(data) != 33 or data[0] not in (2, 3):
             raise CryptoError("bad_point", f"{what}: expected a 33-byte compressed point")
-        OPS["parse"] += 1
         try:
             return cls(PublicKey(data))
         except ValueError:
@@ -88,7 +79,6 @@ class Point:
         """33-byte compressed SEC1 encoding; ``00`` for the point at infinity."""
         if self._pk is None:
             return INFINITY_BYTES
-        OPS["serialize"] += 1
         return bytes(self._pk.format(compressed=True))
 
     def raw(self) -> PublicKey | None:
@@ -110,7 +100,6 @@ class Point:
             return other
         if other._pk is None:
             return self
-        OPS["add"] += 1
         try:
             return Point(PublicKey.combine_keys([self._pk, other._pk]))
         except ValueError:
@@ -131,7 +120,6 @@ class Point:
         k %= N
         if k == 0 or self._pk is None:
             return INFINITY
-        OPS["mul"] += 1
         return Point(self._pk.multiply(k.to_bytes(32, "big")))
 
     __rmul__ = __mul__
@@ -142,11 +130,9 @@ class Point:
         b %= N
         if a == 0 or self._pk is None:
             return base_mul(b)
-        OPS["mul"] += 1
         q = self._pk.multiply(a.to_bytes(32, "big"))
         if b == 0:
             return Point(q)
-        OPS["muladd"] += 1
         try:
             return Point(q.add(b.to_bytes(32, "big")))
         except ValueError:
@@ -172,7 +158,6 @@ def base_mul(k: int) -> Point:
     k %= N
     if k == 0:
         return INFINITY
-    OPS["base"] += 1
     return Point(PublicKey.from_valid_secret(k.to_bytes(32, "big")))
 
 
@@ -183,7 +168,6 @@ def point_sum(points: list[Point]) -> Point:
         return INFINITY
     if len(pks) == 1:
         return Point(pks[0])
-    OPS["sum"] += len(pks) - 1
     try:
         return Point(PublicKey.combine_keys(pks))
     except ValueError:

@@ -1,6 +1,6 @@
 """Cheap refusals first (issue 10): what a request costs before it is refused.
 
-Counted with keys.group.OPS (every point parsed, every signature checked), not timed:
+Counted with keys.opcount.OPS (every point parsed, every signature checked), not timed:
 an oversized ballot is refused before any point is parsed, a refused ballot sent again
 is refused without a single check, a card that keeps sending bad ballots is slowed
 down alone, and an import never parses on the wrong state nor inside a transaction.
@@ -9,6 +9,7 @@ down alone, and an import never parses on the wrong state nor inside a transacti
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,13 +18,19 @@ from ballot.polls import importing
 from ballot.polls.models import Poll
 from keys import cards
 from keys.ballot import Ballot, sign_ballot
-from keys.group import OPS
+from keys.opcount import OPS, counting
 from tally.manifest import parse_manifest
 from tests.polls_web_helpers import create_vote, login, upload
 from tests.voting_helpers import ballot_body, make_vote
 from tests.xlsx_bombs import empty_rows
 
 JSON = "application/json"
+
+
+@pytest.fixture(autouse=True)
+def _counted() -> Iterator[None]:
+    with counting():
+        yield
 
 
 @pytest.fixture
