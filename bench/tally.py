@@ -9,7 +9,8 @@ workers; the operations of a worker's job on one ballot (parse, tracker, signatu
 proofs: tally/ballotcheck.py) are counted once and multiplied, since every ballot has
 the same shape.
 
-Run: .venv/bin/python bench/tally.py [--members 500] [--officials 44]
+Run as a module (as a script, its own name would hide the tally package):
+    .venv/bin/python -m bench.tally [--members 500] [--officials 44]
 """
 
 from __future__ import annotations
