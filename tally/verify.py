@@ -21,7 +21,7 @@ from keys.errors import CryptoError
 from keys.proofs import verify_decryption
 from tally import audit
 from tally import records as R
-from tally.ballotcheck import ChainLink, CheckedBallots, check_ballots
+from tally.ballotcheck import CheckedBallots, check_ballots
 from tally.checked import check_audits, parse_audits
 from tally.count import results
 from tally.manifest import Manifest, card_commitment, parse_manifest
@@ -389,16 +389,3 @@ def _describe(published: Any, recomputed: Any, path: str) -> str:
         return value
 
     return f"published {at(published)!r:.200}, recomputed {at(recomputed)!r:.200}"
-
-
-# The former private names, still imported by tests/test_record_web.py.
-_check_cards = check_cards
-_check_log = check_log
-_check_figures = check_figures
-
-
-def _check_chain(
-    record: Record, manifest: Manifest, committed: Any, revoked: set[bytes], report: Report
-) -> tuple[list[ChainLink], CheckedBallots, R.SignedHead]:
-    checked, close = check_chain(record, manifest, committed, revoked, report)
-    return checked.links, checked, close

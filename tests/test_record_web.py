@@ -14,10 +14,10 @@ from ballot.voting.casting import cast
 from tally.receipts import check_receipt
 from tally.verify import (
     Report,
-    _check_cards,
-    _check_chain,
-    _check_figures,
-    _check_log,
+    check_cards,
+    check_chain,
+    check_figures,
+    check_log,
     load_manifest,
 )
 from tests.voting_helpers import ballot_body, make_vote
@@ -49,10 +49,10 @@ def test_card_nobody_was_handed_is_refused_then_the_record_binds_everything(app)
         record = build_record(db.session.get(Poll, vote.poll_id))
         manifest = load_manifest(record)
         report = Report()
-        committed, revoked = _check_cards(record, manifest, report)
-        _, _, close = _check_chain(record, manifest, committed, revoked, report)
-        facts = _check_log(record, manifest, close, report)
-        figures = _check_figures(record, manifest, facts, close, report)
+        committed, revoked = check_cards(record, manifest, report)
+        _, close = check_chain(record, manifest, committed, revoked, report)
+        facts = check_log(record, manifest, close, report)
+        figures = check_figures(record, manifest, facts, close, report)
         assert (figures.present, figures.issued, figures.returned) == (4, 5, 5)
         actions = record.json("actions.json")["actions"]
         assert all(a["details"]["poll"] == vote.public_id for a in actions)

@@ -34,6 +34,7 @@ def cast(poll_id: int, body: bytes, limits: CastLimits | None = None) -> Receipt
     try:
         earlier = operations.append(checked)
         if earlier is not None:
+            db.session.rollback()  # nothing written: release the write lock now
             return earlier
         db.session.commit()
     except IntegrityError:

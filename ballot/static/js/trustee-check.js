@@ -75,7 +75,7 @@ function parseManifest(raw) {
   };
 }
 
-// The port of tally/manifest.py card_commitment and tally/verify.py _check_cards:
+// The port of tally/manifest.py card_commitment and tally/verify.py check_cards:
 // digest(TAG_CARDS, u32(count), then per card in serial order: serial UTF-8, 32-byte key).
 function checkCards(data, m) {
   const cards = list(data.cards, 'cards', 'cards.json').map((c) => {

@@ -1,4 +1,4 @@
-// Twin of tally.verify._check_chunk: every ballot's card signature and row proofs; the
+// Twin of tally.ballotcheck.check_chunk: every ballot's card signature and row proofs; the
 // first failure as (seq, reason), a failing row named "official r" (from 1).
 import { CryptoError } from '../js/phieu-crypto.js';
 import { ballotFromJson, makeContext, verifyBallot, verifyRow } from '../js/phieu-ballot.js';
