@@ -34,12 +34,14 @@ from ballot.cards.forms import (
     UploadCardsForm,
 )
 from ballot.cards.pdf import cards_pdf, fingerprint_short
+from ballot.definition import definition_for
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls.models import Poll
 from ballot.states import state_label
 from ballot.web import actor, attempt, get_poll
 from keys.cardfile import MAX_PUBLIC_FILE
+from keys.hashing import ballot_fingerprint
 
 bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/polls")
 
@@ -49,7 +51,7 @@ def _draft_fingerprint(poll: Poll) -> str | None:
     if poll.state != "draft":
         return None
     try:
-        return fingerprint_short(cards_ops.ballot_fingerprint(cards_ops.draft_manifest(poll)))
+        return fingerprint_short(ballot_fingerprint(definition_for(poll)))
     except ApiError:
         return None
 

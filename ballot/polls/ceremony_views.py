@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from ballot.cards.operations import cards_printed
 from ballot.db import db
+from ballot.definition import confirmations_exist
 from ballot.errors import ApiError, refuse
 from ballot.extensions import csrf_exempt_api
 from ballot.permissions import secretariat_required
@@ -134,7 +135,7 @@ def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -
             restart_form=CeremonyRestartForm(formdata=None),
             locked=not may(Action.PREPARE, poll.state)
             or cards_printed(poll)
-            or board.confirmations_exist(poll),
+            or confirmations_exist(poll),
             fingerprint=info["candidate_manifest"] if info else None,
             frozen_hash=bytes(poll.manifest_hash).hex() if poll.manifest_hash else None,
         ),

@@ -24,18 +24,19 @@ from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.models import Card
 from ballot.cards.operations import issued
 from ballot.db import db
+from ballot.definition import definition_for, officials
 from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
-from ballot.serverkey import server_key, server_public_key
+from ballot.serverkey import server_key
 from ballot.states import Action, after, allowed, require_state
 from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
-from tally.manifest import build_definition, parse_manifest, with_cards
+from tally.manifest import parse_manifest, with_cards
 from tally.record import close_message
 from tally.records import record_time
-from tally.rules import DEFAULT_THRESHOLDS, Threshold, custom_thresholds, quorum_met
+from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
 
 MAX_OFFICIALS = 200
 
@@ -141,12 +142,6 @@ def create_poll(
     return poll
 
 
-def officials(poll: Poll) -> list[Official]:
-    """The officials in ballot order."""
-    stmt = select(Official).where(Official.poll_id == poll.id).order_by(Official.position_order)
-    return list(db.session.scalars(stmt))
-
-
 def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
     """Append one official at the end of the ballot."""
     require_state(poll, Action.PREPARE)
@@ -235,30 +230,6 @@ def card_keys(poll: Poll) -> list[tuple[str, bytes]]:
     """(serial, public key) of every card of this vote (the manifest's card set)."""
     rows = db.session.execute(select(Card.serial, Card.public_key).where(Card.poll_id == poll.id))
     return [(serial, bytes(key)) for serial, key in rows.all()]
-
-
-def definition_for(poll: Poll) -> dict[str, Any]:
-    """This vote's ballot definition: its manifest without cards (needs officials and
-    keys). Its hash is the ballot fingerprint the cards carry."""
-    rows = officials(poll)
-    if not rows:
-        raise refuse("not_ready", _l("Add the officials first."))
-    if poll.election_key is None or poll.ceremony is None:
-        raise refuse("not_ready", _l("Run the key ceremony first."))
-    return build_definition(
-        election_id=poll.public_id,
-        meeting=poll.meeting,
-        title=poll.title,
-        kind=poll.kind,
-        officials=[(o.name, o.position) for o in rows],
-        summoned=poll.summoned,
-        trustee_names=list(poll.trustee_names),
-        ceremony=poll.ceremony,  # public transcript: Y and every X_j are recomputed from it
-        server_key=server_public_key(),
-        denominator=poll.denominator,
-        members_total=poll.members_total,
-        thresholds=tuple(Threshold.from_json(t) for t in poll.thresholds),
-    )
 
 
 def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ballot import definition
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
 from ballot.db import begin_write, db, owns_transaction
@@ -58,7 +59,7 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
     """What the secretariat does next, and where."""
     pid = poll.public_id
     if poll.state == "draft":
-        if not ops.officials(poll):
+        if not definition.officials(poll):
             return _("Add or import the officials."), url_for("polls.officials", public_id=pid)
         if poll.election_key is None:
             return _("Run the key ceremony with the counting committee."), url_for(
@@ -151,7 +152,7 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         **poll_nav(poll),
         step=step,
         step_url=step_url,
-        official_count=len(ops.officials(poll)),
+        official_count=len(definition.officials(poll)),
         cards=reconciliation(poll),
         thresholds=[threshold_text(Threshold.from_json(t)) for t in poll.thresholds],
         quorum=quorum_met(poll.present, poll.summoned),
@@ -171,7 +172,7 @@ def _officials_page(
         render_template(
             "polls/officials.html",
             **poll_nav(poll),
-            officials=ops.officials(poll),
+            officials=definition.officials(poll),
             editable=poll.state == "draft" and not cards_printed(poll),
             form=form or OfficialForm(formdata=None),
             import_form=import_form or ImportForm(formdata=None),
@@ -314,7 +315,7 @@ def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
     """Move an official one place up or down (until the manifest is frozen)."""
     poll = get_poll(public_id)
     form = MoveForm()
-    rows = ops.officials(poll)
+    rows = definition.officials(poll)
     current = next((o.position_order for o in rows if o.id == official_id), None)
     if (
         not form.validate_on_submit()
