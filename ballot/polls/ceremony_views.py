@@ -24,7 +24,7 @@ from ballot.errors import ApiError, refuse
 from ballot.extensions import csrf_exempt_api
 from ballot.permissions import secretariat_required
 from ballot.polls import ceremony as board
-from ballot.polls.ceremony_post import post_message
+from ballot.polls.ceremony_post import already_posted, post_message
 from ballot.polls.ceremony_strings import trustee_strings
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
 from ballot.polls.models import MessageKind
@@ -91,7 +91,7 @@ def ceremony_message(public_id: str) -> ResponseReturnValue:
         body = request.get_data(cache=True)[: board.MAX_MESSAGE_BYTES + 1]
         token = request.headers.get("X-Trustee-Token", "").strip()
         poll = get_poll(public_id)
-        answer = commit(lambda: post_message(poll, token, body))
+        answer = commit(lambda: post_message(poll, token, body), conflict=already_posted)
     except ApiError as err:
         return _json_error(err)
     return jsonify(ok=True, board=answer)
