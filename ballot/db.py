@@ -5,7 +5,8 @@ Transactions — one commit per request, explicit:
 * functions in ``<area>/operations.py`` change the session (``db.session.add`` …) and
   never commit; they may ``flush`` to get ids or hit constraints early;
 * the view that called them commits once, through ``ballot.web.commit`` or
-  ``ballot.web.attempt`` (a CLI command: ``db.session.commit()``), *before* it builds
+  ``ballot.web.attempt`` (a CLI command, or ``ballot.polls.quick.quick_vote`` for the
+  demo and tests: ``db.session.commit()``), *before* it builds
   the success response, so nothing is acknowledged before it is durably stored
   (docs/security.md, property 6); the cast path alone owns its transactions
   (``ballot/voting/casting.py``, see :func:`owns_transaction` below);
