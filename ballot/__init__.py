@@ -42,7 +42,7 @@ def _demo_secret_key(app: Flask) -> None:
     The server's signing key in instance/ is encrypted under SECRET_KEY; without this,
     a ``flask --app wsgi …`` command after ``make run`` could not read it.
     """
-    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+    if app.config["ENV_NAME"] != "development" or app.config["TESTING"]:
         return
     if app.config.get("SECRET_KEY") != "dev-only-insecure-key":
         return

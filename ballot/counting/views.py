@@ -322,8 +322,8 @@ def minutes(public_id: str) -> ResponseReturnValue:
     pdf = minutes_pdf(
         build_record(poll),
         tz=config["TIMEZONE"],
-        body=config.get("MINUTES_BODY") or None,
-        place=config.get("MINUTES_PLACE") or None,
+        body=config["MINUTES_BODY"] or None,
+        place=config["MINUTES_PLACE"] or None,
     )
     return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
 
