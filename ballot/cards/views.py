@@ -38,7 +38,7 @@ from ballot.definition import definition_for
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls.models import Poll
-from ballot.states import state_label
+from ballot.states import State, state_label
 from ballot.web import actor, attempt, get_poll
 from keys.cardfile import MAX_PUBLIC_FILE
 from keys.hashing import ballot_fingerprint
@@ -48,7 +48,7 @@ bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/poll
 
 def _draft_fingerprint(poll: Poll) -> str | None:
     """The ballot fingerprint cards made now would carry (16 hex), if officials and keys exist."""
-    if poll.state != "draft":
+    if poll.state != State.DRAFT:
         return None
     try:
         return fingerprint_short(ballot_fingerprint(definition_for(poll)))

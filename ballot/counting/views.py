@@ -32,6 +32,7 @@ from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
 from ballot.errors import ApiError, refuse
 from ballot.labels import level_labels, threshold_text
 from ballot.permissions import has_role, secretariat_required, staff_required
+from ballot.states import State
 from ballot.vocab import DENOMINATOR_NOUNS
 from ballot.web import actor, attempt, commit, get_poll, poll_nav
 from tally.rules import LEVEL_LABELS
@@ -92,7 +93,7 @@ def public_once_published(view: Any) -> Any:
             poll = get_poll(kwargs["public_id"])
         except ApiError:  # an unknown vote is answered like any staff page: login first
             return staff_view(*args, **kwargs)
-        if poll.state == "published" and not has_role("secretariat", "auditor"):
+        if poll.state == State.PUBLISHED and not has_role("secretariat", "auditor"):
             return view(*args, **kwargs)
         return staff_view(*args, **kwargs)
 
@@ -209,7 +210,7 @@ def partial_json(public_id: str) -> ResponseReturnValue:
         raise refuse("bad_file", _("The file is not a partial decryption."), 400)
     trustee = counting.submit_partial(actor(), poll, upload)
     commit(lambda: trustee, conflict=lambda: _duplicate_trustee(trustee))
-    complete = poll.state == "tallied"
+    complete = poll.state == State.TALLIED
     return jsonify(
         ok=True,
         trustee=trustee,

@@ -28,7 +28,7 @@ from ballot.definition import definition_for, officials
 from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
 from ballot.serverkey import server_key
-from ballot.states import Action, after, allowed, require_state
+from ballot.states import Action, State, after, allowed, require_state
 from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
@@ -134,7 +134,7 @@ def create_poll(
         trustee_names=names,
         trustees=len(names),
         threshold=threshold,
-        state="draft",
+        state=State.DRAFT,
     )
     db.session.add(poll)
     db.session.flush()
@@ -263,7 +263,7 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
     bad = refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
     if delta not in (1, -1):
         raise bad
-    if delta < 0 and poll.state == "open":
+    if delta < 0 and poll.state == State.OPEN:
         if issued(poll) - 1 < poll.ballot_count:
             # issued (check-ins + spares) never falls below the ballots returned.
             raise refuse(
