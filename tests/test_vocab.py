@@ -151,3 +151,28 @@ def test_the_browser_twins_use_the_same_words() -> None:
     found = re.search(r"const DENOMINATORS = (\[[^\]]*\]);", text)
     assert found is not None
     assert json.loads(found.group(1).replace("'", '"')) == [str(d) for d in Denominator]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_page_scripts_name_the_states_of_ballot_states() -> None:
+    """vote-states.js is ballot.states.State in JavaScript, and the page scripts that
+    compare a vote's state take its names from there (no state written as a literal)."""
+    script = (
+        "import('./ballot/static/js/vote-states.js')"
+        ".then((m) => console.log(JSON.stringify(m.STATE)))"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=STATIC.parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(out) == {s.name: s.value for s in State}
+    words = "|".join(s.value for s in State)
+    literal = re.compile(rf"""['"](?:{words})['"]""")
+    for name in ("vote-page.js", "projector.js"):
+        text = (STATIC / "js" / name).read_text(encoding="utf-8")
+        assert "from './vote-states.js'" in text, name
+        compared = [line for line in text.splitlines() if "state" in line.lower()]
+        assert [line for line in compared if literal.search(line)] == [], name
