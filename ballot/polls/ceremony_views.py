@@ -10,6 +10,7 @@ page starts and restarts the ceremony and shows the links once.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, flash, jsonify, render_template, request, url_for
@@ -27,7 +28,7 @@ from ballot.polls import ceremony as board
 from ballot.polls.ceremony_post import already_posted, post_message
 from ballot.polls.ceremony_strings import trustee_strings
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
-from ballot.polls.models import MessageKind
+from ballot.polls.models import MessageKind, Poll
 from ballot.polls.views import bp
 from ballot.states import Action, may
 from ballot.web import actor, attempt, commit, get_poll, poll_nav
@@ -114,7 +115,9 @@ def _link_rows(poll: Any, links: list[board.Link]) -> list[dict[str, Any]]:
     return rows
 
 
-def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -> Any:
+def _page(
+    poll: Poll, links: list[board.Link] | None = None, status: int = 200
+) -> ResponseReturnValue:
     steps: dict[int, str] = {}
     if poll.ceremony_round:
         for m in board.messages(poll):
@@ -150,7 +153,9 @@ def ceremony(public_id: str) -> ResponseReturnValue:
     return _page(get_poll(public_id))
 
 
-def _links_action(poll: Any, action: Any, done: str) -> ResponseReturnValue:
+def _links_action(
+    poll: Poll, action: Callable[[], list[board.Link]], done: str
+) -> ResponseReturnValue:
     started = attempt(action, done)
     if not started:
         return _page(poll, status=started.status)
