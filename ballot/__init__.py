@@ -42,7 +42,7 @@ def _demo_secret_key(app: Flask) -> None:
     The server's signing key in instance/ is encrypted under SECRET_KEY; without this,
     a ``flask --app wsgi …`` command after ``make run`` could not read it.
     """
-    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+    if app.config["ENV_NAME"] != "development" or app.config["TESTING"]:
         return
     if app.config.get("SECRET_KEY") != "dev-only-insecure-key":
         return
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballot.errors import init_errors
     from ballot.extensions import babel, csrf, limiter, login_manager
     from ballot.security import init_security
+    from ballot.web import download_name
 
     init_db(app)
     csrf.init_app(app)
@@ -96,6 +97,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_templates(app)
     app.jinja_env.globals["group_code"] = group_code  # the one grouping of codes compared
+    app.jinja_env.globals["download_name"] = download_name  # the one name of each file
     from ballot.cli import guard_commands
 
     guard_commands(app)  # after every area added its commands

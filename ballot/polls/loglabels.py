@@ -70,7 +70,7 @@ def action_label(action: str) -> str:
 
 def _value(value: Any) -> str:
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return str(_("yes") if value else _("no"))
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
     text = str(value)

@@ -50,7 +50,7 @@ _VERIFY_SLOTS: list[threading.Semaphore] = []
 
 
 def _verifying() -> threading.Semaphore:
-    """At most ``CAST_VERIFY_THREADS`` (default 1) proof checks at once per process.
+    """At most ``CAST_VERIFY_THREADS`` (config/defaults.py) proof checks at once per process.
 
     Proof checks are CPU work under the interpreter lock: running many at once in one
     worker's threads only makes each slower (and a thread that holds the vote's row
@@ -58,9 +58,7 @@ def _verifying() -> threading.Semaphore:
     the other threads keep reading requests and answering cheap ones.
     """
     if not _VERIFY_SLOTS:
-        _VERIFY_SLOTS.append(
-            threading.Semaphore(int(current_app.config.get("CAST_VERIFY_THREADS", 1)))
-        )
+        _VERIFY_SLOTS.append(threading.Semaphore(int(current_app.config["CAST_VERIFY_THREADS"])))
     return _VERIFY_SLOTS[0]
 
 
@@ -318,8 +316,8 @@ def signed_json(h: SignedHead) -> dict[str, Any]:
 
 def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
     """Sign the head every CHECKPOINT_BALLOTS ballots or after CHECKPOINT_SECONDS."""
-    every = int(current_app.config.get("CHECKPOINT_BALLOTS", 20))
-    seconds = int(current_app.config.get("CHECKPOINT_SECONDS", 60))
+    every = int(current_app.config["CHECKPOINT_BALLOTS"])
+    seconds = int(current_app.config["CHECKPOINT_SECONDS"])
     last = db.session.scalar(
         select(SignedHead)
         .where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CHECKPOINT)
