@@ -1,0 +1,204 @@
+"""Issue 11 as a person sees it, in Chromium at 360, 1024, 1366 and 1920 px wide.
+
+Every page of a conference day (home, votes list, create form, dashboard, officials,
+cards, count, results, log; the public board, projector and results page) is opened at
+each width: no sideways scroll, every visible element's box inside the viewport's width,
+no text cut off in its own box, the words each item asked for, no members' footer on
+the secretariat's pages, nothing refused by the strict CSP. The public pages are
+opened by an anonymous browser before and after publishing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ballot.db import db
+from ballot.polls.models import Poll
+from tests.browser.live import chromium, live_server
+from tests.conftest import DEFAULT_PASSWORD
+from tests.day_helpers import counted_vote
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (360, 1024, 1366, 1920)
+
+# Every visible element whose box leaves the viewport's width, or whose own text is cut
+# off inside it (scrollWidth beyond clientWidth on an element that clips), named for the
+# assertion message. Elements inside a container that scrolls sideways on purpose (a
+# wide table's wrapper) count when that container itself leaves the viewport.
+LAYOUT = """() => {
+  const vw = document.documentElement.clientWidth;
+  const bad = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '')
+    + ' "' + (el.innerText || el.value || '').trim().slice(0, 40) + '"';
+  const scroller = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p).overflowX; if (s === 'auto' || s === 'scroll') return p; }
+    return null; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden') continue;
+    if (['SCRIPT', 'STYLE', 'TEMPLATE', 'OPTION'].includes(el.tagName)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (el.closest('[hidden]')) continue;
+    if (el.closest('.skip-link')) continue;  // off screen until focused, on purpose
+    const box = scroller(el);
+    const target = box ? box.getBoundingClientRect() : r;
+    if (target.left < -0.5 || target.right > vw + 0.5) bad.push('outside: ' + name(box || el));
+    if ((st.overflowX === 'hidden' || st.textOverflow === 'ellipsis')
+        && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'BODY' && el.tagName !== 'HTML')
+      bad.push('cut off: ' + name(el));
+  }
+  return { bad: [...new Set(bad)].slice(0, 12),
+           hscroll: document.documentElement.scrollWidth > vw + 0.5,
+           text: document.body.innerText };
+}"""
+
+FOOTER = ("lá phiếu được mã hóa ngay trên điện thoại", "encrypted on your phone")  # members' footer
+ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:|\b\d{1,2}/\d{1,2}/\d\d\b")  # raw or 2-digit year
+CODES = re.compile(r"\b[a-z]+\.[a-z_]+\b|=None|override=")  # poll.create, override=None
+
+
+def _watch(page, problems):
+    page.on(
+        "console",
+        lambda m: problems.append(m.text)
+        if "Content Security Policy" in m.text or m.type == "error"
+        else None,
+    )
+
+
+def _login(page, base):
+    page.goto(f"{base}/account/login")
+    page.fill("#username", "thuky")
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("button[type=submit], input[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _look(page, url, width):
+    response = page.goto(url)
+    assert response is not None and response.status == 200, (url, response and response.status)
+    got = page.evaluate(LAYOUT)
+    assert not got["hscroll"], (width, url, "sideways scroll")
+    assert not got["bad"], (width, url, got["bad"])
+    return got["text"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def test_the_secretariat_pages_fit_every_width_and_say_it_in_words(app, make_user, browser):
+    make_user("thuky")
+    with app.app_context():
+        vote = counted_vote(officials=12, members=9, cast_n=6, long_names=True)
+        pid = vote.public_id
+    problems: list[str] = []
+    with live_server(app) as base:
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+            page = context.new_page()
+            _watch(page, problems)
+            _login(page, base)
+            _look(page, f"{base}/", width)
+            assert page.locator("#home-votes").is_visible(), width  # item 6: a way to the votes
+            votes = _look(page, f"{base}/polls/", width)
+            assert pid in votes and re.search(r"\d{1,2}/\d{1,2}/\d{4}|năm \d{4}", votes), votes
+            form = _look(page, f"{base}/polls/new", width)
+            # item 13: every choice of the form is a radio with its whole label in view
+            labels = page.eval_on_selector_all(
+                "input[type=radio]", "els => els.map(e => e.labels[0].innerText.trim())"
+            )
+            assert "Lấy phiếu tín nhiệm" in " ".join(labels) and "Bỏ phiếu tín nhiệm" in " ".join(
+                labels
+            ), labels
+            assert all(label in form for label in labels)
+            dashboard = _look(page, f"{base}/polls/{pid}/", width)
+            assert re.search(
+                r"\d{1,2} giờ \d\d phút, ngày \d{1,2} tháng \d{1,2} năm \d{4}", dashboard
+            )
+            assert "+00:00" not in dashboard and not ISO.search(dashboard)
+            count = _look(page, f"{base}/polls/{pid}/count", width)
+            # item 13: the count is complete with trustees 1 and 2; trustee 3 is not "— chưa"
+            trustees = page.inner_text("ul.trustees")
+            assert "chưa" not in trustees and "not yet" not in trustees, trustees
+            assert "Nguyễn Văn An" in count
+            results = _look(page, f"{base}/polls/{pid}/results", width)
+            assert "Tín nhiệm cao" in results and "%" in results
+            log = _look(page, f"{base}/polls/{pid}/log", width)
+            main = page.inner_text("main")
+            assert not CODES.search(main), CODES.findall(main)
+            assert "Tạo cuộc bỏ phiếu" in log or "Đã tạo" in log, main[:400]
+            for text in (votes, form, dashboard, count, results, log):  # home is everyone's
+                assert not any(f in text for f in FOOTER), (width, text[-300:])
+            context.close()
+    assert not problems, problems
+
+
+def test_public_pages_are_anonymous_only_after_publishing_at_every_width(app, browser):
+    with app.app_context():
+        vote = counted_vote(officials=12, members=9, cast_n=6, long_names=True)
+        pid = vote.public_id
+        names = [f"Nguyễn Thị Thanh Hương Số {i + 1}" for i in range(12)]
+    problems: list[str] = []
+    with live_server(app) as base:
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        page = context.new_page()
+        board = _look(page, f"{base}/board/{pid}", 360)
+        assert not any(n in board for n in names)
+        for doc in ("results", "results.csv", "minutes.pdf", "record.zip"):
+            r = page.request.get(f"{base}/polls/{pid}/{doc}", max_redirects=0)
+            assert r.status == 302 and "/account/login" in r.headers["location"], doc
+        context.close()
+        with app.app_context():
+            from ballot.counting import operations as counting
+
+            counting.publish("thuky", db.session.get(Poll, vote.poll_id))
+            db.session.commit()
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+            page = context.new_page()
+            _watch(page, problems)
+            board = _look(page, f"{base}/board/{pid}", width)
+            assert all(n in board for n in names), width
+            assert "Biên bản" in board or "biên bản" in board
+            results = _look(page, f"{base}/polls/{pid}/results", width)
+            assert all(n in results for n in names) and "Đăng xuất" not in results
+            if width >= 1024:
+                projector = page.goto(f"{base}/projector/{pid}")
+                assert projector is not None and projector.status == 200
+                assert page.locator("tr.official").count() == 12
+            for doc, start in (("minutes.pdf", b"%PDF"), ("record.zip", b"PK")):
+                r = page.request.get(f"{base}/polls/{pid}/{doc}", max_redirects=0)
+                assert r.status == 200 and r.body()[:4].startswith(start), (doc, r.status)
+            context.close()
+    assert not problems, problems
+
+
+def test_english_pages_fit_and_name_levels_in_english(app, make_user, browser):
+    make_user("thuky")
+    with app.app_context():
+        vote = counted_vote(officials=3, choices=[[3, 1, 2], [3, 2, 1], [1, 1, 1]])
+        pid = vote.public_id
+    with live_server(app) as base:
+        for width in (360, 1366):
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="en")
+            page = context.new_page()
+            _login(page, base)
+            page.goto(f"{base}/lang/en?next=/")
+            results = _look(page, f"{base}/polls/{pid}/results", width)
+            assert "High confidence" in results and "Low confidence at least 2/3" in results
+            assert "Tín nhiệm" not in results and "confidence, low" not in results.lower()
+            dashboard = _look(page, f"{base}/polls/{pid}/", width)
+            assert re.search(r"\d\d:\d\d, \d{1,2} [A-Z][a-z]+ \d{4}", dashboard), dashboard[:600]
+            log = _look(page, f"{base}/polls/{pid}/log", width)
+            assert "Vote created" in log and not CODES.search(page.inner_text("main"))
+            new = _look(page, f"{base}/polls/new", width)
+            assert "Low confidence" in new or "low confidence" in new, new[:800]
+            context.close()
