@@ -5,7 +5,8 @@ QĐ 96-QĐ/TW: the body's header block beside the national motto, place and date
 title, the counting committee (tổ kiểm phiếu) and who of it took part, the figures
 (summoned, present, ballots issued and returned, valid and invalid), the quorum, the
 cards revoked and the spares handed out, the results table and its notes, the
-fingerprints to compare, and the signature lines. Every time is on the clocks of the
+fingerprints to compare, the complaints raised during the count (written in by hand),
+and the signature lines. Every time is on the clocks of the
 vote's time zone (tally.timefmt).
 
 Font: Noto Serif (SIL Open Font License, tally/fonts/LICENSE-Noto.txt), bundled so
@@ -118,6 +119,11 @@ def minutes_pdf(
     pdf.ln(2)
     _notes(pdf, manifest, res)
     _fingerprints(pdf, record, manifest, close)
+    # As on every paper form of a count: what was raised during it, written by hand.
+    _line(pdf, "IV. Ý KIẾN, KHIẾU NẠI TRONG KHI KIỂM PHIẾU (NẾU CÓ) VÀ CÁCH GIẢI QUYẾT", 11, "B")
+    _line(pdf, DOTS * 6)
+    _line(pdf, DOTS * 6)
+    pdf.ln(1)
     _line(
         pdf,
         "Biên bản được lập thành …… bản, đọc trước hội nghị và được thông qua vào hồi …… giờ "

@@ -59,7 +59,9 @@ def test_minutes_carry_figures_results_flags_and_fingerprints(counted):
         "Dấu vân tay cuộc bỏ phiếu: " + group_code(counted.manifest.hash.hex()),
         "Mã hồ sơ kết quả: " + group_code(record.hash().hex()),
         group_code(record.json("checkpoints.json")["close"]["head"]),
-        # signature lines
+        # what was raised during the count, then the adoption and the signature lines
+        "IV. Ý KIẾN, KHIẾU NẠI TRONG KHI KIỂM PHIẾU (NẾU CÓ) VÀ CÁCH GIẢI QUYẾT",
+        "được thông qua vào hồi",
         "TỔ TRƯỞNG TỔ KIỂM PHIẾU",
         "CÁC THÀNH VIÊN TỔ KIỂM PHIẾU",
         "(Ký và ghi rõ họ tên)",
