@@ -202,3 +202,80 @@ def test_english_pages_fit_and_name_levels_in_english(app, make_user, browser):
             new = _look(page, f"{base}/polls/new", width)
             assert "Low confidence" in new or "low confidence" in new, new[:800]
             context.close()
+
+
+def test_preparing_a_vote_by_hand_at_every_width(make_app, make_user, browser):
+    """Officials corrected and removed, samples offered, the cards page naming the address
+    it prints and warning about a loopback one, a revocation refused without its tick."""
+    from sqlalchemy import select
+
+    from ballot.cards.models import Card
+    from ballot.polls.models import Official
+    from tests.voting_helpers import make_vote
+
+    app = make_app(BASE_URL="")  # the cards carry the address the page is opened at
+    make_user("thuky")
+    with app.app_context():
+        draft = make_vote(members=3, officials=3, state="keys").public_id
+        opened = make_vote(members=3, officials=2)
+    problems: list[str] = []
+    with live_server(app) as base:
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+            page = context.new_page()
+            _watch(page, problems)
+            _login(page, base)
+            _look(page, f"{base}/polls/{draft}/officials", width)
+            assert (
+                page.locator("#sample-csv").is_visible()
+                and page.locator("#sample-xlsx").is_visible()
+            )
+            cards = _look(page, f"{base}/polls/{draft}/cards", width)
+            shown = page.inner_text("#card-address-url")
+            assert shown == f"{base}/v/{draft}", shown  # the exact address the cards carry
+            assert page.locator("#card-address-problem").is_visible(), "no loopback warning"
+            assert "điện thoại không mở được" in cards or "127.0.0.1" in cards
+            _look(page, f"{base}/polls/{opened.public_id}/cards", width)
+            context.close()
+        # At a phone's width: correct one official, remove another, by hand.
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+        page = context.new_page()
+        _watch(page, problems)
+        _login(page, base)
+        page.goto(f"{base}/polls/{draft}/officials")
+        first = page.locator("ol.officials > li").first
+        first.locator("summary").click()
+        first.locator("input[name=name]").fill("Nguyễn Văn Đã Sửa")
+        first.locator("button[type=submit]", has_text="Lưu").click()
+        page.wait_for_load_state()
+        assert "Nguyễn Văn Đã Sửa" in page.inner_text("ol.officials")
+        second = page.locator("ol.officials > li").nth(1)
+        second.locator("summary").click()
+        second.locator("button.danger").click()
+        page.wait_for_load_state()
+        assert page.locator("ol.officials > li").count() == 2
+        assert not page.evaluate(LAYOUT)["bad"]
+        # A revocation without its tick is refused, and nothing is revoked.
+        page.goto(f"{base}/polls/{opened.public_id}/cards")
+        page.fill("#revoke-serial", "1")
+        page.locator("form", has=page.locator("#revoke-serial")).locator("button").click()
+        page.wait_for_load_state()
+        with app.app_context():
+            revoked = db.session.scalars(
+                select(Card).where(Card.poll_id == opened.poll_id, Card.status == "revoked")
+            ).all()
+            names = list(db.session.scalars(select(Official.name).order_by(Official.id)))
+        assert revoked == [], "revoked without the confirmation tick"
+        assert "Nguyễn Văn Đã Sửa" in names
+        page.check("#revoke-confirm")
+        page.fill("#revoke-serial", "1")
+        page.locator("form", has=page.locator("#revoke-serial")).locator("button").click()
+        page.wait_for_load_state()
+        with app.app_context():
+            db.session.rollback()
+            revoked = db.session.scalars(
+                select(Card).where(Card.poll_id == opened.poll_id, Card.status == "revoked")
+            ).all()
+        assert len(revoked) == 1
+        context.close()
+    assert not problems, problems
