@@ -279,3 +279,32 @@ def test_preparing_a_vote_by_hand_at_every_width(make_app, make_user, browser):
         assert len(revoked) == 1
         context.close()
     assert not problems, problems
+
+
+def test_the_ballot_never_shows_an_encrypted_count_beside_the_chosen_one(app, browser):
+    """Item 13: "Đã mã hóa 12/12 dòng" beside "0/12 đã chọn" read like two counts of choices."""
+    import time
+
+    from tests.browser.live import PHONE, card_link
+    from tests.voting_helpers import make_vote
+
+    with app.app_context():
+        vote = make_vote(members=2, officials=12)
+        link = card_link("BASE", vote.public_id, vote.codes[0], vote.poll_id)
+    with live_server(app) as base:
+        for viewport in (PHONE, {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN"}):
+            context = browser.new_context(**viewport)
+            page = context.new_page()
+            page.goto(link.replace("BASE", base))
+            page.wait_for_selector("#vote-app[data-ready=ballot]", timeout=20_000)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and "Sẵn sàng" not in page.inner_text("#encrypting"):
+                time.sleep(0.2)
+            encrypting = page.inner_text("#encrypting")
+            assert encrypting.startswith("Sẵn sàng: mỗi lựa chọn được mã hóa"), encrypting
+            assert "/" not in encrypting and "12" not in encrypting
+            assert page.inner_text("#progress") == "0/12 đã chọn"
+            width = viewport["viewport"]["width"]
+            got = page.evaluate(LAYOUT)
+            assert not got["hscroll"] and not got["bad"], (width, got["bad"])
+            context.close()
