@@ -85,8 +85,8 @@ def card_link(base_url: str, public_id: str, code: str, poll_id: int) -> str:
 WIDTHS = (360, 1024, 1366, 1920)
 
 # Every visible element whose box leaves the viewport's width, or whose own text is cut
-# off inside it (scrollWidth beyond clientWidth on an element that clips), named for the
-# assertion message. Elements inside a container that scrolls sideways on purpose (a
+# off inside it (scrollWidth beyond clientWidth on an element that clips), and any HTML
+# id used twice, named for the assertion message. Elements inside a container that scrolls sideways on purpose (a
 # wide table's wrapper) count when that container itself leaves the viewport.
 LAYOUT = """() => {
   const vw = document.documentElement.clientWidth;
@@ -112,6 +112,9 @@ LAYOUT = """() => {
         && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'BODY' && el.tagName !== 'HTML')
       bad.push('cut off: ' + name(el));
   }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dupes.length) bad.push('duplicate ids: ' + [...new Set(dupes)].join(' '));
   return { bad: [...new Set(bad)].slice(0, 12),
            hscroll: document.documentElement.scrollWidth > vw + 0.5,
            text: document.body.innerText };
