@@ -272,3 +272,35 @@ def test_the_ballot_never_shows_an_encrypted_count_beside_the_chosen_one(app, br
             got = page.evaluate(LAYOUT)
             assert not got["hscroll"] and not got["bad"], (width, got["bad"])
             context.close()
+
+
+def test_threshold_errors_stand_beside_their_field(app, make_user, browser):
+    """Item 13: a wrong threshold is said under its own box, not only at the top."""
+    make_user("thuky")
+    with live_server(app) as base:
+        for width in (360, 1366):
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+            page = context.new_page()
+            _login(page, base)
+            page.goto(f"{base}/polls/new")
+            page.fill("#meeting", "Kỳ họp thứ Mười")
+            page.fill("#title", "Lấy phiếu tín nhiệm")
+            page.fill("#summoned", "")  # another error before it in the form
+            page.fill("#trustee_names", "A\nB")
+            page.fill("#threshold", "2")
+            page.fill("#low_more_than", "3/4")
+            page.fill("#low_at_least", "2/3")
+            page.locator("form button[type=submit], form input[type=submit]").last.click()
+            page.wait_for_load_state()
+            error = page.locator("#low_at_least-error")
+            assert error.is_visible(), page.inner_text("main")[:800]
+            box, field = error.bounding_box(), page.locator("#low_at_least").bounding_box()
+            assert box and field and 0 <= box["y"] - (field["y"] + field["height"]) < 60, (
+                box,
+                field,
+            )
+            assert page.get_attribute("#low_at_least", "aria-invalid") == "true"
+            assert page.locator("#summoned-error").is_visible()
+            got = page.evaluate(LAYOUT)
+            assert not got["hscroll"] and not got["bad"], (width, got["bad"])
+            context.close()
