@@ -86,8 +86,9 @@ WIDTHS = (360, 1024, 1366, 1920)
 
 # Every visible element whose box leaves the viewport's width, or whose own text is cut
 # off inside it (scrollWidth beyond clientWidth on an element that clips), and any HTML
-# id used twice, named for the assertion message. Elements inside a container that scrolls sideways on purpose (a
-# wide table's wrapper) count when that container itself leaves the viewport.
+# id used twice, named for the assertion message. Elements inside a container that
+# scrolls sideways on purpose (a wide table's wrapper) count when that container itself
+# leaves the viewport.
 LAYOUT = """() => {
   const vw = document.documentElement.clientWidth;
   const bad = [];
