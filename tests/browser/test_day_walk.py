@@ -304,3 +304,39 @@ def test_threshold_errors_stand_beside_their_field(app, make_user, browser):
             got = page.evaluate(LAYOUT)
             assert not got["hscroll"] and not got["bad"], (width, got["bad"])
             context.close()
+
+
+def test_the_codes_people_compare_read_the_same_on_phone_projector_and_board(app, browser):
+    """Item 7 as people compare them: the ballot check code on the phone (360 px) is the
+    string the projector (1366 px) and the board (1920 px) show, under one name, in fours."""
+    import json
+    import time
+
+    from keys.hashing import ballot_fingerprint
+    from tally.codes import group_code
+    from tests.browser.live import PHONE, card_link
+    from tests.voting_helpers import make_vote
+
+    with app.app_context():
+        vote = make_vote(members=2, officials=2)
+        poll = db.session.get(Poll, vote.poll_id)
+        check = group_code(ballot_fingerprint(json.loads(poll.manifest)).hex()[:16])
+        manifest = group_code(poll.manifest_hash.hex())
+        link = card_link("BASE", vote.public_id, vote.codes[0], vote.poll_id)
+    with live_server(app) as base:
+        phone = browser.new_context(**PHONE).new_page()
+        phone.goto(link.replace("BASE", base))
+        phone.wait_for_selector("#vote-app[data-ready=ballot]", timeout=20_000)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not phone.inner_text("#fingerprint").strip():
+            time.sleep(0.2)
+        assert phone.inner_text("#fingerprint").strip() == check
+        assert "Mã đối chiếu lá phiếu" in phone.inner_text("#ballot")
+        for width, path in ((1366, "projector"), (1920, "board")):
+            viewport = {"width": width, "height": 800}
+            page = browser.new_context(viewport=viewport, locale="vi-VN").new_page()
+            text = _look(page, f"{base}/{path}/{vote.public_id}", width)
+            assert check in text and manifest in text, (path, check, manifest)
+            assert "Mã đối chiếu lá phiếu" in text and "Dấu vân tay cuộc bỏ phiếu" in text, path
+            page.context.close()
+        phone.context.close()
