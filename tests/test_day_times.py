@@ -59,3 +59,22 @@ def test_another_time_zone(make_app):
 def test_an_unknown_time_zone_is_refused_at_start(make_app):
     with pytest.raises(ValueError, match="Unknown time zone"):
         make_app(TIMEZONE="Nowhere/Atlantis")
+
+
+def test_the_board_shows_the_latest_checkpoint_on_the_vote_clocks(make_app):
+    """While voting is open the board shows the latest signed checkpoint: its time in
+    words of the vote's zone, never the raw record time."""
+    from ballot.voting.casting import cast
+    from tests.voting_helpers import ballot_body
+
+    app = make_app(CHECKPOINT_BALLOTS=1)
+    with app.app_context():
+        vote = make_vote(members=3)
+        cast(vote.poll_id, ballot_body(vote, 0, [1, 2, 3]))
+        db.session.commit()
+    client = app.test_client()
+    board = client.get(f"/board/{vote.public_id}").get_data(as_text=True)
+    assert 'id="checkpoint-head"' in board
+    line = board.split("checkpoint-head")[0].rsplit("<dt>", 1)[1]
+    assert re.search(r"\d{1,2} giờ \d\d phút, ngày \d{1,2} tháng \d{1,2} năm \d{4}\)", line), line
+    assert not re.search(r"\d{4}-\d\d-\d\dT", line) and "+00:00" not in line
