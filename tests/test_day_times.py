@@ -78,3 +78,34 @@ def test_the_board_shows_the_latest_checkpoint_on_the_vote_clocks(make_app):
     line = board.split("checkpoint-head")[0].rsplit("<dt>", 1)[1]
     assert re.search(r"\d{1,2} giờ \d\d phút, ngày \d{1,2} tháng \d{1,2} năm \d{4}\)", line), line
     assert not re.search(r"\d{4}-\d\d-\d\dT", line) and "+00:00" not in line
+
+
+def test_the_minutes_downloaded_from_the_web_carry_the_settings_and_local_times(make_app):
+    """minutes.pdf as an auditor downloads it: the body and place from the settings, every
+    time on the vote's clocks (here Paris: 1 h after UTC in December), no ISO time."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from tally.timefmt import format_time
+    from tests.day_helpers import counted_vote
+
+    app = make_app(
+        TIMEZONE="Europe/Paris", MINUTES_BODY="Hội đồng nhân dân tỉnh Mẫu", MINUTES_PLACE="Phủ Lý"
+    )
+    with app.app_context():
+        vote = counted_vote(officials=2, publish=True)
+        poll = db.session.get(Poll, vote.poll_id)
+        closed = format_time(poll.closed_at, "vi", "Europe/Paris")
+    pdf = app.test_client().get(f"/polls/{vote.public_id}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(pdf.data)).pages
+    text = " ".join(unicodedata.normalize("NFC", " ".join(p.extract_text() for p in pages)).split())
+    assert "HỘI ĐỒNG NHÂN DÂN TỈNH MẪU" in text and "Phủ Lý, ngày" in text
+    assert closed in text, (closed, text[:1500])
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", text) and "+00:00" not in text
+    parts = ["BIÊN BẢN KIỂM PHIẾU", "Tổ kiểm phiếu gồm", "Số đại biểu có mặt", "Số phiếu phát ra"]
+    parts += ["II. KẾT QUẢ KIỂM PHIẾU", "III. CÁC MÃ ĐỂ ĐỐI CHIẾU", "(Ký và ghi rõ họ tên)"]
+    for part in parts:
+        assert part in text, part
