@@ -109,3 +109,23 @@ def test_the_minutes_downloaded_from_the_web_carry_the_settings_and_local_times(
     parts += ["II. KẾT QUẢ KIỂM PHIẾU", "III. CÁC MÃ ĐỂ ĐỐI CHIẾU", "(Ký và ghi rõ họ tên)"]
     for part in parts:
         assert part in text, part
+
+
+def test_the_minutes_committee_setting(make_app):
+    """MINUTES_COMMITTEE="ban" names the Ban kiểm phiếu in the web's minutes; an unknown
+    value is refused when the app starts, in both languages."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ballot.startup import ConfigurationError
+    from tests.day_helpers import counted_vote
+
+    app = make_app(MINUTES_COMMITTEE="ban")
+    with app.app_context():
+        vote = counted_vote(officials=2, publish=True)
+    pdf = app.test_client().get(f"/polls/{vote.public_id}/minutes.pdf").data
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Ban kiểm phiếu gồm:" in text and "TRƯỞNG BAN KIỂM PHIẾU" in text
+    with pytest.raises(ConfigurationError, match="MINUTES_COMMITTEE phải là một trong"):
+        make_app(MINUTES_COMMITTEE="hoi-dong")

@@ -324,6 +324,7 @@ def minutes(public_id: str) -> ResponseReturnValue:
         tz=config["TIMEZONE"],
         body=config.get("MINUTES_BODY") or None,
         place=config.get("MINUTES_PLACE") or None,
+        committee=config.get("MINUTES_COMMITTEE") or "to",
     )
     return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
 
