@@ -122,10 +122,18 @@ def _guarded(command: click.Command) -> None:
 
 
 def guard_commands(app: Flask) -> None:
-    """Put ``ensure_database`` in front of every CLI command except the database's own."""
+    """Put ``ensure_database`` in front of every CLI command except the database's own,
+    and of flask's own ``run`` (its development server would otherwise answer every page
+    of a fresh clone with a "no such table" error)."""
+    from flask.cli import run_command
+
     for name, command in app.cli.commands.items():
         if name not in UNGUARDED:
             _guarded(command)
+    # `flask run` loads the app inside its own callback: check the database right here.
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.command is run_command:
+        ensure_database(app)
 
 
 @click.command("db-upgrade")

@@ -161,3 +161,52 @@ def test_gunicorn_on_a_fresh_database_migrates_first_and_refuses_an_old_one(tmp_
     assert "flask --app wsgi db-upgrade" in refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout
     assert current_revision(app) == "0002"
+
+
+def test_flask_run_on_a_fresh_database_migrates_first_and_refuses_an_old_one(tmp_path):
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.gunicorn_helpers import ROOT, free_port
+
+    flask = str(Path(sys.executable).parent / "flask")
+    port = str(free_port())
+    env = _env(tmp_path)
+    log = tmp_path / "run.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(  # our own flask, fixed arguments
+            [flask, "--app", "wsgi", "run", "-p", port], cwd=ROOT, env=env, stdout=sink, stderr=sink
+        )
+    try:
+        status = None
+        deadline = time.time() + 60
+        while time.time() < deadline and status is None:
+            try:
+                url = f"http://127.0.0.1:{port}/board/abcdefghjkmn"
+                status = urllib.request.urlopen(url, timeout=2).status  # noqa: S310
+            except urllib.error.HTTPError as err:
+                status = err.code
+            except OSError:
+                time.sleep(0.3)
+        assert status == 404, (status, log.read_text()[-2000:])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    text = log.read_text()
+    assert "fresh database: creating the tables" in text and "Traceback" not in text
+    old = _env(tmp_path, "old.sqlite3")
+    app = create_app(
+        base_test_config()
+        | {
+            "SQLALCHEMY_DATABASE_URI": old["PHIEU_SQLALCHEMY_DATABASE_URI"],
+            "SERVER_KEY_PATH": str(tmp_path / "server.pem"),
+        }
+    )
+    upgrade_database(app, "0002")
+    refused = _flask(old, "run", "-p", str(free_port()))
+    assert refused.returncode == 1, refused.stderr[-2000:]
+    assert "Lỗi: cơ sở dữ liệu đang ở phiên bản 0002" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout
