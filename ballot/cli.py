@@ -58,7 +58,13 @@ def database_refusal(app: Flask) -> tuple[str, str] | None:
             "fresh database: creating the tables (db-upgrade)…",
             err=True,
         )
-        upgrade_database(app)
+        try:
+            upgrade_database(app)
+        except SQLAlchemyError as err:  # e.g. another server migrating the same database
+            return (
+                f"không tạo được các bảng ({type(err).__name__}). Hãy chạy: {UPGRADE_HINT}",
+                f"could not create the tables ({type(err).__name__}). Run: {UPGRADE_HINT}",
+            )
         return None
     return (
         f"cơ sở dữ liệu đang ở phiên bản {current}, mã nguồn cần {head}. Hãy chạy: {UPGRADE_HINT}",

@@ -210,3 +210,18 @@ def test_flask_run_on_a_fresh_database_migrates_first_and_refuses_an_old_one(tmp
     assert refused.returncode == 1, refused.stderr[-2000:]
     assert "Lỗi: cơ sở dữ liệu đang ở phiên bản 0002" in refused.stderr
     assert "Traceback" not in refused.stderr + refused.stdout
+
+
+def test_tables_made_without_migrations_are_named_not_a_traceback(tmp_path):
+    """A database with tables but no migration record (made by hand, or by another server
+    migrating at the same moment): the migration fails, and the command says what to run."""
+    import sqlite3
+
+    path = tmp_path / "fresh.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY)")
+    app = _app(tmp_path)
+    result = app.test_cli_runner().invoke(args=["users", "list"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "Lỗi: không tạo được các bảng (OperationalError)" in result.stderr
+    assert "flask --app wsgi db-upgrade" in result.stderr and "Traceback" not in result.output
