@@ -84,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballot.localtime import init_localtime
 
     init_localtime(app)
+    _check_minutes_committee(app)
 
     import ballot.models  # noqa: F401 - complete metadata before anything queries
 
@@ -104,3 +105,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
     check_server_key(app)
     return app
+
+
+def _check_minutes_committee(app: Flask) -> None:
+    """MINUTES_COMMITTEE names a committee the minutes know (refused at start, not at the
+    first download of the minutes)."""
+    from tally.minutes import COMMITTEES
+
+    value = app.config["MINUTES_COMMITTEE"]
+    if value not in COMMITTEES:
+        raise ConfigurationError(
+            f"MINUTES_COMMITTEE phải là một trong: {', '.join(COMMITTEES)} (không phải {value!r})",
+            f"MINUTES_COMMITTEE must be one of: {', '.join(COMMITTEES)} (not {value!r})",
+        )

@@ -143,6 +143,9 @@ BABEL_DEFAULT_TIMEZONE = TIMEZONE
 #: Hà Nam"; empty = the meeting's name) and the place before the date (empty = dots).
 MINUTES_BODY = ""
 MINUTES_PLACE = ""
+#: "to" (Tổ kiểm phiếu) or "ban" (Ban kiểm phiếu, elected by a session of the National
+#: Assembly or a People's Council under NQ 96/2023/QH15): the committee's name in the minutes.
+MINUTES_COMMITTEE = "to"
 #: Offered languages, Vietnamese first.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 

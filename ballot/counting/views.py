@@ -319,6 +319,7 @@ def minutes(public_id: str) -> ResponseReturnValue:
         tz=config["TIMEZONE"],
         body=config["MINUTES_BODY"] or None,
         place=config["MINUTES_PLACE"] or None,
+        committee=config["MINUTES_COMMITTEE"],
     )
     return download(pdf, "application/pdf", "minutes", poll.public_id)
 

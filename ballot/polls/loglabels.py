@@ -18,12 +18,20 @@ ACTIONS = {
     "account.password": _l("Password changed"),
     "account.activate": _l("Account enabled"),
     "account.deactivate": _l("Account disabled"),
+    "account.role": _l("Account role changed"),
     "poll.create": _l("Vote created"),
     "poll.official.add": _l("Official added"),
     "poll.official.import": _l("Officials imported"),
     "poll.official.move": _l("Order of officials changed"),
     "poll.official.edit": _l("Official edited"),
     "poll.official.delete": _l("Official deleted"),
+    "poll.ceremony.start": _l("Key ceremony started (trustee links issued)"),
+    "poll.ceremony.restart": _l("Key ceremony restarted"),
+    "poll.ceremony.commit": _l("Trustee posted their commitment"),
+    "poll.ceremony.shares": _l("Trustee posted their encrypted sub-shares"),
+    "poll.ceremony.done": _l("Trustee finished the ceremony"),
+    "poll.ceremony.complaint": _l("Trustee complained about another trustee"),
+    "poll.ceremony.confirm": _l("Trustee confirmed the vote fingerprint"),
     "poll.ceremony": _l("Key ceremony done"),
     "cards.make": _l("Cards printed"),
     "cards.upload": _l("Cards made offline uploaded (public keys only)"),
@@ -59,6 +67,13 @@ DETAILS = {
     "name": _l("name"),
     "position": _l("position"),
     "manifest": _l("vote fingerprint"),
+    "to": _l("new place"),
+    "role": _l("role"),
+    "round": _l("round"),
+    "new_round": _l("new round"),
+    "reason": _l("reason"),
+    "against": _l("against trustee"),
+    "public_key": _l("election public key"),
 }
 
 
@@ -66,6 +81,13 @@ def action_label(action: str) -> str:
     """The action in words (its code when it has no label yet)."""
     label = ACTIONS.get(action)
     return str(label) if label is not None else action
+
+
+def actor_label(actor: str) -> str:
+    """Who acted, in words: a trustee's device is logged as ``trustee-N``."""
+    if actor.startswith("trustee-") and actor[8:].isdigit():
+        return _("Trustee %(n)s", n=int(actor[8:]))
+    return actor
 
 
 def _value(value: Any) -> str:

@@ -40,7 +40,7 @@ from ballot.polls.forms import (
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
-from ballot.polls.loglabels import action_label, detail_items
+from ballot.polls.loglabels import action_label, actor_label, detail_items
 from ballot.polls.models import Poll
 from ballot.states import Action, State, require_state, state_label
 from ballot.web import actor, attempt, get_poll, poll_nav
@@ -349,5 +349,6 @@ def log(public_id: str) -> ResponseReturnValue:
         **poll_nav(poll),
         entries=entries,
         action_label=action_label,
+        actor_label=actor_label,
         detail_items=detail_items,
     )
