@@ -254,7 +254,11 @@ def check_log(
         raise VerifyError(
             "revocations.json", f"lists {revs}, the action log revokes {facts.revoked}"
         )
+    audit.check_logged_checkpoints(
+        facts.checkpoints, R.parse_checkpoints(read(record, "checkpoints.json"))[0]
+    )
     report.ok(f"action log: {len(actions)} entries of this vote, chained; head signed at the close")
+    report.ok(f"{len(facts.checkpoints)} logged checkpoints, exactly those of checkpoints.json")
     return facts
 
 
