@@ -52,6 +52,10 @@ class Report:
 
     lines: list[str] = field(default_factory=list)
     record_hash: str = ""
+    #: Once the record verified: its manifest and each ballot's (tracker, chain hash),
+    #: so that ``--receipt`` (tally/receipts.py) parses nothing again.
+    manifest: Manifest | None = None
+    chain: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     def ok(self, text: str) -> None:
         """Note a check that held."""
@@ -377,6 +381,8 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
                 where = f"official {r} ({name})" + diff.split("]", 1)[1]
         raise VerifyError(f"results.json, {where}", _describe(published, recomputed, diff))
     report.ok("combined totals, counts, blank rows, percentages and flags")
+    report.manifest = manifest
+    report.chain = [(e.tracker, e.hash) for e in checked.links]
     return report
 
 

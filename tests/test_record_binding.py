@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from keys import cards, signing
 from keys.ballot import Ballot
 from keys.hashing import TAG_CHECKPOINT
+from tally import receipts, records
 from tally.actions import checkpoint_details, vote_chain
 from tally.cli import main
 from tally.receipts import check_receipt
-from tally.record import Record, close_message, head_message
+from tally.record import Record, close_message, head_message, receipt_message
 from tally.records import KEYS, SignedHead, VerifyError
 from tally.simulate import chain_entries, receipt, simulate
 from tally.verify import verify_record
@@ -376,7 +377,11 @@ def test_a_checkpoint_the_log_does_not_record_is_invalid(sim):
     )
 
 
-def test_receipt_proves_a_dropped_ballot(sim, tmp_path):
+def _never(*args, **kwargs):
+    raise AssertionError("parsed again")
+
+
+def test_receipt_proves_a_dropped_ballot(sim, tmp_path, monkeypatch):
     good = receipt(sim, 6)
     assert "ballot #6 is in the record" in check_receipt(_rec(sim), good)
     rec = _rec(sim)
@@ -390,6 +395,21 @@ def test_receipt_proves_a_dropped_ballot(sim, tmp_path):
     forged = good | {"seq": 7}
     with pytest.raises(VerifyError, match="signature does not verify"):
         check_receipt(_rec(sim), forged)
+    # After verify_record, --receipt reuses its manifest and chain: nothing parsed again.
+    verified, said = verify_record(_rec(sim), workers=1), check_receipt(_rec(sim), good)
+    r10 = receipt(sim, 10)
+    msg = receipt_message(
+        sim.manifest.hash, 11, bytes.fromhex(r10["tracker"]), bytes.fromhex(r10["head"])
+    )
+    beyond = r10 | {"seq": 11, "signature": signing.sign(sim.server_key, msg).hex()}
+    with monkeypatch.context() as m:
+        m.setattr(records, "parse_ballots", _never)
+        m.setattr(receipts, "load_manifest", _never)
+        assert check_receipt(_rec(sim), good, verified) == said
+        with pytest.raises(VerifyError, match="signature does not verify"):
+            check_receipt(_rec(sim), forged, verified)
+        with pytest.raises(VerifyError, match="record has only 10 ballots"):
+            check_receipt(_rec(sim), beyond, verified)
     path, rpath = tmp_path / "rec.zip", tmp_path / "receipt.json"
     sim.record.save(path)
     rpath.write_text(json.dumps(good))
