@@ -366,11 +366,11 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     report.ok(f"per-official sums over {n} ballots")
     parts = check_decryptions(record, manifest, totals)
     report.ok(f"{len(parts)} partial decryptions with valid proofs (k = {manifest.key.threshold})")
+    published = read(record, "results.json")
     try:
-        recomputed = results(manifest, figures, totals, parts)
+        recomputed = results(manifest, figures, totals, parts, published)
     except CryptoError as err:
         raise _fail("decryptions.json", err) from None
-    published = read(record, "results.json")
     diff = R.first_difference(published, recomputed)
     if diff is not None:
         where = diff
