@@ -120,3 +120,17 @@ def test_each_checkpoint_is_logged_in_the_vote_chain_the_close_signs(app):
         ]
         assert logged == listed and len(listed) == 2
         assert "OK  2 logged checkpoints, exactly those of checkpoints.json" in report.lines
+    from ballot.polls.loglabels import action_label, detail_items
+
+    entry = next(
+        a for a in record.json("actions.json")["actions"] if a["action"] == "poll.checkpoint"
+    )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert action_label("poll.checkpoint") == "Checkpoint signed by the server"
+        shown = dict(detail_items(entry["details"], "poll.checkpoint"))
+    assert shown["ballots"] == "2" and shown["signed at"] == entry["details"]["at"]
+    assert shown["chain code at that ballot"].endswith(" …")
+    assert (
+        shown["server signature"]
+        == " ".join(entry["details"]["signature"][i : i + 4] for i in (0, 4, 8, 12)) + " …"
+    )
