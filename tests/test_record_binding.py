@@ -339,6 +339,10 @@ def test_a_logged_checkpoint_altered_is_invalid(sim):
         "checkpoint 1",
         "differs from the one logged at action 14 (signature)",
     )
+
+
+def test_a_logged_checkpoint_of_the_wrong_shape_or_order_is_invalid(sim):
+    """The logged entry is strict too (browser: each tampering collected separately)."""
     _fails(
         _resign(sim, _rec(sim), _alter_logged(4, received_at="09:10")),
         "actions.json, action 14 (poll.checkpoint)",
