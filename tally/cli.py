@@ -44,7 +44,7 @@ def verify(record_path: Path, workers: int | None, receipt_path: Path | None) ->
         report = verify_record(record, workers)
         if receipt_path is not None:
             receipt = Record({"manifest.json": receipt_path.read_bytes()}).json("manifest.json")
-            report.ok(check_receipt(record, receipt))
+            report.ok(check_receipt(record, receipt, report))
     except Unreadable as err:
         click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}", err=True)
         sys.exit(2)

@@ -176,6 +176,10 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
 
 def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
     """Record that the spare with this serial was handed out (counts as issued)."""
+    # The vote's row lock first, as a cast takes it before the action log's lock (a cast
+    # that signs a checkpoint logs it): the same order everywhere, so no deadlock, and
+    # a cast counting issued cards waits for this hand-out.
+    db.session.refresh(poll, with_for_update=True)
     require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     if not card.spare or card.spare_issued or card.status == CardStatus.REVOKED:

@@ -41,6 +41,7 @@ ACTIONS = {
     "poll.freeze": _l("Vote frozen"),
     "poll.checkin": _l("Check-in count changed"),
     "poll.open": _l("Voting opened"),
+    "poll.checkpoint": _l("Checkpoint signed by the server"),
     "poll.close": _l("Voting closed"),
     "count.start": _l("Count started"),
     "count.partial": _l("Trustee's partial decryption accepted"),
@@ -74,7 +75,11 @@ DETAILS = {
     "reason": _l("reason"),
     "against": _l("against trustee"),
     "public_key": _l("election public key"),
+    "at": _l("signed at"),
+    "signature": _l("server signature"),
 }
+#: A checkpoint's count and head are the chain's at that moment, not the final ones.
+CHECKPOINT_DETAILS = {"count": _l("ballots"), "head": _l("chain code at that ballot")}
 
 
 def action_label(action: str) -> str:
@@ -96,16 +101,17 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_value(v) for v in value)
     text = str(value)
-    if len(text) == 64 and all(c in "0123456789abcdef" for c in text):
+    if len(text) >= 64 and all(c in "0123456789abcdef" for c in text):  # hashes, signatures
         return " ".join(text[i : i + 4] for i in range(0, 16, 4)) + " …"
     return text
 
 
-def detail_items(details: dict[str, Any] | None) -> list[tuple[str, str]]:
+def detail_items(details: dict[str, Any] | None, action: str = "") -> list[tuple[str, str]]:
     """(label, value) pairs worth showing: not the vote's id, no empty value."""
+    labels = DETAILS | CHECKPOINT_DETAILS if action == "poll.checkpoint" else DETAILS
     out = []
     for key, value in (details or {}).items():
         if key == "poll" or value is None or value == "" or value == []:
             continue
-        out.append((str(DETAILS.get(key, key)), _value(value)))
+        out.append((str(labels.get(key, key)), _value(value)))
     return out

@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 
+from ballot.actionlog import log_action
 from ballot.cards.models import Card, CardStatus
 from ballot.cards.operations import issued
 from ballot.db import db
@@ -38,6 +39,7 @@ from keys import signing
 from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
+from tally.actions import CHECKPOINT_ACTION, checkpoint_details
 from tally.manifest import parse_manifest
 from tally.record import TAG_CHECKPOINT, chain_link, head_message, receipt_message
 from tally.records import Receipt as SignedReceipt
@@ -335,6 +337,7 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
         return
     at = record_time(now)
     message = head_message(TAG_CHECKPOINT, bytes(poll.manifest_hash or b""), seq, head, at)
+    signature = signing.sign(server_key(), message)
     db.session.add(
         SignedHead(
             poll_id=poll.id,
@@ -342,8 +345,15 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
             count=seq,
             head=head,
             at=at,
-            signature=signing.sign(server_key(), message),
+            signature=signature,
         )
+    )
+    # Logged in the vote's own chain, whose head the close signs: a record that leaves
+    # this checkpoint out of checkpoints.json is then INVALID (docs/record.md §3).
+    log_action(
+        "system",
+        CHECKPOINT_ACTION,
+        checkpoint_details(poll.public_id, seq, head, at, signature),
     )
 
 
