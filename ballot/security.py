@@ -10,6 +10,9 @@ get the same policy plus ``'wasm-unsafe-eval'``; no page does.
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
@@ -75,6 +78,59 @@ def refuse_nul_bytes() -> None:
         )
 
 
+#: The headers a proxy sets; removed from requests that did not come from a trusted proxy.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(value: object) -> list[Network]:
+    """``PROXY_TRUSTED`` ("127.0.0.1, ::1, 10.0.0.0/24" or a list) as networks.
+
+    Raises ValueError on an entry that is not an address or network.
+    """
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+    return [ipaddress.ip_network(str(item).strip(), strict=False) for item in items]
+
+
+class TrustedProxyFix:
+    """ProxyFix only for requests whose peer is a trusted proxy.
+
+    Werkzeug's ProxyFix believes ``X-Forwarded-For`` from anyone: with
+    ``PROXY_FIX_X_FOR = 1`` and gunicorn reachable directly (a LAN bind, a load
+    balancer's private port), a client could send a new address with every request
+    and every per-address limit (login, junk casts) would vanish. Here a request whose
+    TCP peer (``REMOTE_ADDR``) is not in ``PROXY_TRUSTED`` loses its forwarding headers
+    and is seen with its real peer address.
+    """
+
+    def __init__(self, app: Any, networks: Iterable[Network], x_for: int, x_proto: int) -> None:
+        self.app = app
+        self.networks = list(networks)
+        self.proxied = ProxyFix(app, x_for=x_for, x_proto=x_proto)
+
+    def _trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer.split("%", 1)[0])
+        except ValueError:
+            return False
+        return any(address in net for net in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self._trusted(str(environ.get("REMOTE_ADDR", ""))):
+            return self.proxied(environ, start_response)
+        for name in FORWARDED_HEADERS:
+            environ.pop(name, None)
+        return self.app(environ, start_response)
+
+
 def content_security_policy(directives: dict[str, str]) -> str:
     """Serialize CSP directives in a stable order."""
     return "; ".join(f"{name} {value}".strip() for name, value in directives.items())
@@ -88,11 +144,23 @@ def with_wasm(directives: dict[str, str]) -> dict[str, str]:
 
 
 def init_security(app: Flask) -> None:
-    """Install ProxyFix (when configured), the NUL refusal and the security headers."""
+    """Install the proxy fix (when configured, for trusted proxies only), the NUL refusal
+    and the security headers."""
     x_for = int(app.config.get("PROXY_FIX_X_FOR", 0))
     x_proto = int(app.config.get("PROXY_FIX_X_PROTO", 0))
     if x_for or x_proto:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+        try:
+            networks = trusted_networks(app.config.get("PROXY_TRUSTED", "127.0.0.1 ::1"))
+        except ValueError as err:
+            from ballot.startup import ConfigurationError
+
+            raise ConfigurationError(
+                f"PROXY_TRUSTED không hợp lệ ({err}): ghi địa chỉ IP của proxy, ví dụ "
+                '"127.0.0.1" hoặc "10.0.0.5, 10.0.0.6".',
+                f"PROXY_TRUSTED is not a list of addresses ({err}): give the proxies' IP "
+                'addresses, e.g. "127.0.0.1" or "10.0.0.5, 10.0.0.6".',
+            ) from None
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks, x_for, x_proto)  # type: ignore[method-assign]
 
     # First of all before_request hooks: before CSRF, rate limits or a database lock.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)

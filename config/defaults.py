@@ -76,6 +76,10 @@ CAST_REFUSED_MEMORY = 3600
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
+#: Addresses (or networks) of those proxies: X-Forwarded-* headers from any other peer
+#: are dropped, so a client reaching gunicorn directly cannot choose its own address.
+#: Space- or comma-separated; the default is nginx on the same machine.
+PROXY_TRUSTED = "127.0.0.1 ::1"
 
 # --- Security headers ----------------------------------------------------------------------
 #: Content-Security-Policy directives; no inline scripts or styles anywhere.
