@@ -14,7 +14,8 @@ exits 1 without a traceback (gunicorn and ``flask`` commands alike).
 * ``RATELIMIT_STORAGE_URI = memory://`` with more than one worker: each worker would
   count alone. Workers are read from ``WORKERS`` (``PHIEU_WORKERS``), else the
   environment's ``GUNICORN_WORKERS`` (config/gunicorn.conf.py exports the number it
-  uses) or ``WEB_CONCURRENCY``; none of these means one process.
+  uses) or ``WEB_CONCURRENCY``; none of these means one process. gunicorn's
+  ``on_starting`` hook checks again with the count it will really run.
 * The server's signing key (ballot.serverkey) must open with this ``SECRET_KEY`` and be
   the ``server_key`` of every open or closed vote's manifest.
 """
@@ -115,8 +116,19 @@ def check_settings(app: Flask) -> None:
             "refusing to start in production without secure cookies "
             "(SESSION_COOKIE_SECURE = True, behind HTTPS).",
         )
+    check_limit_storage(app, configured_workers(app))
+
+
+def check_limit_storage(app: Flask, workers: int) -> None:
+    """Refuse ``memory://`` rate limits when ``workers`` processes would serve (production).
+
+    Called by :func:`check_settings` with the configured count, and by
+    ``config/gunicorn.conf.py``'s ``on_starting`` hook with the number gunicorn will
+    really start (a ``-w`` on the command line included), before any worker is forked.
+    """
+    if app.config.get("ENV_NAME") != "production":
+        return
     storage = str(app.config.get("RATELIMIT_STORAGE_URI", ""))
-    workers = configured_workers(app)
     if storage.startswith("memory://"):
         if workers > 1:
             raise ConfigurationError(

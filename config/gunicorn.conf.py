@@ -47,6 +47,23 @@ logger_class = "config.gunicorn_logger.SafeAccessLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
+def on_starting(server):  # gunicorn hook signature
+    """Before any worker is forked: memory:// limits are refused in production when
+    gunicorn will really run several workers (``-w`` on the command line overrides the
+    count this file exported, which the app checked when it was loaded)."""
+    import sys
+
+    import wsgi
+    from ballot.startup import ConfigurationError, check_limit_storage
+
+    os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
+    try:
+        check_limit_storage(wsgi.app, int(server.cfg.workers))
+    except ConfigurationError as err:
+        print(err, file=sys.stderr)
+        sys.exit(1)
+
+
 def post_fork(server, worker):  # gunicorn hook signature
     """Each worker opens its own database connections (none inherited from the master)."""
     import wsgi

@@ -165,3 +165,24 @@ def test_gunicorn_refuses_without_traceback(tmp_path) -> None:
     assert result.returncode != 0
     assert "memory://" in result.stderr and "Lỗi:" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_gunicorn_command_line_workers_are_the_ones_checked(tmp_path) -> None:
+    # GUNICORN_WORKERS=1 told the app "one process", but -w 3 on the command line makes
+    # gunicorn fork three, each counting alone in memory://: refused before any fork.
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_RATELIMIT_STORAGE_URI="memory://",
+        PHIEU_SESSION_COOKIE_SECURE="true",
+        GUNICORN_WORKERS="1",
+        PORT=str(free_port()),
+    )
+    command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "-w", "3", "wsgi:app"]
+    result = subprocess.run(  # our own gunicorn
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert "memory://" in result.stderr and "3 workers" in result.stderr
+    assert "Lỗi:" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert "Booting worker" not in result.stderr + result.stdout
