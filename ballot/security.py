@@ -11,12 +11,14 @@ get the same policy plus ``'wasm-unsafe-eval'``; no page does.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ballot.errors import ApiError
@@ -60,8 +62,25 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default  # still encoded after three rounds: not one of our links
 
 
+#: A JSON string escape of NUL: "\u0000" after an even number of backslashes.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _json_has_nul() -> bool:
+    """Whether a JSON body would decode to a string holding NUL (``"\u0000"``)."""
+    if not request.is_json:
+        return False
+    try:
+        data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH (413)
+    except (OSError, ClientDisconnected):  # a client too slow for the read deadline
+        raise RequestTimeout from None
+    # A raw NUL byte is invalid JSON anyway (refused by the parser, as bad JSON).
+    return _JSON_NUL.search(data) is not None
+
+
 def refuse_nul_bytes() -> None:
-    """before_request: a NUL character anywhere in the path, query or form is refused.
+    """before_request: a NUL character anywhere in the path, query, form or JSON body
+    (escaped as ``\u0000``) is refused.
 
     PostgreSQL cannot store NUL in text and fails with an error (a 500) on the first
     query that binds it; no legitimate input of this app contains one.
@@ -70,7 +89,7 @@ def refuse_nul_bytes() -> None:
     for multi in (request.args, request.form):
         for key, value in multi.items(multi=True):
             values += [key, value]
-    if any("\x00" in v for v in values):
+    if any("\x00" in v for v in values) or _json_has_nul():
         raise ApiError(
             400,
             "nul_character",
