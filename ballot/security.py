@@ -11,7 +11,6 @@ get the same policy plus ``'wasm-unsafe-eval'``; no page does.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -62,25 +61,31 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default  # still encoded after three rounds: not one of our links
 
 
-#: A JSON string escape of NUL: "\u0000" after an even number of backslashes.
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-
-
 def _json_has_nul() -> bool:
-    """Whether a JSON body would decode to a string holding NUL (``"\u0000"``)."""
+    """Whether a JSON body would decode to a string holding NUL (``"\\u0000"``)."""
     if not request.is_json:
         return False
     try:
         data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH (413)
     except (OSError, ClientDisconnected):  # a client too slow for the read deadline
         raise RequestTimeout from None
-    # A raw NUL byte is invalid JSON anyway (refused by the parser, as bad JSON).
-    return _JSON_NUL.search(data) is not None
+    # A raw NUL byte is invalid JSON anyway (refused by the parser, as bad JSON). An
+    # escape is "\u0000" after an even number of backslashes ("\\u0000" is text). A
+    # plain find first: a ballot (32 KiB) costs microseconds, not a regex's milliseconds.
+    at = data.find(b"\\u0000")
+    while at != -1:
+        start = at
+        while start > 0 and data[start - 1] == 0x5C:  # backslashes before this one
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = data.find(b"\\u0000", at + 1)
+    return False
 
 
 def refuse_nul_bytes() -> None:
     """before_request: a NUL character anywhere in the path, query, form or JSON body
-    (escaped as ``\u0000``) is refused.
+    (escaped as ``\\u0000``) is refused.
 
     PostgreSQL cannot store NUL in text and fails with an error (a 500) on the first
     query that binds it; no legitimate input of this app contains one.
