@@ -53,9 +53,12 @@ WTF_CSRF_SSL_STRICT = False
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "fixed-window"
-#: Login attempts per account and client address (POST only; successful logins are not
-#: counted): wrong passwords for one account never lock out another.
+#: Login attempts (POSTs) per account and client address: wrong passwords for one
+#: account never lock out another; a known device counts apart (LOGIN_DEVICE_MAX_AGE).
 LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+#: Seconds a browser that logged in stays a known device for that account: its login
+#: attempts count apart from the room's (ballot.accounts.devices).
+LOGIN_DEVICE_MAX_AGE = 90 * 24 * 3600
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"

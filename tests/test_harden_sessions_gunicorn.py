@@ -23,14 +23,32 @@ PASSWORD = "mat-khau-thu-nghiem-dai"  # a test account's password
 
 
 class Browser:
-    """One browser: its session cookie, over plain HTTP to the server."""
+    """One browser: its cookies (the session's and any other), over plain HTTP."""
 
     def __init__(self, port: int, cookie: str = "") -> None:
-        self.port, self.cookie = port, cookie
+        self.port = port
+        self.cookie_jar: dict[str, str] = {}
+        self.cookie = cookie
+
+    @property
+    def cookie(self) -> str:
+        """The session cookie as a Cookie header value ("phieu_session=…")."""
+        value = self.cookie_jar.get("phieu_session")
+        return f"phieu_session={value}" if value else ""
+
+    @cookie.setter
+    def cookie(self, header: str) -> None:
+        """Only this session cookie from now on (a thief's copy)."""
+        self.cookie_jar = {}
+        if header:
+            name, _eq, value = header.partition("=")
+            self.cookie_jar[name] = value
 
     def request(self, method: str, path: str, form: dict[str, str] | None = None, json=False):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers = {}
+        if self.cookie_jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookie_jar.items())
         if json:
             headers["Accept"] = "application/json"
         body = None
@@ -41,9 +59,9 @@ class Browser:
             conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
             text = r.read().decode(errors="replace")
-            new = r.getheader("Set-Cookie")
-            if new and new.startswith("phieu_session="):
-                self.cookie = new.split(";", 1)[0]
+            for line in r.msg.get_all("Set-Cookie") or []:
+                name, _eq, value = line.split(";", 1)[0].partition("=")
+                self.cookie_jar[name.strip()] = value
             return r.status, r.getheader("Location") or "", text
         finally:
             conn.close()
