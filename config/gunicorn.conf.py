@@ -18,6 +18,8 @@ a log line, and replaces card keys and receipts with placeholders.
 import multiprocessing
 import os
 
+#: Tells the app (ballot.startup.check_front_door) that this file configures gunicorn.
+os.environ["PHIEU_GUNICORN_CONF"] = "1"
 _port = int(os.environ.get("PORT", "8000"))
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
@@ -48,20 +50,23 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
 def on_starting(server):  # gunicorn hook signature
-    """Before any worker is forked: memory:// limits are refused in production when
+    """Before any worker is forked, in production: memory:// limits are refused when
     gunicorn will really run several workers (``-w`` on the command line overrides the
-    count this file exported, which the app checked when it was loaded)."""
+    count this file exported, which the app checked when it was loaded), and a worker
+    class other than ours (``-k sync``) is refused."""
     import sys
 
     import wsgi
-    from ballot.startup import ConfigurationError, check_limit_storage
+    from ballot.startup import ConfigurationError, check_front_door, check_limit_storage
 
     os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
     try:
         check_limit_storage(wsgi.app, int(server.cfg.workers))
+        if wsgi.app.config.get("ENV_NAME") == "production":
+            check_front_door(server.cfg.worker_class_str)
     except ConfigurationError as err:
         print(err, file=sys.stderr)
-        sys.exit(1)
+        sys.exit(3)  # as wsgi.py under gunicorn
 
 
 def post_fork(server, worker):  # gunicorn hook signature

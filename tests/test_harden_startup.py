@@ -182,7 +182,7 @@ def test_gunicorn_command_line_workers_are_the_ones_checked(tmp_path) -> None:
     result = subprocess.run(  # our own gunicorn
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode == 1, result.stderr[-2000:]
+    assert result.returncode == 3, result.stderr[-2000:]  # gunicorn's boot error
     assert "memory://" in result.stderr and "3 workers" in result.stderr
     assert "Lỗi:" in result.stderr and "Traceback" not in result.stderr + result.stdout
     assert "Booting worker" not in result.stderr + result.stdout
@@ -215,7 +215,7 @@ def test_gunicorn_refuses_a_changed_or_weak_secret_key(tmp_path) -> None:
             text=True,
             timeout=60,
         )
-        assert result.returncode == 1, result.stderr[-2000:]
+        assert result.returncode == 3, result.stderr[-2000:]  # gunicorn's boot error
         assert message in result.stderr and "Lỗi:" in result.stderr
         assert "Traceback" not in result.stderr + result.stdout
         assert "Booting worker" not in result.stderr + result.stdout
@@ -243,3 +243,31 @@ def test_gunicorn_refuses_a_changed_or_weak_secret_key(tmp_path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(GUNICORN), "wsgi:app"],  # sync workers, no deadlines, no --preload
+        [str(GUNICORN), "-c", "config/gunicorn.conf.py", "-k", "sync", "wsgi:app"],
+    ],
+    ids=["no-conf", "sync-worker"],
+)
+def test_gunicorn_without_the_shipped_front_door_is_refused(tmp_path, command) -> None:
+    """Attack 3: sync workers are stopped by a few idle or slow connections; production
+    refuses them (once: gunicorn stops, it does not restart a refusing worker)."""
+    port = free_port()
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_SESSION_COOKIE_SECURE="true",
+        PORT=str(port),
+        GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}",
+    )
+    result = subprocess.run(  # our own gunicorn
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "config/gunicorn.conf.py" in result.stderr and "Lỗi:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.count("Error: in production gunicorn") == 1  # no restart loop
