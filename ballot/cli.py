@@ -154,6 +154,9 @@ def db_upgrade_command(revision: str) -> None:
 
 
 def init_cli(app: Flask) -> None:
-    """Register the database commands."""
+    """Register the database commands and ``server-key``."""
+    from ballot.serverkey_cli import server_key_cli
+
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(db_upgrade_command, "init-db")
+    app.cli.add_command(server_key_cli)

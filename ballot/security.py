@@ -10,10 +10,14 @@ get the same policy plus ``'wasm-unsafe-eval'``; no page does.
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import ClientDisconnected, RequestTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ballot.errors import ApiError
@@ -57,8 +61,31 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default  # still encoded after three rounds: not one of our links
 
 
+def _json_has_nul() -> bool:
+    """Whether a JSON body would decode to a string holding NUL (``"\\u0000"``)."""
+    if not request.is_json:
+        return False
+    try:
+        data = request.get_data(cache=True)  # bounded by MAX_CONTENT_LENGTH (413)
+    except (OSError, ClientDisconnected):  # a client too slow for the read deadline
+        raise RequestTimeout from None
+    # A raw NUL byte is invalid JSON anyway (refused by the parser, as bad JSON). An
+    # escape is "\u0000" after an even number of backslashes ("\\u0000" is text). A
+    # plain find first: a ballot (32 KiB) costs microseconds, not a regex's milliseconds.
+    at = data.find(b"\\u0000")
+    while at != -1:
+        start = at
+        while start > 0 and data[start - 1] == 0x5C:  # backslashes before this one
+            start -= 1
+        if (at - start) % 2 == 0:
+            return True
+        at = data.find(b"\\u0000", at + 1)
+    return False
+
+
 def refuse_nul_bytes() -> None:
-    """before_request: a NUL character anywhere in the path, query or form is refused.
+    """before_request: a NUL character anywhere in the path, query, form or JSON body
+    (escaped as ``\\u0000``) is refused.
 
     PostgreSQL cannot store NUL in text and fails with an error (a 500) on the first
     query that binds it; no legitimate input of this app contains one.
@@ -67,12 +94,65 @@ def refuse_nul_bytes() -> None:
     for multi in (request.args, request.form):
         for key, value in multi.items(multi=True):
             values += [key, value]
-    if any("\x00" in v for v in values):
+    if any("\x00" in v for v in values) or _json_has_nul():
         raise ApiError(
             400,
             "nul_character",
             str(_l("The request contains a NUL character (code 0), which is never valid.")),
         )
+
+
+#: The headers a proxy sets; removed from requests that did not come from a trusted proxy.
+FORWARDED_HEADERS = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+)
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def trusted_networks(value: object) -> list[Network]:
+    """``PROXY_TRUSTED`` ("127.0.0.1, ::1, 10.0.0.0/24" or a list) as networks.
+
+    Raises ValueError on an entry that is not an address or network.
+    """
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+    return [ipaddress.ip_network(str(item).strip(), strict=False) for item in items]
+
+
+class TrustedProxyFix:
+    """ProxyFix only for requests whose peer is a trusted proxy.
+
+    Werkzeug's ProxyFix believes ``X-Forwarded-For`` from anyone: with
+    ``PROXY_FIX_X_FOR = 1`` and gunicorn reachable directly (a LAN bind, a load
+    balancer's private port), a client could send a new address with every request
+    and every per-address limit (login, junk casts) would vanish. Here a request whose
+    TCP peer (``REMOTE_ADDR``) is not in ``PROXY_TRUSTED`` loses its forwarding headers
+    and is seen with its real peer address.
+    """
+
+    def __init__(self, app: Any, networks: Iterable[Network], x_for: int, x_proto: int) -> None:
+        self.app = app
+        self.networks = list(networks)
+        self.proxied = ProxyFix(app, x_for=x_for, x_proto=x_proto)
+
+    def _trusted(self, peer: str) -> bool:
+        try:
+            address = ipaddress.ip_address(peer.split("%", 1)[0])
+        except ValueError:
+            return False
+        return any(address in net for net in self.networks)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if self._trusted(str(environ.get("REMOTE_ADDR", ""))):
+            return self.proxied(environ, start_response)
+        for name in FORWARDED_HEADERS:
+            environ.pop(name, None)
+        return self.app(environ, start_response)
 
 
 def content_security_policy(directives: dict[str, str]) -> str:
@@ -88,11 +168,23 @@ def with_wasm(directives: dict[str, str]) -> dict[str, str]:
 
 
 def init_security(app: Flask) -> None:
-    """Install ProxyFix (when configured), the NUL refusal and the security headers."""
+    """Install the proxy fix (when configured, for trusted proxies only), the NUL refusal
+    and the security headers."""
     x_for = int(app.config["PROXY_FIX_X_FOR"])
     x_proto = int(app.config["PROXY_FIX_X_PROTO"])
     if x_for or x_proto:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
+        try:
+            networks = trusted_networks(app.config["PROXY_TRUSTED"])
+        except ValueError as err:
+            from ballot.startup import ConfigurationError
+
+            raise ConfigurationError(
+                f"PROXY_TRUSTED không hợp lệ ({err}): ghi địa chỉ IP của proxy, ví dụ "
+                '"127.0.0.1" hoặc "10.0.0.5, 10.0.0.6".',
+                f"PROXY_TRUSTED is not a list of addresses ({err}): give the proxies' IP "
+                'addresses, e.g. "127.0.0.1" or "10.0.0.5, 10.0.0.6".',
+            ) from None
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, networks, x_for, x_proto)  # type: ignore[method-assign]
 
     # First of all before_request hooks: before CSRF, rate limits or a database lock.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_nul_bytes)

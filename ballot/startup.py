@@ -14,7 +14,10 @@ exits 1 without a traceback (gunicorn and ``flask`` commands alike).
 * ``RATELIMIT_STORAGE_URI = memory://`` with more than one worker: each worker would
   count alone. Workers are read from ``WORKERS`` (``PHIEU_WORKERS``), else the
   environment's ``GUNICORN_WORKERS`` (config/gunicorn.conf.py exports the number it
-  uses) or ``WEB_CONCURRENCY``; none of these means one process.
+  uses) or ``WEB_CONCURRENCY``; none of these means one process. gunicorn's
+  ``on_starting`` hook checks again with the count it will really run.
+* Under gunicorn: the shipped ``config/gunicorn.conf.py`` and its worker with read
+  deadlines (:func:`check_front_door`).
 * The server's signing key (ballot.serverkey) must open with this ``SECRET_KEY`` and be
   the ``server_key`` of every open or closed vote's manifest.
 """
@@ -115,8 +118,46 @@ def check_settings(app: Flask) -> None:
             "refusing to start in production without secure cookies "
             "(SESSION_COOKIE_SECURE = True, behind HTTPS).",
         )
+    check_limit_storage(app, configured_workers(app))
+    check_front_door()
+
+
+#: Set by config/gunicorn.conf.py when gunicorn loads it (before the app is loaded).
+FRONT_DOOR_MARK = "PHIEU_GUNICORN_CONF"
+#: The worker class that bounds slow and idle clients (config/gunicorn_worker.py).
+FRONT_DOOR_WORKER = "config.gunicorn_worker.DeadlineThreadWorker"
+
+
+def check_front_door(worker_class: str | None = None) -> None:
+    """Under gunicorn, production needs the shipped front door: config/gunicorn.conf.py
+    and its worker with read deadlines (a sync worker is stopped by a few idle or slow
+    connections). ``worker_class`` is given by the conf's ``on_starting`` hook."""
+    if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+        return  # a flask command, or the tests' own server
+    if os.environ.get(FRONT_DOOR_MARK) != "1" or (
+        worker_class is not None and worker_class != FRONT_DOOR_WORKER
+    ):
+        raise ConfigurationError(
+            "ở chế độ production, gunicorn phải chạy với cấu hình đi kèm: "
+            "gunicorn -c config/gunicorn.conf.py wsgi:app (tiến trình có hạn đọc, chịu "
+            "được kết nối chậm hoặc bỏ ngỏ; không đổi worker_class).",
+            "in production gunicorn must run with the shipped configuration: "
+            "gunicorn -c config/gunicorn.conf.py wsgi:app (its worker has read deadlines, "
+            f"so slow or idle connections cannot stop it; worker class {FRONT_DOOR_WORKER}, "
+            f"not {worker_class or 'the default sync worker'}).",
+        )
+
+
+def check_limit_storage(app: Flask, workers: int) -> None:
+    """Refuse ``memory://`` rate limits when ``workers`` processes would serve (production).
+
+    Called by :func:`check_settings` with the configured count, and by
+    ``config/gunicorn.conf.py``'s ``on_starting`` hook with the number gunicorn will
+    really start (a ``-w`` on the command line included), before any worker is forked.
+    """
+    if app.config["ENV_NAME"] != "production":
+        return
     storage = str(app.config["RATELIMIT_STORAGE_URI"])
-    workers = configured_workers(app)
     if storage.startswith("memory://"):
         if workers > 1:
             raise ConfigurationError(

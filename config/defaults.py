@@ -57,9 +57,12 @@ RATELIMIT_ENABLED = True
 RATELIMIT_KEY_PREFIX = ""
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "fixed-window"
-#: Login attempts per account and client address (POST only; successful logins are not
-#: counted): wrong passwords for one account never lock out another.
+#: Login attempts (POSTs) per account and client address: wrong passwords for one
+#: account never lock out another; a known device counts apart (LOGIN_DEVICE_MAX_AGE).
 LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
+#: Seconds a browser that logged in stays a known device for that account: its login
+#: attempts count apart from the room's (ballot.accounts.devices).
+LOGIN_DEVICE_MAX_AGE = 90 * 24 * 3600
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"
@@ -84,6 +87,10 @@ CAST_VERIFY_THREADS = 1
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
+#: Addresses (or networks) of those proxies: X-Forwarded-* headers from any other peer
+#: are dropped, so a client reaching gunicorn directly cannot choose its own address.
+#: Space- or comma-separated; the default is nginx on the same machine.
+PROXY_TRUSTED = "127.0.0.1 ::1"
 #: Worker processes serving the app (the memory:// rate-limit check at start-up); None =
 #: GUNICORN_WORKERS or WEB_CONCURRENCY from the environment, else 1.
 WORKERS = None

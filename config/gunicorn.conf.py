@@ -18,6 +18,8 @@ a log line, and replaces card keys and receipts with placeholders.
 import multiprocessing
 import os
 
+#: Tells the app (ballot.startup.check_front_door) that this file configures gunicorn.
+os.environ["PHIEU_GUNICORN_CONF"] = "1"
 _port = int(os.environ.get("PORT", "8000"))
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{_port}")
 workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8)))
@@ -48,11 +50,26 @@ access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
 def on_starting(server):  # gunicorn hook signature; runs after the app is preloaded
-    """A fresh database is migrated first, an outdated or unreachable one refused with
-    what to run (ballot.cli), as every flask command does: never a traceback per page."""
+    """Before any worker is forked, in production: memory:// limits are refused when
+    gunicorn will really run several workers (``-w`` on the command line overrides the
+    count this file exported, which the app checked when it was loaded), and a worker
+    class other than ours (``-k sync``) is refused. Then, everywhere, a fresh database
+    is migrated first and an outdated or unreachable one refused with what to run
+    (ballot.cli), as every flask command does: never a traceback per page."""
+    import sys
+
     import wsgi
     from ballot.cli import check_database_before_serving
+    from ballot.startup import ConfigurationError, check_front_door, check_limit_storage
 
+    os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
+    try:
+        check_limit_storage(wsgi.app, int(server.cfg.workers))
+        if wsgi.app.config["ENV_NAME"] == "production":
+            check_front_door(server.cfg.worker_class_str)
+    except ConfigurationError as err:
+        print(err, file=sys.stderr)
+        sys.exit(3)  # as wsgi.py under gunicorn
     check_database_before_serving(wsgi.app)
 
 

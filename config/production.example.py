@@ -26,6 +26,9 @@ RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
 #: Behind one reverse proxy (nginx) that terminates HTTPS.
 PROXY_FIX_X_FOR = 1
 PROXY_FIX_X_PROTO = 1
+#: The proxy's own address: X-Forwarded-* from any other peer is ignored (a client
+#: reaching gunicorn directly cannot choose its address). A load balancer: its address.
+PROXY_TRUSTED = "127.0.0.1 ::1"
 HSTS_SECONDS = 31_536_000
 
 SESSION_COOKIE_SECURE = True

@@ -139,9 +139,11 @@ def test_secure_cookie_flags_by_default(make_app, make_user) -> None:
         data={"username": "thuky", "password": DEFAULT_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302
-    cookie = response.headers["Set-Cookie"]
-    assert "phieu_session=" in cookie
-    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    cookies = response.headers.getlist("Set-Cookie")
+    names = sorted(c.split("=", 1)[0] for c in cookies)
+    assert names == ["phieu_device", "phieu_session"], cookies  # the login device too
+    for cookie in cookies:
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_language_cookie_flags(client) -> None:

@@ -1,6 +1,7 @@
 """Parallel check-ins and revocations on PostgreSQL lose nothing: 20 parallel "+1" add
-exactly 20, 6 parallel revocations get the orders 1..6 (issue 10). Each thread has its
-own session and connection, as gunicorn workers do."""
+exactly 20, 20 parallel revocations get the orders 1..20, parallel uncounts during the
+vote never leave fewer cards issued than ballots (issue 10). Each thread has its own
+session and connection, as gunicorn workers do."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ballot.errors import ApiError
 from ballot.polls import operations as ops
 from ballot.polls.models import Poll
 from ballot.web import get_poll
-from tests.voting_helpers import draft_poll, make_vote
+from tests.voting_helpers import ballot_body, draft_poll, make_vote
 
 
 @pytest.fixture(autouse=True)
@@ -48,14 +49,18 @@ def _parallel(app, n: int, work) -> list[object]:
     return results
 
 
-def test_twenty_parallel_check_ins(make_app) -> None:
-    # 20 requests holding a connection each, as 20 gunicorn workers would.
-    app = make_app(
+def _wide(make_app):
+    """An app with a connection for each of 20+ requests, as 20 gunicorn workers have."""
+    return make_app(
         SQLALCHEMY_ENGINE_OPTIONS={
             **make_app().config["SQLALCHEMY_ENGINE_OPTIONS"],
             "pool_size": 25,
         }
     )
+
+
+def test_twenty_parallel_check_ins(make_app) -> None:
+    app = _wide(make_app)
     with app.app_context():
         poll = draft_poll(60)
         ops.check_in("tests", poll, 1)
@@ -97,10 +102,11 @@ def test_check_in_bounds_hold_in_parallel(app) -> None:
         assert db.session.scalar(db.select(Poll.present).filter_by(public_id=public_id)) == 5
 
 
-def test_six_parallel_revocations_get_distinct_orders(app) -> None:
+def test_twenty_parallel_revocations_get_distinct_orders(make_app) -> None:
+    app = _wide(make_app)
     with app.app_context():
-        vote = make_vote(members=8, officials=1, spares=0)
-        serials = [f"{i:04d}" for i in range(1, 7)]
+        vote = make_vote(members=22, officials=1, spares=0)
+        serials = [f"{i:04d}" for i in range(1, 21)]
 
     def work(i: int, barrier: threading.Barrier) -> int:
         poll = get_poll(vote.public_id)
@@ -110,13 +116,44 @@ def test_six_parallel_revocations_get_distinct_orders(app) -> None:
         db.session.commit()
         return order
 
-    results = _parallel(app, 6, work)
-    assert sorted(results) == [1, 2, 3, 4, 5, 6], results
+    results = _parallel(app, 20, work)
+    assert sorted(results) == list(range(1, 21)), results
     with app.app_context():
         orders = db.session.scalars(
-            db.select(Card.revoked_order).where(Card.status == "revoked")
+            db.select(Card.revoked_order).where(
+                Card.poll_id == vote.poll_id, Card.status == "revoked"
+            )
         ).all()
-        assert sorted(orders) == [1, 2, 3, 4, 5, 6]
+        assert sorted(orders) == list(range(1, 21))
+
+
+def test_parallel_uncounts_never_leave_fewer_issued_than_ballots(make_app) -> None:
+    # 6 checked in, 3 ballots cast, no spares: at most 3 "−1" may pass. Each request
+    # read present = 6 before the others wrote; without the vote's lock all 6 passed
+    # the check and issued fell to 0 under 3 ballots.
+    app = _wide(make_app)
+    client = app.test_client()
+    with app.app_context():
+        vote = make_vote(members=6, officials=1, spares=0)
+        bodies = [ballot_body(vote, i, [1]) for i in range(3)]
+    for body in bodies:
+        r = client.post(f"/v/{vote.public_id}/cast", data=body, content_type="application/json")
+        assert r.status_code == 200, r.get_json()
+
+    def work(_i: int, barrier: threading.Barrier) -> int:
+        poll = get_poll(vote.public_id)
+        assert (poll.present, poll.ballot_count) == (6, 3)
+        barrier.wait(10)
+        value = ops.check_in("thuky", poll, -1)
+        db.session.commit()
+        return value
+
+    results = _parallel(app, 6, work)
+    assert sorted(r for r in results if isinstance(r, int)) == [3, 4, 5], results
+    assert sum(isinstance(r, ApiError) and r.code == "bad_count" for r in results) == 3
+    with app.app_context():
+        poll = db.session.get(Poll, vote.poll_id)
+        assert (poll.present, poll.ballot_count) == (3, 3)
 
 
 def test_same_card_revoked_twice_in_parallel(app) -> None:

@@ -107,3 +107,39 @@ def test_login_limit_is_per_account_and_address(app, make_user) -> None:
     for _ in range(9):
         assert attacker.login("thuky", "wrong-password", environ_base=NAT).status_code == 200
     assert attacker.login("ThuKy ", "wrong-password", environ_base=NAT).status_code == 429
+
+
+def test_room_guessing_the_secretariat_password_does_not_lock_it_out(app, make_user) -> None:
+    """Issue 10, attack 1: ten wrong passwords for the secretariat's own account from
+    the room's address; the secretariat's laptop, behind the same address, logged in
+    there before (the day before): its correct login still works."""
+    make_user("thuky")
+    make_user("kiemtoan", role="auditor")
+    laptop_client = app.test_client()
+    laptop = AuthActions(laptop_client)
+    # The day before, at the office.
+    assert laptop.login("thuky", environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+    assert laptop.logout().status_code == 302
+    room = AuthActions(app.test_client())
+    statuses = [room.login("thuky", "wrong-password", environ_base=NAT).status_code]
+    statuses += [
+        room.login("ThuKy ", "sai-mat-khau", environ_base=NAT).status_code for _ in range(10)
+    ]
+    assert statuses == [200] * 10 + [429], statuses  # the guessing stays limited
+    assert laptop.login("thuky", environ_base=NAT).status_code == 302
+    # Another new browser at that address is a guesser like any other: limited.
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 429
+    # A device cookie is only worth something for its own account, unaltered.
+    device = laptop_client.get_cookie("phieu_device", path="/account/")
+    assert device is not None
+    for value, user in ((device.value, "kiemtoan"), (device.value[:-2] + "xx", "thuky")):
+        other = app.test_client()
+        other.set_cookie("phieu_device", value, path="/account/")
+        for _ in range(10):
+            AuthActions(other).login("kiemtoan", "wrong-password", environ_base=NAT)
+        r = AuthActions(other).login(user, "wrong-password", environ_base=NAT)
+        assert r.status_code == 429, (user, r.status_code)
+    # The laptop's own wrong passwords are limited in its own bucket.
+    laptop.logout()
+    mine = [laptop.login("thuky", "typo-password", environ_base=NAT).status_code for _ in range(11)]
+    assert mine == [200] * 10 + [429], mine

@@ -165,3 +165,109 @@ def test_gunicorn_refuses_without_traceback(tmp_path) -> None:
     assert result.returncode != 0
     assert "memory://" in result.stderr and "Lỗi:" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_gunicorn_command_line_workers_are_the_ones_checked(tmp_path) -> None:
+    # GUNICORN_WORKERS=1 told the app "one process", but -w 3 on the command line makes
+    # gunicorn fork three, each counting alone in memory://: refused before any fork.
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_RATELIMIT_STORAGE_URI="memory://",
+        PHIEU_SESSION_COOKIE_SECURE="true",
+        GUNICORN_WORKERS="1",
+        PORT=str(free_port()),
+    )
+    command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "-w", "3", "wsgi:app"]
+    result = subprocess.run(  # our own gunicorn
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr[-2000:]  # gunicorn's boot error
+    assert "memory://" in result.stderr and "3 workers" in result.stderr
+    assert "Lỗi:" in result.stderr and "Traceback" not in result.stderr + result.stdout
+    assert "Booting worker" not in result.stderr + result.stdout
+
+
+def test_gunicorn_refuses_a_changed_or_weak_secret_key(tmp_path) -> None:
+    """Attack 8 on real gunicorn: a vote is open under one SECRET_KEY; gunicorn started
+    with another (or with 32 × "a") refuses before taking a ballot, and starts again
+    with the right one."""
+    right = secrets.token_hex(32)
+    env = _env(tmp_path, PHIEU_SECRET_KEY=right, PHIEU_SESSION_COOKIE_SECURE="true")
+    subprocess.run(  # our own interpreter and module: an open vote, key made under `right`
+        [sys.executable, "-m", "tests.prepare_vote", "2", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    command = [str(GUNICORN), "-c", "config/gunicorn.conf.py", "wsgi:app"]
+    for secret, message in (
+        (secrets.token_hex(32), "does not open with this SECRET_KEY"),
+        ("a" * 32, "SECRET_KEY yếu"),
+    ):
+        result = subprocess.run(  # our own gunicorn
+            command,
+            cwd=ROOT,
+            env={**env, "PHIEU_SECRET_KEY": secret, "PORT": str(free_port())},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 3, result.stderr[-2000:]  # gunicorn's boot error
+        assert message in result.stderr and "Lỗi:" in result.stderr
+        assert "Traceback" not in result.stderr + result.stdout
+        assert "Booting worker" not in result.stderr + result.stdout
+    port = free_port()
+    proc = subprocess.Popen(  # our own gunicorn, the right key
+        command,
+        cwd=ROOT,
+        env={**env, "PORT": str(port), "GUNICORN_WORKERS": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import time
+        import urllib.request
+
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).read()
+                break
+            except OSError:
+                assert proc.poll() is None
+                time.sleep(0.2)
+        else:
+            raise AssertionError("gunicorn with the right SECRET_KEY did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [str(GUNICORN), "wsgi:app"],  # sync workers, no deadlines, no --preload
+        [str(GUNICORN), "-c", "config/gunicorn.conf.py", "-k", "sync", "wsgi:app"],
+    ],
+    ids=["no-conf", "sync-worker"],
+)
+def test_gunicorn_without_the_shipped_front_door_is_refused(tmp_path, command) -> None:
+    """Attack 3: sync workers are stopped by a few idle or slow connections; production
+    refuses them (once: gunicorn stops, it does not restart a refusing worker)."""
+    port = free_port()
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_SESSION_COOKIE_SECURE="true",
+        PORT=str(port),
+        GUNICORN_CMD_ARGS=f"--bind 127.0.0.1:{port}",
+    )
+    result = subprocess.run(  # our own gunicorn
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "config/gunicorn.conf.py" in result.stderr and "Lỗi:" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.count("Error: in production gunicorn") == 1  # no restart loop

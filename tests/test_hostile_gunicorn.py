@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -119,3 +120,22 @@ def test_idle_connections_do_not_stop_honest_members(server) -> None:
     finally:
         for s in idle + half:
             s.close()
+
+
+def test_junk_flood_from_the_room_address_blocks_no_member(tmp_path) -> None:
+    """Attack 1: the room shares one address (here 127.0.0.1); one phone floods junk
+    casts past the per-address limit, and every member, same address, still votes."""
+    srv = make_server(tmp_path, workers=1, CAST_ADDRESS_RATE_LIMIT="30 per minute")
+    try:
+        public_id, ballots = prepare_vote(srv, members=8, officials=4)
+        srv.start()
+        url = f"{srv.base}/v/{public_id}/cast"
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            junk = list(pool.map(lambda body: post(url, body)[0], [b"{}", b"junk"] * 100))
+        assert junk.count(429) >= 150 and set(junk) == {400, 429}, junk
+        for body in ballots:
+            status, answer = post(url, body)
+            assert status == 200, answer
+    finally:
+        srv.stop()
+        drop_database(srv.pg_name)

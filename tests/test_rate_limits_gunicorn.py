@@ -93,3 +93,56 @@ def test_password_guessing_limit_holds_across_workers(limited):
     with ThreadPoolExecutor(max_workers=9) as pool:
         statuses = list(pool.map(attempt, range(12)))
     assert statuses.count(429) == 9, statuses
+
+
+def test_room_cannot_lock_the_secretariat_out(limited):
+    """Wrong passwords for the secretariat's account from the room's address (here every
+    client is 127.0.0.1) fill the account-and-address bucket across the workers; the
+    secretariat's browser, which logged in before, still logs in with its password."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.gunicorn_helpers import ROOT
+    from tests.test_harden_sessions_gunicorn import PASSWORD, Browser
+
+    prepare_vote(limited, 1, 1)  # migrates the database
+    subprocess.run(  # our own interpreter: the account, password at the prompt
+        [sys.executable, "-m", "flask", "--app", "wsgi", "users", "create", "thuky"]
+        + ["--role", "secretariat"],
+        cwd=ROOT,
+        env={**os.environ, **limited.env},
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    limited.start()
+    laptop = Browser(limited.port)
+    laptop.login()  # one attempt of the bucket's three, before the attack
+    device = laptop.cookie_jar.get("phieu_device")
+    assert device, laptop.cookie_jar
+    laptop.request("POST", "/account/logout", {"csrf_token": laptop.token("/")})
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda _: _wrong_login(limited.base), range(6)))
+    assert statuses.count(429) == 4 and statuses.count(200) == 2, statuses
+    fresh = Browser(limited.port)
+    token = fresh.token("/account/login")
+    form = {"username": "thuky", "password": PASSWORD, "csrf_token": token}
+    assert fresh.request("POST", "/account/login", form)[0] == 429  # a new browser waits
+    laptop.login()  # the known device: 302, not 429
+
+
+def _wrong_login(base: str) -> int:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/account/login", timeout=10).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    body = urllib.parse.urlencode(
+        {"username": "thuky", "password": secrets.token_hex(8), "csrf_token": token}
+    ).encode()
+    try:
+        with opener.open(base + "/account/login", data=body, timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as err:
+        return err.code

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ballot.accounts.devices import known_device, normal_username, remember_device
 from ballot.accounts.forms import LoginForm, LogoutForm
 from ballot.accounts.operations import authenticate, end_sessions
 from ballot.accounts.sessions import start_session
@@ -23,8 +24,13 @@ bp = Blueprint("accounts", __name__, template_folder="templates", url_prefix="/a
 
 def login_limit_key() -> str:
     """Login attempts count per account *and* address: a room shares one NAT address,
-    and wrong passwords typed for one account must not lock out another."""
-    username = str(request.form.get("username") or "").strip().lower()[:64]
+    and wrong passwords typed for one account must not lock out another. A browser that
+    logged in to this account before counts in its own bucket (ballot.accounts.devices),
+    so the room's wrong passwords for that account do not lock it out either."""
+    username = normal_username(request.form.get("username"))
+    device = known_device(username)
+    if device is not None:
+        return f"device|{device}"
     return f"{get_remote_address()}|{username}"
 
 
@@ -45,7 +51,9 @@ def login() -> ResponseReturnValue:
         login_user(user)
         start_session(user)
         session.permanent = True
-        return redirect(next_url)
+        response = redirect(next_url)
+        remember_device(response, normal_username(form.username.data))
+        return response
     return render_template("accounts/login.html", form=form)
 
 

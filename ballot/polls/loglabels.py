@@ -91,7 +91,7 @@ def action_label(action: str) -> str:
 def actor_label(actor: str) -> str:
     """Who acted, in words: a trustee's device is logged as ``trustee-N``."""
     if actor.startswith("trustee-") and actor[8:].isdigit():
-        return _("Trustee %(n)s", n=int(actor[8:]))
+        return str(_("Trustee %(n)s", n=int(actor[8:])))
     return actor
 
 

@@ -264,6 +264,10 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
     if delta not in (1, -1):
         raise bad
     if delta < 0 and poll.state == State.OPEN:
+        # Under the vote's row lock (the one casts take), reading fresh figures: two
+        # parallel uncounts, or an uncount beside a cast, would otherwise each pass this
+        # check on the figures read before the other and leave issued < ballots.
+        db.session.refresh(poll, with_for_update=True)
         if issued(poll) - 1 < poll.ballot_count:
             # issued (check-ins + spares) never falls below the ballots returned.
             raise refuse(
