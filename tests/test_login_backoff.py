@@ -90,6 +90,19 @@ def test_a_correct_login_resets_the_backoff(app, make_user, clock) -> None:
     _refused(_wrong(me), 1)  # back to one second, not eight
 
 
+def test_a_reset_bucket_starts_again_at_one_second(app, make_user, clock) -> None:
+    """Same bucket (no device cookie: a new browser each time) failing again right after
+    a correct login reset it: the wait is one second, not one left over from before."""
+    make_user("thuky")
+    assert _wrong(AuthActions(app.test_client())).status_code == 200
+    clock.t += 1
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 302
+    assert _wrong(AuthActions(app.test_client())).status_code == 200
+    _refused(_wrong(AuthActions(app.test_client())), 1)
+    clock.t += 1
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 302
+
+
 def test_other_accounts_and_addresses_have_their_own_wait(app, make_user, clock) -> None:
     make_user("thuky")
     make_user("kiemtoan", role="auditor")

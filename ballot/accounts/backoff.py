@@ -14,7 +14,7 @@ sees the same waits; memory:// in tests and on one process), as two kinds of cou
   seconds after the first one, and cleared by a correct login;
 * ``…|t|<n>`` — when failure number *n* happened (milliseconds). Each failure writes
   its own key (its *n* comes from the atomic increment), so two failures at once never
-  add their times together.
+  add their times together; a key left from before a reset is cleared first.
 
 The clock is :func:`now` (tests move it instead of sleeping).
 """
@@ -78,9 +78,12 @@ def failed(bucket: str) -> None:
     storage = limiter.limiter.storage
     memory = int(current_app.config["LOGIN_BACKOFF_MEMORY"])
     failures = int(storage.incr(_key(bucket, "n"), memory))
-    # Kept as long as its wait can last (whole seconds: Redis expiries).
+    # Kept as long as its wait can last (whole seconds: Redis expiries). Cleared first:
+    # a key of this number may be left from before a correct login reset the count.
     keep = math.ceil(delay(failures)) + 1
-    storage.incr(_key(bucket, "t", str(failures)), keep, amount=int(now() * 1000))
+    when = _key(bucket, "t", str(failures))
+    storage.clear(when)
+    storage.incr(when, keep, amount=int(now() * 1000))
 
 
 def succeeded(bucket: str) -> None:
