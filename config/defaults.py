@@ -63,6 +63,14 @@ LOGIN_RATE_LIMIT = "10 per minute;100 per hour"
 #: Seconds a browser that logged in stays a known device for that account: its login
 #: attempts count apart from the room's (ballot.accounts.devices).
 LOGIN_DEVICE_MAX_AGE = 90 * 24 * 3600
+#: Login backoff (ballot.accounts.backoff): after n consecutive wrong passwords in one
+#: login bucket (account and address, or known device) the next attempt there waits
+#: LOGIN_BACKOFF_BASE x 2^(n-1) seconds, at most LOGIN_BACKOFF_MAX; the failures are
+#: forgotten LOGIN_BACKOFF_MEMORY seconds after the first, or at a correct login.
+#: 0 turns the backoff off (the stepped LOGIN_RATE_LIMIT still holds).
+LOGIN_BACKOFF_BASE = 1
+LOGIN_BACKOFF_MAX = 300
+LOGIN_BACKOFF_MEMORY = 3600
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"

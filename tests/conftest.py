@@ -42,6 +42,9 @@ def base_test_config() -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PASSWORD_MIN_LENGTH": 10,
+        # Off so tests can type wrong passwords in a row; tests/test_login_backoff.py
+        # turns it on and moves its clock.
+        "LOGIN_BACKOFF_BASE": 0,
         # Cards printed by tests carry an address phones could reach (the cards page
         # refuses the test client's http://localhost without a confirmation).
         "BASE_URL": "https://phieu.example.vn",

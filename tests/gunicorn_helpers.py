@@ -129,6 +129,8 @@ def make_server(tmp: Path, workers: int = 2, **settings: str) -> Server:
         "GUNICORN_WORKERS": str(workers),
         "GUNICORN_LOGLEVEL": "info",
         "PORT": str(free_port()),
+        # Off unless a test asks (wrong passwords in a row; tests/test_login_backoff.py).
+        "PHIEU_LOGIN_BACKOFF_BASE": "0",
         **{f"PHIEU_{k}": v for k, v in settings.items()},
     }
     return Server(tmp, env, int(env["PORT"]), tmp / "gunicorn.log", pg_name=pg_name)

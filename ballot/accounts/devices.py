@@ -11,7 +11,8 @@ account carrying a valid device cookie counts in that device's own bucket instea
 room's wrong passwords never reach it, and the device's own wrong passwords are still
 limited. A browser without one (every guesser) stays in the account-and-address
 bucket, so guessing stays as limited as before. (The pattern is OWASP's "device
-cookies" against lock-out attacks.)
+cookies" against lock-out attacks.) The login backoff (ballot.accounts.backoff) uses
+the same buckets, so the room's wrong passwords never make a known device wait.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from ballot.accounts import backoff
 from ballot.accounts.devices import known_device, normal_username, remember_device
 from ballot.accounts.forms import LoginForm, LogoutForm
 from ballot.accounts.operations import authenticate, end_sessions
@@ -40,12 +41,29 @@ def login() -> ResponseReturnValue:
     """Show the login form; on success start a fresh session and go on."""
     form = LoginForm()
     next_url = safe_next(request.args.get("next"), url_for("home.index"))
+    bucket = login_limit_key()
+    if request.method == "POST":
+        wait = backoff.wait_seconds(bucket)
+        if wait:  # refused before the password is even checked (ballot.accounts.backoff)
+            message = _(
+                "Too many wrong passwords for this account from here: wait %(seconds)s "
+                "seconds, then try again.",
+                seconds=wait,
+            )
+            form.password.errors = [message]
+            # Flask-Limiter would replace Retry-After by its window's reset (up to an
+            # hour away): this refusal's wait is the backoff's, so it sets no headers.
+            limiter.context.view_rate_limit = None
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(wait)}
     if form.validate_on_submit():
         user = authenticate(form.username.data or "", form.password.data or "")
         if user is None:
             db.session.rollback()
+            backoff.failed(bucket)
             form.password.errors.append(_("Wrong username or password."))
             return render_template("accounts/login.html", form=form), 200
+        backoff.succeeded(bucket)
         commit(lambda: log_action(user.username, "account.login", {}))
         session.clear()  # a fresh session: nothing carried over from before login
         login_user(user)

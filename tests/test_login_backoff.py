@@ -1,0 +1,150 @@
+"""Login backoff (issue 10): each wrong password in a login bucket doubles the wait
+before the next attempt in that bucket (1 s, 2 s, 4 s … up to LOGIN_BACKOFF_MAX), a
+correct login resets it, and a browser that logged in before (a known device) is never
+made to wait by others' wrong passwords. The clock is moved, never slept on."""
+
+from __future__ import annotations
+
+import pytest
+
+from ballot.accounts import backoff
+from tests.conftest import AuthActions
+
+NAT = {"REMOTE_ADDR": "203.0.113.7"}
+ELSEWHERE = {"REMOTE_ADDR": "198.51.100.9"}
+OFFICE = {"REMOTE_ADDR": "10.1.1.1"}
+
+
+@pytest.fixture
+def app_config() -> dict[str, object]:
+    # The stepped limit is generous here so that only the backoff refuses.
+    return {"LOGIN_BACKOFF_BASE": 1, "LOGIN_RATE_LIMIT": "1000 per minute"}
+
+
+class Clock:
+    """The backoff's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.t = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock()
+    monkeypatch.setattr(backoff, "now", c)
+    return c
+
+
+def _wrong(auth: AuthActions, addr=NAT, user: str = "thuky"):
+    return auth.login(user, "wrong-password", environ_base=addr)
+
+
+def _refused(r, seconds: int) -> None:
+    assert r.status_code == 429, r.status_code
+    assert r.headers["Retry-After"] == str(seconds)
+    text = r.get_data(as_text=True)
+    assert f"wait {seconds} seconds" in text, text[-1500:]
+    assert "Traceback" not in text
+
+
+def test_each_failure_doubles_the_wait_up_to_the_cap(app, make_user, clock) -> None:
+    make_user("thuky")
+    room = AuthActions(app.test_client())
+    assert _wrong(room).status_code == 200
+    # At once again, even with the right password: refused before it is checked.
+    r = room.login("thuky", environ_base=NAT)
+    _refused(r, 1)
+    assert room.client.get("/account/login").status_code == 200  # not logged in
+    clock.t += 1
+    assert _wrong(room).status_code == 200  # the wait elapsed; second failure
+    _refused(_wrong(room), 2)
+    clock.t += 1.2
+    _refused(_wrong(room), 1)  # still 0.8 s to wait; the refusal counts no failure
+    clock.t += 1
+    assert _wrong(room).status_code == 200  # third failure: 4 s
+    _refused(_wrong(room), 4)
+    waits = []
+    for _ in range(8):  # failures 4..11: 8, 16 … 256, then the cap (300 s)
+        clock.t += 300
+        assert _wrong(room).status_code == 200
+        waits.append(int(_wrong(room).headers["Retry-After"]))
+    assert waits == [8, 16, 32, 64, 128, 256, 300, 300], waits
+    clock.t += 299
+    _refused(room.login("thuky", environ_base=NAT), 1)
+    clock.t += 1
+    assert room.login("thuky", environ_base=NAT).status_code == 302  # the wait elapsed
+
+
+def test_a_correct_login_resets_the_backoff(app, make_user, clock) -> None:
+    make_user("thuky")
+    me = AuthActions(app.test_client())
+    for _ in range(3):
+        assert _wrong(me).status_code == 200
+        clock.t += 10
+    assert me.login("thuky", environ_base=NAT).status_code == 302
+    me.logout()
+    assert _wrong(me).status_code == 200
+    _refused(_wrong(me), 1)  # back to one second, not eight
+
+
+def test_a_reset_bucket_starts_again_at_one_second(app, make_user, clock) -> None:
+    """Same bucket (no device cookie: a new browser each time) failing again right after
+    a correct login reset it: the wait is one second, not one left over from before."""
+    make_user("thuky")
+    assert _wrong(AuthActions(app.test_client())).status_code == 200
+    clock.t += 1
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 302
+    assert _wrong(AuthActions(app.test_client())).status_code == 200
+    _refused(_wrong(AuthActions(app.test_client())), 1)
+    clock.t += 1
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 302
+
+
+def test_other_accounts_and_addresses_have_their_own_wait(app, make_user, clock) -> None:
+    make_user("thuky")
+    make_user("kiemtoan", role="auditor")
+    room = AuthActions(app.test_client())
+    assert _wrong(room, user="kiemtoan").status_code == 200
+    assert _wrong(room, user="KiemToan ").status_code == 429  # same account, same address
+    assert AuthActions(app.test_client()).login("thuky", environ_base=NAT).status_code == 302
+    assert (
+        AuthActions(app.test_client()).login("kiemtoan", environ_base=ELSEWHERE).status_code == 302
+    )
+
+
+def test_a_known_device_is_never_made_to_wait_by_others(app, make_user, clock) -> None:
+    """The attack: the room (one NAT address) and an outside address type wrong
+    passwords for the secretariat's account; the secretariat's laptop, which logged in
+    the day before, logs in at once behind the same NAT address."""
+    make_user("thuky")
+    laptop = AuthActions(app.test_client())
+    assert laptop.login("thuky", environ_base=OFFICE).status_code == 302
+    laptop.logout()
+    room, outside = AuthActions(app.test_client()), AuthActions(app.test_client())
+    for _ in range(6):  # waits 1 … 16 s, each elapsed before the next
+        clock.t += 2**5
+        assert _wrong(room).status_code == 200
+        assert _wrong(outside, addr=ELSEWHERE).status_code == 200
+    _refused(_wrong(room), 32)  # the guessers wait
+    _refused(_wrong(outside, addr=ELSEWHERE), 32)
+    _refused(AuthActions(app.test_client()).login("thuky", environ_base=NAT), 32)
+    assert laptop.login("thuky", environ_base=NAT).status_code == 302  # no wait
+    laptop.logout()
+    assert laptop.login("thuky", environ_base=ELSEWHERE).status_code == 302
+    laptop.logout()
+    # The laptop's own typos back off in its own bucket, reset by its correct login.
+    assert _wrong(laptop).status_code == 200
+    _refused(laptop.login("thuky", environ_base=NAT), 1)
+    clock.t += 1
+    assert laptop.login("thuky", environ_base=NAT).status_code == 302
+
+
+def test_backoff_off_when_limits_are_off(app, make_user, clock) -> None:
+    app.config["RATELIMIT_ENABLED"] = False
+    make_user("thuky")
+    me = AuthActions(app.test_client())
+    assert [_wrong(me).status_code for _ in range(3)] == [200, 200, 200]
+    assert me.login("thuky", environ_base=NAT).status_code == 302
