@@ -107,6 +107,12 @@ def log_action(actor: str, action: str, details: dict[str, Any] | None = None) -
     """
     details = dict(details or {})
     canonical_json(details)  # refuse floats and odd keys before touching the chain
+    # The caller's pending changes (a poll's new state …) are written, and their row
+    # locks taken, BEFORE the advisory lock: row → advisory is the one order every
+    # writer uses (a cast locks the vote's row, then logs its checkpoint). Without this
+    # flush the UPDATE came out after the advisory lock (text() does not autoflush)
+    # and PostgreSQL killed an open beside a spare hand-out as a deadlock.
+    db.session.flush()
     _lock_chain()
     head = db.session.scalars(
         select(ActionLogEntry).order_by(ActionLogEntry.id.desc()).limit(1)
