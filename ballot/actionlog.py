@@ -99,8 +99,13 @@ def _lock_chain() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
 
 
-def log_action(actor: str, action: str, details: dict[str, Any] | None = None) -> ActionLogEntry:
+def log_action(
+    actor: str, action: str, details: dict[str, Any] | None = None, at: datetime | None = None
+) -> ActionLogEntry:
     """Append an entry to the chain in the current transaction (the caller commits).
+
+    ``at`` (default now) lets an entry carry a coarser time than the microsecond one:
+    a checkpoint's entry stores only its minute (tally.actions.checkpoint_moment).
 
     On SQLite, start write transactions with :func:`ballot.db.begin_write` when
     concurrent writers are expected; the unique ``prev_hash`` refuses a fork anyway.
@@ -119,7 +124,7 @@ def log_action(actor: str, action: str, details: dict[str, Any] | None = None) -
     ).one_or_none()
     prev_hash = head.hash if head is not None else GENESIS
     entry_id = head.id + 1 if head is not None else 1
-    at = datetime.now(UTC)
+    at = datetime.now(UTC) if at is None else at
     entry = ActionLogEntry(
         id=entry_id,
         at=at,
