@@ -99,21 +99,32 @@ def _lock_chain() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
 
 
-def log_action(actor: str, action: str, details: dict[str, Any] | None = None) -> ActionLogEntry:
+def log_action(
+    actor: str, action: str, details: dict[str, Any] | None = None, at: datetime | None = None
+) -> ActionLogEntry:
     """Append an entry to the chain in the current transaction (the caller commits).
+
+    ``at`` (default now) lets an entry carry a coarser time than the microsecond one:
+    a checkpoint's entry stores only its minute (tally.actions.checkpoint_moment).
 
     On SQLite, start write transactions with :func:`ballot.db.begin_write` when
     concurrent writers are expected; the unique ``prev_hash`` refuses a fork anyway.
     """
     details = dict(details or {})
     canonical_json(details)  # refuse floats and odd keys before touching the chain
+    # The caller's pending changes (a poll's new state …) are written, and their row
+    # locks taken, BEFORE the advisory lock: row → advisory is the one order every
+    # writer uses (a cast locks the vote's row, then logs its checkpoint). Without this
+    # flush the UPDATE came out after the advisory lock (text() does not autoflush)
+    # and PostgreSQL killed an open beside a spare hand-out as a deadlock.
+    db.session.flush()
     _lock_chain()
     head = db.session.scalars(
         select(ActionLogEntry).order_by(ActionLogEntry.id.desc()).limit(1)
     ).one_or_none()
     prev_hash = head.hash if head is not None else GENESIS
     entry_id = head.id + 1 if head is not None else 1
-    at = datetime.now(UTC)
+    at = datetime.now(UTC) if at is None else at
     entry = ActionLogEntry(
         id=entry_id,
         at=at,

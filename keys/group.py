@@ -133,10 +133,16 @@ class Point:
     __rmul__ = __mul__
 
     def mul_add(self, a: int, b: int) -> Point:
-        """a·self + b·G for any scalars, secret ones too.
+        """a·self + b·G: constant-time in ``a`` only, never protect ``b`` with it.
 
-        a·self is libsecp256k1's constant-time multiplication (the nonce of an
-        encryption or a proof goes through here); verifiers use :meth:`mul_add_public`.
+        a·self is libsecp256k1's constant-time multiplication (``tweak_mul``, i.e.
+        ``secp256k1_ecmult_const``): the secret nonce of an encryption or a proof goes
+        there. b·G is added by ``tweak_add``, whose multiplication
+        (``secp256k1_ecmult``) is variable-time in b, and a = 0, b = 0 take shorter
+        paths, so the time depends on b. Callers pass as b the encoded choice m (or
+        c·(m − m_j) in a proof); in Python that is only simulations, tests and the
+        rehearsal's made-up ballots; a member's ballot is encrypted on the phone
+        (JavaScript). Verifiers use :meth:`mul_add_public`.
         """
         a %= N
         b %= N

@@ -11,12 +11,16 @@ digest(TAG_VOTE_LOG, vote id)``. Its head (count, hash) at the close is inside t
 server's signed close, so it cannot be rewritten afterwards.
 
 Every checkpoint the server signs while the vote is open is also an entry of that chain
-(:data:`CHECKPOINT_ACTION`, details :func:`checkpoint_details`): the close then binds the
-set of checkpoints, and a record that leaves one out is INVALID (docs/record.md §3).
+(:data:`CHECKPOINT_ACTION`, details :func:`checkpoint_details`), and a record that leaves
+one out is INVALID. That binds the set of checkpoints against anyone without the server's
+key; the server itself can re-sign a close over a trimmed log, which only a saved copy of
+the board's close or of the checkpoint shows (docs/record.md §3). A checkpoint's time is
+its minute (:func:`checkpoint_moment`).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Final
 
 from keys.hashing import TAG_ACTION_LOG, TAG_VOTE_ACTION, TAG_VOTE_LOG, canonical_json, digest
@@ -24,6 +28,20 @@ from keys.hashing import TAG_ACTION_LOG, TAG_VOTE_ACTION, TAG_VOTE_LOG, canonica
 GENESIS: Final = bytes(32)
 #: The vote-chain entry logged with each signed checkpoint.
 CHECKPOINT_ACTION: Final = "poll.checkpoint"
+
+
+def checkpoint_moment(at: datetime) -> datetime:
+    """The time a checkpoint is signed and logged with: ``at`` floored to the minute (UTC).
+
+    A checkpoint is signed inside the cast of ballot #count, whose card is public in
+    ballots.json: its exact second (or the log entry's microseconds) would tie a moment
+    to that card. The minute is the one time kept for it, in the signed ``at``, in the
+    ``poll.checkpoint`` entry and in the database; it still orders checkpoints and puts
+    them inside the vote. Naive values are taken as UTC.
+    """
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def checkpoint_details(

@@ -111,8 +111,11 @@ def simulate(
     ballots = [encrypt_ballot(ctx, sks[i], choices[i], nonces) for i in range(members)]
     entries = chain_entries(manifest.hash, ballots)
     head = bytes.fromhex(entries[-1]["hash"]) if entries else manifest.hash
-    opened, at = "2026-11-22T09:00:00+07:00", "2026-11-22T10:30:00+07:00"
-    checkpoint_at = "2026-11-22T09:30:00+07:00"
+    opened, at = "2026-11-22T09:00:41+07:00", "2026-11-22T10:30:00+07:00"
+    # A checkpoint's time is its minute (tally.actions.checkpoint_moment): signed in the
+    # open's minute, it reads earlier than the open's exact second, as on a real server,
+    # and verifiers that order checkpoints by log position must accept it.
+    checkpoint_at = "2026-11-22T09:00:00+07:00"
     cps = [
         SignedHead(
             n,

@@ -317,6 +317,35 @@ def test_a_checkpoint_left_out_of_the_record_is_invalid(sim):
     _fails(rec, "checkpoints.json", "logged at action 14 (ballot #4) is missing")
 
 
+def test_the_server_with_its_key_can_drop_a_checkpoint_only_a_saved_close_shows_it(sim):
+    """The documented limit (docs/record.md §3): holding the signing key, the server drops
+    checkpoint 2 and its entry after the close, re-chains the log and re-signs the close:
+    tally verify says VALID. What catches it is what observers saved from the board: the
+    close it showed is not the record's, and the dropped checkpoint still verifies
+    under the manifest's server key without being in the record."""
+    shown_close = _rec(sim).json("checkpoints.json")["close"]  # board.json at the close
+    saved = _rec(sim).json("checkpoints.json")["checkpoints"][1]  # board.json meanwhile
+
+    def drop(t):
+        return [e for e in t if not (e[2] == "poll.checkpoint" and e[3]["count"] == 8)]
+
+    rec = _edit(
+        _resign(sim, _rec(sim), drop), "checkpoints.json", lambda c: c["checkpoints"].pop(1)
+    )
+    assert (
+        "OK  1 logged checkpoints, exactly those of checkpoints.json"
+        in verify_record(rec, workers=1).lines
+    )  # VALID: the record alone cannot show it
+    published = rec.json("checkpoints.json")
+    assert published["close"] != shown_close
+    assert published["close"]["signature"] != shown_close["signature"]
+    assert saved not in published["checkpoints"]
+    message = head_message(
+        TAG_CHECKPOINT, sim.manifest.hash, saved["count"], bytes.fromhex(saved["head"]), saved["at"]
+    )
+    signing.verify(sim.manifest.server_key, message, bytes.fromhex(saved["signature"]))
+
+
 def _alter_logged(n: int, **change):
     def fn(t):
         return [
@@ -360,7 +389,7 @@ def test_a_checkpoint_the_log_does_not_record_is_invalid(sim):
     logging it (or after the close): it is not one the close bound."""
     rec = _rec(sim)
     entry = rec.json("ballots.json")["ballots"][5]
-    at, head = "2026-11-22T09:30:00+07:00", bytes.fromhex(entry["hash"])
+    at, head = "2026-11-22T09:00:00+07:00", bytes.fromhex(entry["hash"])
     msg = head_message(TAG_CHECKPOINT, sim.manifest.hash, 6, head, at)
     extra = SignedHead(6, head, at, signing.sign(sim.server_key, msg))
     rec = _edit(rec, "checkpoints.json", lambda cp: cp["checkpoints"].insert(1, extra.to_json()))

@@ -134,3 +134,81 @@ def test_each_checkpoint_is_logged_in_the_vote_chain_the_close_signs(app):
         shown["server signature"]
         == " ".join(entry["details"]["signature"][i : i + 4] for i in (0, 4, 8, 12)) + " …"
     )
+
+
+def test_a_checkpoint_keeps_only_its_minute_and_an_honest_record_still_verifies(app, monkeypatch):
+    """A checkpoint is signed inside the cast of ballot #count, whose card ballots.json
+    makes public: only its minute is signed, logged and stored, never the cast's second.
+    Signed in the open's minute it reads earlier than the open, and the record verifies
+    (checkpoints are placed by their position in the log, not by time)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from ballot import actionlog
+    from ballot.counting import operations as counting
+    from ballot.voting import operations as voting
+    from ballot.voting.models import SignedHead
+    from tally.records import record_time
+
+    base = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    opened, casting = (
+        base + timedelta(seconds=41, microseconds=123456),
+        base + timedelta(seconds=52),
+    )
+
+    def clock(fixed):
+        class Clock(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return fixed
+
+        return Clock
+
+    app.config["CHECKPOINT_BALLOTS"] = 1
+    with app.app_context():
+        vote = make_vote(members=3, officials=2, spares=0, state="ready")
+        with monkeypatch.context() as m:
+            m.setattr(actionlog, "datetime", clock(opened))
+            m.setattr(polls, "now", lambda: opened)
+            polls.open_poll("thuky", db.session.get(Poll, vote.poll_id))
+            db.session.commit()
+        with monkeypatch.context() as m:
+            m.setattr(voting, "datetime", clock(casting))
+            cast(vote.poll_id, ballot_body(vote, 0, [1, 0]))
+        polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+        counting.start_count("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+        stored = db.session.scalars(select(SignedHead).where(SignedHead.kind == "checkpoint")).all()
+        assert [h.at for h in stored] == [record_time(base)]  # the minute, ISO 8601 + offset
+        entry = db.session.scalars(
+            select(actionlog.ActionLogEntry).where(
+                actionlog.ActionLogEntry.action == "poll.checkpoint"
+            )
+        ).one()
+        assert entry.at.replace(tzinfo=entry.at.tzinfo or UTC) == base  # no second, no µs
+        assert all(
+            e.at.replace(tzinfo=e.at.tzinfo or UTC) != casting
+            for e in db.session.scalars(select(actionlog.ActionLogEntry))
+        )
+        assert actionlog.verify_log().ok
+        record = build_record(db.session.get(Poll, vote.poll_id))
+    cp = record.json("checkpoints.json")["checkpoints"]
+    assert [c["at"] for c in cp] == [base.isoformat()]
+    actions = record.json("actions.json")["actions"]
+    logged = next(a for a in actions if a["action"] == "poll.checkpoint")
+    assert logged["at"] == logged["details"]["at"] == cp[0]["at"]
+    open_at = next(a["at"] for a in actions if a["action"] == "poll.open")
+    assert datetime.fromisoformat(cp[0]["at"]) < datetime.fromisoformat(open_at)
+    assert all(
+        record_time(casting) not in data.decode("utf-8", "replace")
+        for data in record.files.values()
+    )
+    manifest = load_manifest(record)
+    report = Report()
+    committed, revoked = check_cards(record, manifest, report)
+    _, close = check_chain(record, manifest, committed, revoked, report)
+    facts = check_log(record, manifest, close, report)
+    check_figures(record, manifest, facts, close, report)
+    assert "OK  1 logged checkpoints, exactly those of checkpoints.json" in report.lines

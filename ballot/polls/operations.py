@@ -300,6 +300,10 @@ def open_poll(
     actor: str, poll: Poll, override_reason: str | None = None, closes_at: datetime | None = None
 ) -> None:
     """ready → open, with quorum or a recorded reason."""
+    # The vote's row lock first, as close, casts, spares, revocations and uncounts take
+    # it before the action log's: one lock order, so no deadlock; and the quorum is
+    # judged on the fresh count, not on one a parallel uncount has just changed.
+    db.session.refresh(poll, with_for_update=True)
     require_state(poll, Action.OPEN)
     reason = (override_reason or "").strip()
     if not quorum_met(poll.present, poll.summoned) and not reason:

@@ -39,7 +39,7 @@ from keys import signing
 from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
-from tally.actions import CHECKPOINT_ACTION, checkpoint_details
+from tally.actions import CHECKPOINT_ACTION, checkpoint_details, checkpoint_moment
 from tally.manifest import parse_manifest
 from tally.record import TAG_CHECKPOINT, chain_link, head_message, receipt_message
 from tally.records import Receipt as SignedReceipt
@@ -335,7 +335,10 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
         due = (now - opened).total_seconds() >= seconds
     if not due:
         return
-    at = record_time(now)
+    # Only the minute is kept (signed, logged and stored): the exact time of this cast
+    # would link a moment to ballot #seq's card, which ballots.json makes public.
+    moment = checkpoint_moment(now)
+    at = record_time(moment)
     message = head_message(TAG_CHECKPOINT, bytes(poll.manifest_hash or b""), seq, head, at)
     signature = signing.sign(server_key(), message)
     db.session.add(
@@ -349,11 +352,13 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
         )
     )
     # Logged in the vote's own chain, whose head the close signs: a record that leaves
-    # this checkpoint out of checkpoints.json is then INVALID (docs/record.md §3).
+    # this checkpoint out of checkpoints.json is then INVALID, unless the server itself
+    # re-signs the close over a trimmed log (caught by a saved close; docs/record.md §3).
     log_action(
         "system",
         CHECKPOINT_ACTION,
         checkpoint_details(poll.public_id, seq, head, at, signature),
+        at=moment,
     )
 
 
