@@ -38,6 +38,7 @@ function strRepr(s) {
 export const reprN = (v, n) => pyRepr(v).slice(0, n);
 
 const WS = ' \t\n\r';
+const PLAIN = /[^"\\\u0000-\u001f]*/y; // what a JSON string holds as itself
 /** Parse like json.loads(object_pairs_hook=unique, parse_float=refuse, parse_constant=refuse). */
 export function loads(text) {
   let at = 0;
@@ -95,6 +96,10 @@ export function loads(text) {
     at++;
     let out = '';
     for (;;) {
+      // A run of plain characters at once (the hex of a record is nearly all of it).
+      PLAIN.lastIndex = at;
+      PLAIN.test(text);
+      if (PLAIN.lastIndex > at) { out += text.slice(at, PLAIN.lastIndex); at = PLAIN.lastIndex; }
       const ch = text[at];
       if (ch === undefined) syntax();
       if (ch === '"') { at++; return out; }
