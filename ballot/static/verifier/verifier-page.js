@@ -95,9 +95,11 @@ function threadBallots(run, onProgress) {
   };
 }
 
-/** Can this page start a worker of the kind it needs? */
+/** Can this page start a worker of the kind it needs? (globalThis.PHIEU_NO_WORKERS:
+ * as if not, for tests.) */
 function workersWork() {
   return new Promise((resolve) => {
+    if (globalThis.PHIEU_NO_WORKERS) { resolve(false); return; }
     try {
       const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: workerType() });
       w.onmessage = () => { w.terminate(); resolve(true); };
