@@ -33,14 +33,28 @@ const closeMessage = (mh, n, head, at, actions, ah) =>
 const mark = (stage) => globalThis.performance?.mark?.(`phieu:${stage}`);
 export const receiptMessage = (mh, seq, tr, head) => C.digest(TAG.RECEIPT, mh, C.u32(seq), unhex(tr), unhex(head));
 
-/** tally.record.record_hash */
-export function recordHash(files) {
+/** tally.record.record_hash (`digests`: each file's SHA-256 computed already, or null). */
+export function recordHash(files, digests = null) {
   const parts = [];
   for (const name of Object.keys(files).sort(cmp)) {
     if (UNHASHED.includes(name)) continue;
-    parts.push(T(name), sha256(files[name]));
+    parts.push(T(name), digests?.get(name) ?? sha256(files[name]));
   }
   return hex(C.digest(TAG.RECORD, ...parts));
+}
+
+// Each file's SHA-256 by the browser's own code where it has it (a secure context, file://
+// included): the same digests, 18 MB in milliseconds instead of a second; else null.
+async function nativeDigests(files) {
+  try {
+    const subtle = globalThis.crypto?.subtle;
+    if (!subtle) return null;
+    const names = Object.keys(files);
+    const sums = await Promise.all(names.map((n) => subtle.digest('SHA-256', files[n])));
+    return new Map(names.map((n, i) => [n, new Uint8Array(sums[i])]));
+  } catch {
+    return null;
+  }
 }
 
 export function cardCommitment(cards) {
@@ -328,7 +342,7 @@ export async function verifyRecord(files, checkBallots = inThread, progress = ()
   mark('hash');
   const lines = [];
   const ok = (t) => { lines.push(`OK  ${t}`); progress({ line: `OK  ${t}` }); };
-  const recordHashHex = recordHash(files);
+  const recordHashHex = recordHash(files, await nativeDigests(files));
   if (Object.hasOwn(files, 'record-hash.txt')) {
     const stated = new TextDecoder().decode(files['record-hash.txt']).trim();
     if (stated !== recordHashHex) throw new VerifyError('record-hash.txt', `says ${reprN(stated.slice(0, 64), 1e9)}, the files hash to ${recordHashHex}`);
