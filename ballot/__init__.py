@@ -42,7 +42,7 @@ def _demo_secret_key(app: Flask) -> None:
     The server's signing key in instance/ is encrypted under SECRET_KEY; without this,
     a ``flask --app wsgi …`` command after ``make run`` could not read it.
     """
-    if app.config.get("ENV_NAME") != "development" or app.config.get("TESTING"):
+    if app.config["ENV_NAME"] != "development" or app.config["TESTING"]:
         return
     if app.config.get("SECRET_KEY") != "dev-only-insecure-key":
         return
@@ -69,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballot.errors import init_errors
     from ballot.extensions import babel, csrf, limiter, login_manager
     from ballot.security import init_security
+    from ballot.web import download_name
 
     init_db(app)
     csrf.init_app(app)
@@ -83,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from ballot.localtime import init_localtime
 
     init_localtime(app)
+    _check_minutes_committee(app)
 
     import ballot.models  # noqa: F401 - complete metadata before anything queries
 
@@ -96,9 +98,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_templates(app)
     app.jinja_env.globals["group_code"] = group_code  # the one grouping of codes compared
+    app.jinja_env.globals["download_name"] = download_name  # the one name of each file
     from ballot.cli import guard_commands
 
     guard_commands(app)  # after every area added its commands
     init_write_hooks(app)  # after CSRF and rate limits: refused requests take no lock
     check_server_key(app)
     return app
+
+
+def _check_minutes_committee(app: Flask) -> None:
+    """MINUTES_COMMITTEE names a committee the minutes know (refused at start, not at the
+    first download of the minutes)."""
+    from tally.minutes import COMMITTEES
+
+    value = app.config["MINUTES_COMMITTEE"]
+    if value not in COMMITTEES:
+        raise ConfigurationError(
+            f"MINUTES_COMMITTEE phải là một trong: {', '.join(COMMITTEES)} (không phải {value!r})",
+            f"MINUTES_COMMITTEE must be one of: {', '.join(COMMITTEES)} (not {value!r})",
+        )

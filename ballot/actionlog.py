@@ -75,7 +75,7 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
         event.listen(
             ActionLogEntry.__table__,
             "after_create",
-            DDL(_statement).execute_if(dialect=_dialect),
+            DDL(_statement).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
         )
 
 

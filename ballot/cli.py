@@ -37,33 +37,61 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def ensure_database(app: Flask) -> None:
-    """Migrate a fresh database; refuse (exit 1, both languages) an outdated or absent one."""
+def database_refusal(app: Flask) -> tuple[str, str] | None:
+    """Migrate a fresh database (saying so on stderr); why an outdated or absent one is
+    refused, in Vietnamese and English; None when the database is ready."""
     try:
         current = current_revision(app)
     except SQLAlchemyError as err:
-        _fail(
+        return (
             f"không kết nối được cơ sở dữ liệu ({type(err).__name__}). Kiểm tra "
             "SQLALCHEMY_DATABASE_URI / DATABASE_URL.",
             f"cannot reach the database ({type(err).__name__}). Check "
             "SQLALCHEMY_DATABASE_URI / DATABASE_URL.",
         )
-        return
     head = head_revision()
     if current == head:
-        return
+        return None
     if current is None:
         click.echo(
             "Cơ sở dữ liệu mới: đang tạo các bảng (db-upgrade)… / "
             "fresh database: creating the tables (db-upgrade)…",
             err=True,
         )
-        upgrade_database(app)
-        return
-    _fail(
+        try:
+            upgrade_database(app)
+        except SQLAlchemyError as err:  # e.g. another server migrating the same database
+            return (
+                f"không tạo được các bảng ({type(err).__name__}). Hãy chạy: {UPGRADE_HINT}",
+                f"could not create the tables ({type(err).__name__}). Run: {UPGRADE_HINT}",
+            )
+        return None
+    return (
         f"cơ sở dữ liệu đang ở phiên bản {current}, mã nguồn cần {head}. Hãy chạy: {UPGRADE_HINT}",
         f"the database is at revision {current}, the code needs {head}. Run: {UPGRADE_HINT}",
     )
+
+
+def ensure_database(app: Flask) -> None:
+    """Migrate a fresh database; refuse (exit 1, both languages) an outdated or absent one."""
+    refusal = database_refusal(app)
+    if refusal is not None:
+        _fail(*refusal)
+
+
+def check_database_before_serving(app: Flask) -> None:
+    """gunicorn's start (config/gunicorn.conf.py): the same as every command, before any
+    worker serves a page, so a fresh clone never answers with a "no such table" error."""
+    from ballot.db import db
+
+    try:
+        refusal = database_refusal(app)
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # the workers open their own connections
+    if refusal is not None:
+        print(f"Lỗi: {refusal[0]}\nError: {refusal[1]}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def _guarded(command: click.Command) -> None:
@@ -100,10 +128,18 @@ def _guarded(command: click.Command) -> None:
 
 
 def guard_commands(app: Flask) -> None:
-    """Put ``ensure_database`` in front of every CLI command except the database's own."""
+    """Put ``ensure_database`` in front of every CLI command except the database's own,
+    and of flask's own ``run`` (its development server would otherwise answer every page
+    of a fresh clone with a "no such table" error)."""
+    from flask.cli import run_command
+
     for name, command in app.cli.commands.items():
         if name not in UNGUARDED:
             _guarded(command)
+    # `flask run` loads the app inside its own callback: check the database right here.
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.command is run_command:
+        ensure_database(app)
 
 
 @click.command("db-upgrade")

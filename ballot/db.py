@@ -5,7 +5,8 @@ Transactions — one commit per request, explicit:
 * functions in ``<area>/operations.py`` change the session (``db.session.add`` …) and
   never commit; they may ``flush`` to get ids or hit constraints early;
 * the view that called them commits once, through ``ballot.web.commit`` or
-  ``ballot.web.attempt`` (a CLI command: ``db.session.commit()``), *before* it builds
+  ``ballot.web.attempt`` (a CLI command, or ``ballot.polls.quick.quick_vote`` for the
+  demo and tests: ``db.session.commit()``), *before* it builds
   the success response, so nothing is acknowledged before it is durably stored
   (docs/security.md, property 6); the cast path alone owns its transactions
   (``ballot/voting/casting.py``, see :func:`owns_transaction` below);
@@ -72,7 +73,7 @@ SQLITE_FILENAME = "phieu.sqlite3"
 
 def database_uri(app: Flask) -> str:
     """The configured database URL, or the default SQLite file in the instance folder."""
-    uri = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] or os.environ.get("DATABASE_URL")
     if uri:
         if uri.startswith(("postgres://", "postgresql://")):
             # psycopg 3 is the driver we ship; plain URLs would ask for psycopg2.
@@ -115,7 +116,7 @@ def init_db(app: Flask) -> None:
     with app.app_context():
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
-                _setup_sqlite(engine, app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10_000))
+                _setup_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def init_write_hooks(app: Flask) -> None:
@@ -126,7 +127,7 @@ def init_write_hooks(app: Flask) -> None:
     app.before_request(_read_body_first)  # also on PostgreSQL: no pooled connection waits
     with app.app_context():
         sqlite = db.engine.dialect.name == "sqlite"
-    if sqlite and app.config.get("SQLITE_IMMEDIATE_WRITES", True):
+    if sqlite and app.config["SQLITE_IMMEDIATE_WRITES"]:
         app.before_request(_writes_begin_immediate)
 
 

@@ -111,13 +111,14 @@ def prepare(port: int, host: str = "127.0.0.1") -> tuple[Flask, list[str]]:
     lines = [
         "",
         "Phiếu tín nhiệm — demo",
-        f"  Database:   {app.config['SQLALCHEMY_DATABASE_URI']}",
-        f"  Open:       {base_url}/",
-        f"  Login:      {base_url}/account/login",
-        f"  Votes / các cuộc bỏ phiếu: {base_url}/polls/",
-        f"  Cards print / thẻ in cho địa chỉ: {base_url}",
-        f"  Secretariat account: {DEMO_USERNAME}",
-        f"  Password (shown once, not stored anywhere): {password}",
+        f"  Cơ sở dữ liệu / database: {app.config['SQLALCHEMY_DATABASE_URI']}",
+        f"  Mở / open: {base_url}/",
+        f"  Đăng nhập / login: {base_url}/account/login",
+        f"  Các cuộc bỏ phiếu / votes: {base_url}/polls/",
+        f"  Thẻ in cho địa chỉ / cards print: {base_url}",
+        f"  Tài khoản thư ký / secretariat account: {DEMO_USERNAME}",
+        f"  Mật khẩu (chỉ hiện một lần, không lưu ở đâu) / "
+        f"Password (shown once, not stored anywhere): {password}",
     ]
     with app.app_context():
         lines += seed_demo(app, base_url)
@@ -149,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_serve:
         return 0
     bind = os.environ["GUNICORN_BIND"]
-    print(f"\nStarting gunicorn on {bind} (Ctrl+C to stop)\n", flush=True)
+    print(
+        f"\nĐang chạy gunicorn / starting gunicorn on {bind} (Ctrl+C để dừng / to stop)\n",
+        flush=True,
+    )
     serve()
     return 0  # not reached
 

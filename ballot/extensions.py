@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from flask_babel import Babel
@@ -38,7 +38,7 @@ def csrf_exempt_api(view: F) -> F:
     view must still refuse non-JSON bodies itself.
     """
     view.__phieu_csrf_exempt__ = True  # type: ignore[attr-defined]
-    return csrf.exempt(view)
+    return cast("F", csrf.exempt(view))
 
 
 def config_limit(name: str) -> Callable[[], str]:

@@ -32,6 +32,6 @@ def localtime(value: datetime | str | None, part: str = "full") -> str:
 
 def init_localtime(app: Flask) -> None:
     """Check the TIMEZONE setting (a clear error at start-up) and register the filter."""
-    timefmt.zone(app.config.get("TIMEZONE"))
+    timefmt.zone(app.config["TIMEZONE"])
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
     app.add_template_filter(localtime, "localtime")

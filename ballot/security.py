@@ -89,8 +89,8 @@ def with_wasm(directives: dict[str, str]) -> dict[str, str]:
 
 def init_security(app: Flask) -> None:
     """Install ProxyFix (when configured), the NUL refusal and the security headers."""
-    x_for = int(app.config.get("PROXY_FIX_X_FOR", 0))
-    x_proto = int(app.config.get("PROXY_FIX_X_PROTO", 0))
+    x_for = int(app.config["PROXY_FIX_X_FOR"])
+    x_proto = int(app.config["PROXY_FIX_X_PROTO"])
     if x_for or x_proto:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)  # type: ignore[method-assign]
 
@@ -99,9 +99,9 @@ def init_security(app: Flask) -> None:
 
     csp = content_security_policy(app.config["CONTENT_SECURITY_POLICY"])
     wasm_csp = content_security_policy(with_wasm(app.config["CONTENT_SECURITY_POLICY"]))
-    wasm_scripts = frozenset(app.config.get("WASM_SCRIPTS", ()))
+    wasm_scripts = frozenset(app.config["WASM_SCRIPTS"])
     permissions = app.config["PERMISSIONS_POLICY"]
-    hsts_seconds = int(app.config.get("HSTS_SECONDS", 0))
+    hsts_seconds = int(app.config["HSTS_SECONDS"])
 
     @app.after_request
     def _security_headers(response: Response) -> Response:

@@ -20,7 +20,7 @@ _CACHE: dict[str, Ed25519PrivateKey] = {}
 
 def key_path() -> Path:
     """Where the server's encrypted signing key is kept (``SERVER_KEY_PATH``)."""
-    configured = current_app.config.get("SERVER_KEY_PATH")
+    configured = current_app.config["SERVER_KEY_PATH"]
     return Path(configured or os.path.join(current_app.instance_path, "server-ed25519.pem"))
 
 

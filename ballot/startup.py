@@ -79,7 +79,7 @@ def secret_weakness(secret: object) -> str | None:
 def configured_workers(app: Flask) -> int:
     """How many worker processes serve this app, as far as the app can know."""
     for value in (
-        app.config.get("WORKERS"),
+        app.config["WORKERS"],
         os.environ.get("GUNICORN_WORKERS"),
         os.environ.get("WEB_CONCURRENCY"),
     ):
@@ -96,9 +96,9 @@ def configured_workers(app: Flask) -> int:
 
 def check_settings(app: Flask) -> None:
     """SECRET_KEY, cookies and rate-limit storage (production only)."""
-    if app.config.get("ENV_NAME") != "production":
+    if app.config["ENV_NAME"] != "production":
         return
-    weakness = secret_weakness(app.config.get("SECRET_KEY"))
+    weakness = secret_weakness(app.config["SECRET_KEY"])
     if weakness:
         raise ConfigurationError(
             "SECRET_KEY yếu, không khởi động ở chế độ production. Tạo khóa bằng: "
@@ -108,14 +108,14 @@ def check_settings(app: Flask) -> None:
             'Make one with: python -c "import secrets; print(secrets.token_hex(32))" '
             "and put it in instance/config.py (see config/production.example.py).",
         )
-    if not app.config.get("SESSION_COOKIE_SECURE"):
+    if not app.config["SESSION_COOKIE_SECURE"]:
         raise ConfigurationError(
             "không khởi động ở chế độ production khi cookie không bật Secure "
             "(SESSION_COOKIE_SECURE = True, sau HTTPS).",
             "refusing to start in production without secure cookies "
             "(SESSION_COOKIE_SECURE = True, behind HTTPS).",
         )
-    storage = str(app.config.get("RATELIMIT_STORAGE_URI", ""))
+    storage = str(app.config["RATELIMIT_STORAGE_URI"])
     workers = configured_workers(app)
     if storage.startswith("memory://"):
         if workers > 1:
@@ -132,7 +132,7 @@ def check_settings(app: Flask) -> None:
 
 def check_server_key(app: Flask) -> None:
     """The server's signing key opens and signs for every open or closed vote."""
-    if app.config.get("ENV_NAME") != "production":
+    if app.config["ENV_NAME"] != "production":
         return
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
-from flask import flash, g
+from flask import Response, flash, g
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -28,6 +28,20 @@ from ballot.polls.models import Poll
 from ballot.states import state_label
 
 T = TypeVar("T")
+
+#: What a vote offers to download.
+Download = Literal["cards", "definition", "results.json", "results.csv", "record", "minutes"]
+
+#: The file name of each download of a vote (Vietnamese without diacritics, as the
+#: secretariat files them); the pages that name a file (a command to type) use the same.
+DOWNLOAD_NAMES: Final[dict[Download, str]] = {
+    "cards": "the-{id}.pdf",
+    "definition": "dinh-nghia-{id}.json",
+    "results.json": "ket-qua-{id}.json",
+    "results.csv": "ket-qua-{id}.csv",
+    "record": "ho-so-{id}.zip",
+    "minutes": "bien-ban-{id}.pdf",
+}
 
 
 def actor() -> str:
@@ -119,3 +133,21 @@ def attempt(
     if success is not None:
         flash(success(value) if callable(success) else success, "success")
     return Outcome(value=value)
+
+
+def download_name(what: Download, public_id: str) -> str:
+    """The file name of the vote's download ``what`` (also ``download_name`` in templates)."""
+    return DOWNLOAD_NAMES[what].format(id=public_id)
+
+
+def download(
+    data: bytes, mimetype: str, what: Download, public_id: str, *, store: bool = True
+) -> Response:
+    """The vote's download ``what`` as an attachment under its one name; ``store=False``
+    for a file that must not stay in a cache (cards carry their secrets)."""
+    response = Response(data, mimetype=mimetype)
+    name = download_name(what, public_id)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if not store:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -49,10 +49,12 @@ def unit_costs() -> dict[str, float]:
     sig = sk.sign_schnorr(msg, bytes(32))
     xonly = PublicKeyXOnly.from_secret(k).format()
     many = [PublicKey.from_secret((i + 1).to_bytes(32, "big")) for i in range(500)]
+    rec = enc[1:] + k + bytes([enc[0] & 1])  # (r, s = k) with R = p: k·r⁻¹·p + … (one call)
     return {
         "mul": per_call(lambda: p.multiply(k), 3000),
         "base": per_call(lambda: PublicKey.from_valid_secret(k), 3000),
         "muladd": per_call(lambda: p.add(k), 3000),
+        "recover": per_call(lambda: PublicKey.from_signature_and_message(rec, k, None), 3000),
         "add": per_call(lambda: PublicKey.combine_keys([p, q]), 5000),
         "sum": per_call(lambda: PublicKey.combine_keys(many), 20) / (len(many) - 1),
         "parse": per_call(lambda: PublicKey(enc), 5000),

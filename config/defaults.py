@@ -51,6 +51,10 @@ WTF_CSRF_SSL_STRICT = False
 #: memory:// is per process; production uses redis://127.0.0.1:6379 so limits hold
 #: across gunicorn workers and servers.
 RATELIMIT_STORAGE_URI = "memory://"
+#: False turns every limit off (Flask-Limiter and the cast buckets of ballot.voting.limits).
+RATELIMIT_ENABLED = True
+#: Prefix of every limit's key in the storage (several apps sharing one redis).
+RATELIMIT_KEY_PREFIX = ""
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "fixed-window"
 #: Login attempts per account and client address (POST only; successful logins are not
@@ -73,9 +77,16 @@ CAST_ADDRESS_RATE_LIMIT = "1200 per minute"
 CAST_BAD_RATE_LIMIT = "3 per minute;10 per hour"
 #: Seconds a refused ballot's exact bytes are remembered (and refused unparsed if resent).
 CAST_REFUSED_MEMORY = 3600
+#: Proof checks of cast ballots run at once per worker process. They are CPU work under
+#: the interpreter lock: more at once in one process only makes each slower (and a
+#: thread holding the vote's row lock waits behind them); add processes, not threads.
+CAST_VERIFY_THREADS = 1
 #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
+#: Worker processes serving the app (the memory:// rate-limit check at start-up); None =
+#: GUNICORN_WORKERS or WEB_CONCURRENCY from the environment, else 1.
+WORKERS = None
 
 # --- Security headers ----------------------------------------------------------------------
 #: Content-Security-Policy directives; no inline scripts or styles anywhere.
@@ -106,6 +117,11 @@ PERMISSIONS_POLICY = (
 #: Strict-Transport-Security max-age in seconds; 0 = header not sent (set it behind HTTPS).
 HSTS_SECONDS = 0
 
+# --- Server key ------------------------------------------------------------------------------
+#: The server's Ed25519 signing key (PEM, encrypted under SECRET_KEY, made on first use);
+#: None = ``server-ed25519.pem`` in the instance folder (ballot/serverkey.py).
+SERVER_KEY_PATH = None
+
 # --- Cards ------------------------------------------------------------------------------------
 #: Address members' phones reach the app at (printed in the cards' QR codes and links),
 #: e.g. "https://phieu.hdnd.example.vn" or "http://192.168.1.10:8000" on a conference LAN.
@@ -127,6 +143,9 @@ BABEL_DEFAULT_TIMEZONE = TIMEZONE
 #: Hà Nam"; empty = the meeting's name) and the place before the date (empty = dots).
 MINUTES_BODY = ""
 MINUTES_PLACE = ""
+#: "to" (Tổ kiểm phiếu) or "ban" (Ban kiểm phiếu, elected by a session of the National
+#: Assembly or a People's Council under NQ 96/2023/QH15): the committee's name in the minutes.
+MINUTES_COMMITTEE = "to"
 #: Offered languages, Vietnamese first.
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 

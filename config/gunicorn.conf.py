@@ -47,6 +47,15 @@ logger_class = "config.gunicorn_logger.SafeAccessLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
+def on_starting(server):  # gunicorn hook signature; runs after the app is preloaded
+    """A fresh database is migrated first, an outdated or unreachable one refused with
+    what to run (ballot.cli), as every flask command does: never a traceback per page."""
+    import wsgi
+    from ballot.cli import check_database_before_serving
+
+    check_database_before_serving(wsgi.app)
+
+
 def post_fork(server, worker):  # gunicorn hook signature
     """Each worker opens its own database connections (none inherited from the master)."""
     import wsgi

@@ -136,7 +136,7 @@ def verify_audit(ctx: ElectionContext, audited: AuditedBallot) -> None:
             raise CryptoError("bad_audit", f"row {i}: choice outside 0..{len(ctx.values) - 1}")
         if base_mul(row.r) != row.alpha:
             raise CryptoError("bad_reveal", f"row {i}: alpha is not r·G (wrong nonce)")
-        if ctx.public_key.mul_add(row.r, ctx.values[row.choice]) != row.beta:
+        if ctx.public_key.mul_add_public(row.r, ctx.values[row.choice]) != row.beta:
             raise CryptoError("bad_reveal", f"row {i}: beta does not encrypt the shown choice")
 
 

@@ -49,7 +49,7 @@ def verify_knowledge(
     u = scalar_from_hex(proof["u"], f"{what} u")
     if point.is_infinity:
         raise CryptoError("bad_point", f"{what}: the point at infinity")
-    r = point.mul_add(-c, u)
+    r = point.mul_add_public(-c, u)
     if r.is_infinity or hash_to_scalar(tag, *parts, r.to_bytes()) != c:
         raise CryptoError("dkg_bad_proof", what)
 

@@ -22,7 +22,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Lá phiếu kiểm tra không mã hóa đúng lựa chọn đã công bố",
         "The checked ballot does not encrypt the shown choice",
     ),
-    "bad_card_code": ("Mã thẻ không đúng, vui lòng kiểm tra lại", "Card code is wrong, check it"),
+    "bad_card_code": (
+        "Mã nhập tay của thẻ không đúng, vui lòng kiểm tra lại",
+        "The card's manual entry code is wrong, check it",
+    ),
     "bad_share": ("Tệp khóa thành phần không hợp lệ", "Invalid key share file"),
     "wrong_passphrase": (
         "Sai mật khẩu, hoặc tệp khóa đã bị sửa đổi",

@@ -16,6 +16,7 @@ from typing import Final
 
 from coincurve import PublicKey
 from coincurve._libsecp256k1 import ffi, lib
+from coincurve.context import GLOBAL_CONTEXT
 
 from keys.errors import CryptoError
 
@@ -44,12 +45,17 @@ def random_scalar() -> int:
 
 
 class Point:
-    """A point of secp256k1, or the point at infinity (``_pk is None``)."""
+    """A point of secp256k1, or the point at infinity (``_pk is None``).
 
-    __slots__ = ("_pk",)
+    Points never change, so the compressed encoding is kept once known (``_enc``: the
+    bytes it was parsed from, or the first :meth:`to_bytes`).
+    """
 
-    def __init__(self, pk: PublicKey | None) -> None:
+    __slots__ = ("_enc", "_pk")
+
+    def __init__(self, pk: PublicKey | None, enc: bytes | None = None) -> None:
         self._pk = pk
+        self._enc = enc
 
     # -- construction -------------------------------------------------------
     @classmethod
@@ -65,7 +71,7 @@ class Point:
         if len(data) != 33 or data[0] not in (2, 3):
             raise CryptoError("bad_point", f"{what}: expected a 33-byte compressed point")
         try:
-            return cls(PublicKey(data))
+            return cls(PublicKey(data), bytes(data))
         except ValueError:
             raise CryptoError("bad_point", f"{what}: not a point on secp256k1") from None
 
@@ -79,7 +85,9 @@ class Point:
         """33-byte compressed SEC1 encoding; ``00`` for the point at infinity."""
         if self._pk is None:
             return INFINITY_BYTES
-        return bytes(self._pk.format(compressed=True))
+        if self._enc is None:
+            self._enc = bytes(self._pk.format(compressed=True))
+        return self._enc
 
     def raw(self) -> PublicKey | None:
         """The libsecp256k1 key behind this point (None for infinity), for hot loops."""
@@ -125,18 +133,39 @@ class Point:
     __rmul__ = __mul__
 
     def mul_add(self, a: int, b: int) -> Point:
-        """a·self + b·G in one libsecp256k1 call where possible."""
+        """a·self + b·G for any scalars, secret ones too.
+
+        a·self is libsecp256k1's constant-time multiplication (the nonce of an
+        encryption or a proof goes through here); verifiers use :meth:`mul_add_public`.
+        """
         a %= N
         b %= N
         if a == 0 or self._pk is None:
             return base_mul(b)
-        q = self._pk.multiply(a.to_bytes(32, "big"))
-        if b == 0:
-            return Point(q)
-        try:
-            return Point(q.add(b.to_bytes(32, "big")))
-        except ValueError:
-            return INFINITY
+        return _mul_then_add(self._pk, a, b)
+
+    def mul_add_public(self, a: int, b: int) -> Point:
+        """a·self + b·G for public scalars (proof checks): one variable-time call.
+
+        The call is libsecp256k1's ECDSA public-key recovery: for this point R, with
+        x-coordinate r below N and y of parity v, recover((r, s), v, e) =
+        r⁻¹·(s·R − e·G); with s = a·r and e = −b·r it is a·R + b·G (one Strauss
+        multi-multiplication, G from libsecp256k1's tables) instead of a
+        multiplication and an addition. Where it cannot answer (r ≥ N, a result at
+        infinity) :meth:`mul_add`'s path does: the same point either way
+        (tests/test_group_recover.py). Never with a secret: its time depends on a, b.
+        """
+        a %= N
+        b %= N
+        if a == 0 or self._pk is None:
+            return base_mul(b)
+        enc = self.to_bytes()
+        r = int.from_bytes(enc[1:], "big")
+        if r < N:  # and r ≠ 0: x = 0 is on no point of secp256k1 (7 is not a square)
+            pk = _recover(enc[1:] + (a * r % N).to_bytes(32, "big"), enc[0] & 1, b * r)
+            if pk is not None:
+                return Point(pk)
+        return _mul_then_add(self._pk, a, b)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Point):
@@ -151,6 +180,30 @@ class Point:
 
 
 INFINITY: Final = Point(None)
+
+
+def _recover(rs: bytes, parity: int, br: int) -> PublicKey | None:
+    """libsecp256k1's ECDSA recovery of signature ``rs`` (r ‖ s), id ``parity``, for
+    the message scalar −br mod N; None where it refuses (the result at infinity)."""
+    ctx = GLOBAL_CONTEXT.ctx
+    sig = ffi.new("secp256k1_ecdsa_recoverable_signature *")
+    if not lib.secp256k1_ecdsa_recoverable_signature_parse_compact(ctx, sig, rs, parity):
+        return None
+    out = ffi.new("secp256k1_pubkey *")
+    if not lib.secp256k1_ecdsa_recover(ctx, out, sig, (-br % N).to_bytes(32, "big")):
+        return None
+    return PublicKey(out, GLOBAL_CONTEXT)
+
+
+def _mul_then_add(pk: PublicKey, a: int, b: int) -> Point:
+    """a·P + b·G as a multiplication then a tweak addition (a, b reduced, a ≠ 0)."""
+    q = pk.multiply(a.to_bytes(32, "big"))
+    if b == 0:
+        return Point(q)
+    try:
+        return Point(q.add(b.to_bytes(32, "big")))
+    except ValueError:
+        return INFINITY
 
 
 def base_mul(k: int) -> Point:

@@ -8,9 +8,11 @@ wrapped by versions that add to :data:`OPS` exactly what the operation does, the
 it; on leaving, the plain functions are back. A benchmark counts one call inside the
 block and times the others outside it.
 
-Kinds: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (k·P + j·G), ``add``
-(P + Q), ``sum`` (one addition inside a many-point sum), ``parse`` (decompress and
-validate a point), ``serialize`` (compress a point to 33 bytes), ``schnorr`` (a BIP340
+Kinds: ``mul`` (variable-base k·P), ``base`` (k·G), ``muladd`` (the j·G added to a
+k·P, counted with its ``mul``), ``recover`` (k·P + j·G as one ECDSA key recovery,
+:meth:`keys.group.Point.mul_add_public`), ``add`` (P + Q), ``sum`` (one addition
+inside a many-point sum), ``parse`` (decompress and validate a point), ``serialize``
+(compress a point to 33 bytes, once per point: it is kept), ``schnorr`` (a BIP340
 verification). :mod:`keys.decryption`'s discrete-log loops count their own steps here
 once per call (they run on libsecp256k1 directly, not through Point).
 """
@@ -37,13 +39,9 @@ def _wrappers() -> dict[tuple[Any, str], Any]:
 
     plain = Point.__dict__
     from_bytes = plain["from_bytes"].__func__
-    to_bytes, add, mul, mul_add = (
-        plain["to_bytes"],
-        plain["__add__"],
-        plain["__mul__"],
-        plain["mul_add"],
-    )
+    to_bytes, add, mul = plain["to_bytes"], plain["__add__"], plain["__mul__"]
     base_mul, point_sum, verify = group.base_mul, group.point_sum, cards.verify
+    recover, mul_then_add = group._recover, group._mul_then_add
 
     def c_from_bytes(
         cls: type[Point], data: bytes, what: str = "point", allow_infinity: bool = False
@@ -53,7 +51,7 @@ def _wrappers() -> dict[tuple[Any, str], Any]:
         return from_bytes(cls, data, what, allow_infinity)  # type: ignore[no-any-return]
 
     def c_to_bytes(self: Point) -> bytes:
-        if self.raw() is not None:
+        if self.raw() is not None and self._enc is None:  # once: then it is kept
             OPS["serialize"] += 1
         return to_bytes(self)  # type: ignore[no-any-return]
 
@@ -67,12 +65,16 @@ def _wrappers() -> dict[tuple[Any, str], Any]:
             OPS["mul"] += 1
         return mul(self, k)  # type: ignore[no-any-return]
 
-    def c_mul_add(self: Point, a: int, b: int) -> Point:
-        if a % N and self.raw() is not None:  # else base_mul (counted itself) does it
-            OPS["mul"] += 1
-            if b % N:
-                OPS["muladd"] += 1
-        return mul_add(self, a, b)  # type: ignore[no-any-return]
+    # Point.mul_add and mul_add_public end in one of these two (or in base_mul).
+    def c_mul_then_add(pk: Any, a: int, b: int) -> Point:
+        OPS["mul"] += 1
+        if b:
+            OPS["muladd"] += 1
+        return mul_then_add(pk, a, b)
+
+    def c_recover(rs: bytes, parity: int, br: int) -> Any:
+        OPS["recover"] += 1
+        return recover(rs, parity, br)
 
     def c_base_mul(k: int) -> Point:
         if k % N:
@@ -96,7 +98,8 @@ def _wrappers() -> dict[tuple[Any, str], Any]:
         (Point, "__add__"): c_add,
         (Point, "__mul__"): c_mul,
         (Point, "__rmul__"): c_mul,
-        (Point, "mul_add"): c_mul_add,
+        (group, "_mul_then_add"): c_mul_then_add,
+        (group, "_recover"): c_recover,
         (group, "base_mul"): c_base_mul,
         (group, "point_sum"): c_point_sum,
         (cards, "verify"): c_verify,

@@ -102,8 +102,8 @@ def verify_row(
     commitments: list[Point] = []
     for j, mj in enumerate(values):
         cj, sj = proof.c[j], proof.s[j]
-        commitments.append(ct.alpha.mul_add(-cj, sj))
-        commitments.append(ct.beta.mul_add(-cj, cj * mj) + public_key * sj)
+        commitments.append(ct.alpha.mul_add_public(-cj, sj))
+        commitments.append(ct.beta.mul_add_public(-cj, cj * mj) + public_key * sj)
     c = _row_challenge(manifest_hash, public_key, card, index, ct, commitments)
     if sum(proof.c) % N != c:
         raise CryptoError("bad_proof", f"row {index}: the proof does not verify")
@@ -172,7 +172,7 @@ def verify_decryption(
     proof: DecryptionProof,
 ) -> None:
     """Recompute a = s·G − c·X_i and b = s·α − c·D_i and check c against the hash."""
-    a = verification_key.mul_add(-proof.c, proof.s)
+    a = verification_key.mul_add_public(-proof.c, proof.s)
     b = ct.alpha * proof.s - share * proof.c
     c = _decryption_challenge(
         manifest_hash, public_key, trustee, verification_key, index, ct, share, a, b

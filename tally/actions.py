@@ -9,6 +9,10 @@ vote id) renumbered from 1: ``hash_n = digest(TAG_VOTE_ACTION, hash_{n-1},
 canonical_json({"seq", "at", "actor", "action", "details"}))`` with ``hash_0 =
 digest(TAG_VOTE_LOG, vote id)``. Its head (count, hash) at the close is inside the
 server's signed close, so it cannot be rewritten afterwards.
+
+Every checkpoint the server signs while the vote is open is also an entry of that chain
+(:data:`CHECKPOINT_ACTION`, details :func:`checkpoint_details`): the close then binds the
+set of checkpoints, and a record that leaves one out is INVALID (docs/record.md §3).
 """
 
 from __future__ import annotations
@@ -18,6 +22,26 @@ from typing import Any, Final
 from keys.hashing import TAG_ACTION_LOG, TAG_VOTE_ACTION, TAG_VOTE_LOG, canonical_json, digest
 
 GENESIS: Final = bytes(32)
+#: The vote-chain entry logged with each signed checkpoint.
+CHECKPOINT_ACTION: Final = "poll.checkpoint"
+
+
+def checkpoint_details(
+    election_id: str, count: int, head: bytes, at: str, signature: bytes
+) -> dict[str, Any]:
+    """The details of a :data:`CHECKPOINT_ACTION` entry: the whole signed checkpoint.
+
+    The signature itself (not its hash) is logged, so the entry alone is a checkpoint
+    anyone can verify, and equal entries mean byte-equal checkpoints (records.py
+    ``KEYS["actions.json poll.checkpoint details"]`` lists these keys).
+    """
+    return {
+        "poll": election_id,
+        "count": count,
+        "head": head.hex(),
+        "at": at,
+        "signature": signature.hex(),
+    }
 
 
 def vote_log_seed(election_id: str) -> bytes:

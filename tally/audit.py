@@ -10,13 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tally.actions import vote_action_hash, vote_log_seed
+from tally.actions import CHECKPOINT_ACTION, vote_action_hash, vote_log_seed
 from tally.manifest import Manifest
-from tally.records import Action, Card, SignedHead, VerifyError, hexbytes, integer, text
+from tally.records import (
+    Action,
+    Card,
+    SignedHead,
+    VerifyError,
+    hexbytes,
+    integer,
+    obj,
+    text,
+    timestamp,
+)
 from tally.rules import quorum_met
 
-#: Actions that change what the figures say; none may follow the close.
-BEFORE_CLOSE = ("poll.freeze", "poll.checkin", "poll.open", "cards.spare", "cards.revoke")
+#: Actions that change what the figures say, or sign the chain while voting; none may
+#: follow the close.
+BEFORE_CLOSE = (
+    "poll.freeze",
+    "poll.checkin",
+    "poll.open",
+    "cards.spare",
+    "cards.revoke",
+    CHECKPOINT_ACTION,
+)
 
 
 @dataclass
@@ -28,6 +46,8 @@ class LogFacts:
     revoked: list[str] = field(default_factory=list)
     opened_at: str | None = None
     override: str | None = None
+    #: The checkpoints the log records, in order, with their action numbers.
+    checkpoints: list[tuple[int, SignedHead]] = field(default_factory=list)
 
     @property
     def issued(self) -> int:
@@ -104,6 +124,12 @@ def derive(
             if a.action == "cards.spare" and s not in spare_serials:
                 raise VerifyError(where, f"card {s} is not a spare (spares follow the summoned)")
             (facts.spares if a.action == "cards.spare" else facts.revoked).append(s)
+        elif a.action == CHECKPOINT_ACTION:
+            cp = logged_checkpoint(a, where)
+            last = facts.checkpoints[-1][1].count if facts.checkpoints else 0
+            if not opened or cp.count <= last:
+                raise VerifyError(where, "before the open, or not after the previous checkpoint")
+            facts.checkpoints.append((n, cp))
         elif a.action == "poll.close":
             if n != close.actions or not opened:
                 raise VerifyError(where, "is not the signed close's last entry, or before an open")
@@ -115,3 +141,48 @@ def derive(
         if a.action in (*BEFORE_CLOSE, "poll.close"):
             raise VerifyError(f"actions.json, action {n} ({a.action})", "after the close")
     return facts
+
+
+def logged_checkpoint(a: Action, where: str) -> SignedHead:
+    """The signed checkpoint a ``poll.checkpoint`` entry records (tally.actions)."""
+    d = obj(a.details, where, "actions.json poll.checkpoint details")
+    timestamp(d["at"], where + " at")
+    return SignedHead(
+        integer(d["count"], where + " count", 1),
+        hexbytes(d["head"], where + " head", 32),
+        d["at"],
+        hexbytes(d["signature"], where + " signature", 64),
+    )
+
+
+def check_logged_checkpoints(
+    logged: list[tuple[int, SignedHead]], listed: list[SignedHead]
+) -> None:
+    """checkpoints.json lists exactly the checkpoints the log records, same bytes, in order.
+
+    Both lists are in increasing count (checked before), so at the first difference
+    the smaller count is the one the other list lacks; equal counts mean altered.
+    """
+    for i in range(max(len(logged), len(listed))):
+        n, want = logged[i] if i < len(logged) else (0, None)
+        got = listed[i] if i < len(listed) else None
+        if got == want:
+            continue
+        if want is not None and (got is None or want.count < got.count):
+            raise VerifyError(
+                "checkpoints.json",
+                f"the checkpoint logged at action {n} (ballot #{want.count}) is missing: "
+                "left out of the record",
+            )
+        if got is not None and (want is None or got.count < want.count):
+            raise VerifyError(
+                f"checkpoint {i + 1}",
+                f"(ballot #{got.count}) is not in the action log: "
+                "every checkpoint the server signs is logged",
+            )
+        assert got is not None and want is not None  # noqa: S101 - equal counts here
+        differ = [k for k in ("head", "at", "signature") if getattr(got, k) != getattr(want, k)]
+        raise VerifyError(
+            f"checkpoint {i + 1}",
+            f"differs from the one logged at action {n} ({', '.join(differ)})",
+        )

@@ -44,7 +44,7 @@ def verify(record_path: Path, workers: int | None, receipt_path: Path | None) ->
         report = verify_record(record, workers)
         if receipt_path is not None:
             receipt = Record({"manifest.json": receipt_path.read_bytes()}).json("manifest.json")
-            report.ok(check_receipt(record, receipt))
+            report.ok(check_receipt(record, receipt, report))
     except Unreadable as err:
         click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}", err=True)
         sys.exit(2)
@@ -135,6 +135,14 @@ def partial_decrypt(record_path: Path, share_path: Path, out_path: Path) -> None
 @click.option("--timezone", "tz", default="Asia/Ho_Chi_Minh", show_default=True)
 @click.option("--body", default=None, help="Name of the body in the header (default: meeting).")
 @click.option("--place", default=None, help="Place before the date (default: dots).")
+@click.option(
+    "--committee",
+    type=click.Choice(["to", "ban"]),
+    default="to",
+    show_default=True,
+    help="to: Tổ kiểm phiếu; ban: Ban kiểm phiếu (a session of the National Assembly or a "
+    "People's Council).",
+)
 @click.option("--workers", type=click.IntRange(1, 256), help="Processes (default: every core).")
 def minutes(
     record_path: Path,
@@ -142,6 +150,7 @@ def minutes(
     tz: str,
     body: str | None,
     place: str | None,
+    committee: str,
     workers: int | None,
 ) -> None:
     """Verify RECORD as ``verify`` does, then print its minutes (biên bản kiểm phiếu) as a PDF.
@@ -164,7 +173,7 @@ def minutes(
     )
     click.echo(f"HỢP LỆ / VALID — mã băm hồ sơ / record hash: {report.record_hash}")
     try:
-        pdf = minutes_pdf(record, tz=tz, body=body, place=place)
+        pdf = minutes_pdf(record, tz=tz, body=body, place=place, committee=committee)
     except CryptoError as err:
         click.echo(f"Lỗi: {err.message('vi')}\nError: {err.message('en')}", err=True)
         sys.exit(1)

@@ -17,6 +17,7 @@ from keys.decryption import (
 )
 from keys.elgamal import Ciphertext, aggregate
 from keys.errors import CryptoError
+from keys.group import base_mul
 from keys.sharefile import open_share
 from tally.manifest import Manifest
 from tally.rules import Figures, official_result
@@ -76,17 +77,31 @@ def results(
     figures: Figures,
     totals: list[Ciphertext],
     parts: list[PartialDecryption],
+    published: Any = None,
 ) -> dict[str, Any]:
-    """Combine k verified partial decryptions and apply the rules: the results.json object."""
+    """Combine k verified partial decryptions and apply the rules: the results.json object.
+
+    ``published`` (the verifier's results.json, untrusted): an official's published
+    ``total`` T is taken when T·G is the combined point and 0 ≤ T ≤ bound, which is one
+    multiplication instead of a discrete-log search (the solution in that range is
+    unique, so the results are the same); any other is searched.
+    """
     chosen = sorted(parts, key=lambda p: p.trustee)[: manifest.key.threshold]
     points = combine(manifest.key, totals, chosen)
     levels = manifest.levels
     bound = figures.returned * manifest.base ** (len(levels) - 1)
-    dlog = DiscreteLog(bound, len(points))
+    dlog: DiscreteLog | None = None
+    hints = published.get("officials") if isinstance(published, dict) else None
+    hints = hints if isinstance(hints, list) else []
     denominator = figures.denominator(manifest.denominator)
     officials = []
     for r, (official, point) in enumerate(zip(manifest.officials, points, strict=True)):
-        total = dlog.solve(point, f"official {r + 1}")
+        hint = hints[r].get("total") if r < len(hints) and isinstance(hints[r], dict) else None
+        if type(hint) is int and 0 <= hint <= bound and base_mul(hint) == point:
+            total = hint
+        else:
+            dlog = dlog or DiscreteLog(bound, len(points))
+            total = dlog.solve(point, f"official {r + 1}")
         counts = decode_counts(
             total, manifest.base, len(levels), f"official {r + 1}", figures.returned
         )

@@ -5,7 +5,8 @@ QĐ 96-QĐ/TW: the body's header block beside the national motto, place and date
 title, the counting committee (tổ kiểm phiếu) and who of it took part, the figures
 (summoned, present, ballots issued and returned, valid and invalid), the quorum, the
 cards revoked and the spares handed out, the results table and its notes, the
-fingerprints to compare, and the signature lines. Every time is on the clocks of the
+fingerprints to compare, the complaints raised during the count (written in by hand),
+and the signature lines. Every time is on the clocks of the
 vote's time zone (tally.timefmt).
 
 Font: Noto Serif (SIL Open Font License, tally/fonts/LICENSE-Noto.txt), bundled so
@@ -31,6 +32,13 @@ from tally.vocab import DENOMINATOR_TEXT, LEVEL_LABELS
 
 FONTS: Final = Path(__file__).parent / "fonts"
 DOTS: Final = "…………………"
+#: The counting committee's name and its chair's title: a session of the National Assembly
+#: or a People's Council under NQ 96/2023/QH15 elects a "Ban kiểm phiếu"; a party
+#: committee or an agency usually has a "Tổ kiểm phiếu".
+COMMITTEES: Final = {
+    "to": ("Tổ kiểm phiếu", "Tổ trưởng", "TỔ TRƯỞNG TỔ KIỂM PHIẾU"),
+    "ban": ("Ban kiểm phiếu", "Trưởng ban", "TRƯỞNG BAN KIỂM PHIẾU"),
+}
 
 
 def _nfc(text: object) -> str:
@@ -58,14 +66,14 @@ def _spares_issued(record: Record, election_id: str) -> int:
     )
 
 
-def _header(pdf: FPDF, body: str, place: str, when: str) -> None:
+def _header(pdf: FPDF, body: str, place: str, when: str, committee: str) -> None:
     """The two-column header: the body on the left, the national motto on the right."""
     half = pdf.epw / 2
     top = pdf.get_y()
     pdf.set_font("Serif", "", 11)
     pdf.multi_cell(half - 4, 5.5, _nfc(body.upper()), align="C", new_x=XPos.LMARGIN)
     pdf.set_font("Serif", "B", 11)
-    pdf.multi_cell(half - 4, 5.5, "TỔ KIỂM PHIẾU", align="C", new_x=XPos.LMARGIN)
+    pdf.multi_cell(half - 4, 5.5, committee.upper(), align="C", new_x=XPos.LMARGIN)
     left_bottom = pdf.get_y()
     pdf.set_xy(pdf.l_margin + half, top)
     pdf.multi_cell(half, 5.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
@@ -81,14 +89,25 @@ def _header(pdf: FPDF, body: str, place: str, when: str) -> None:
 
 
 def minutes_pdf(
-    record: Record, tz: str | None = None, body: str | None = None, place: str | None = None
+    record: Record,
+    tz: str | None = None,
+    body: str | None = None,
+    place: str | None = None,
+    committee: str = "to",
 ) -> bytes:
     """Render the minutes of a counted record.
 
     ``tz`` is the vote's time zone (default Asia/Ho_Chi_Minh); ``body`` the name of the
     body holding the vote for the header block (default: the meeting's name); ``place``
-    the place before the date (default: dots, to be written in by hand).
+    the place before the date (default: dots, to be written in by hand); ``committee``
+    a key of COMMITTEES ("to": Tổ kiểm phiếu, "ban": Ban kiểm phiếu).
     """
+    if committee not in COMMITTEES:
+        raise ValueError(
+            f"tổ chức kiểm phiếu phải là một trong: {', '.join(COMMITTEES)}\n"
+            f"the counting committee must be one of: {', '.join(COMMITTEES)}"
+        )
+    words = COMMITTEES[committee]
     manifest = parse_manifest(record.json("manifest.json"))
     figures = parse_figures_file(record.json("figures.json"))
     res: dict[str, Any] = record.json("results.json")
@@ -103,12 +122,12 @@ def minutes_pdf(
     pdf.alias_nb_pages()
     pdf.add_page()
     when = format_date(closed_at, "vi", tz)
-    _header(pdf, body or manifest.meeting, place or DOTS, when)
+    _header(pdf, body or manifest.meeting, place or DOTS, when, words[0])
     _line(pdf, "BIÊN BẢN KIỂM PHIẾU", 15, "B", "C")
     _line(pdf, manifest.title, 12, "B", "C")
     _line(pdf, manifest.meeting, 11, "", "C")
     pdf.ln(2)
-    _committee(pdf, manifest, res, closed_at, tz)
+    _committee(pdf, manifest, res, closed_at, tz, words)
     _figures(pdf, record, manifest, figures, tz)
     den = res["denominator"]
     _line(pdf, "II. KẾT QUẢ KIỂM PHIẾU", 11, "B")
@@ -118,22 +137,32 @@ def minutes_pdf(
     pdf.ln(2)
     _notes(pdf, manifest, res)
     _fingerprints(pdf, record, manifest, close)
+    # As on every paper form of a count: what was raised during it, written by hand.
+    _line(pdf, "IV. Ý KIẾN, KHIẾU NẠI TRONG KHI KIỂM PHIẾU (NẾU CÓ) VÀ CÁCH GIẢI QUYẾT", 11, "B")
+    _line(pdf, DOTS * 6)
+    _line(pdf, DOTS * 6)
+    pdf.ln(1)
     _line(
         pdf,
         "Biên bản được lập thành …… bản, đọc trước hội nghị và được thông qua vào hồi …… giờ "
         "…… phút cùng ngày.",
     )
-    _signatures(pdf, list(manifest.trustee_names))
+    _signatures(pdf, list(manifest.trustee_names), words)
     return bytes(pdf.output())
 
 
 def _committee(
-    pdf: FPDF, manifest: Manifest, res: dict[str, Any], closed_at: str, tz: str | None
+    pdf: FPDF,
+    manifest: Manifest,
+    res: dict[str, Any],
+    closed_at: str,
+    tz: str | None,
+    words: tuple[str, str, str],
 ) -> None:
     at = format_time(closed_at, "vi", tz)
-    _line(pdf, f"Hôm nay, sau khi kết thúc bỏ phiếu vào hồi {at}, Tổ kiểm phiếu gồm:")
+    _line(pdf, f"Hôm nay, sau khi kết thúc bỏ phiếu vào hồi {at}, {words[0]} gồm:")
     for i, name in enumerate(manifest.trustee_names, start=1):
-        role = "Tổ trưởng" if i == 1 else "Thành viên"
+        role = words[1] if i == 1 else "Thành viên"
         _line(pdf, f"    {i}. Ông/Bà {name} — {role}")
     taken = [f"{manifest.trustee_names[i - 1]}" for i in res["trustees"]]
     _line(
@@ -238,7 +267,7 @@ def _results_table(pdf: FPDF, levels: tuple[str, ...], officials: list[dict[str,
             row.cell(" ".join(f"({m})" for m in marks))
 
 
-def _signatures(pdf: FPDF, names: list[str]) -> None:
+def _signatures(pdf: FPDF, names: list[str], words: tuple[str, str, str]) -> None:
     """The chair's signature line, then one per other member of the committee."""
     if pdf.will_page_break(45):
         pdf.add_page()
@@ -246,7 +275,10 @@ def _signatures(pdf: FPDF, names: list[str]) -> None:
     y = pdf.get_y()
     half = pdf.epw / 2
     for col, (title, people) in enumerate(
-        (("TỔ TRƯỞNG TỔ KIỂM PHIẾU", names[:1]), ("CÁC THÀNH VIÊN TỔ KIỂM PHIẾU", names[1:]))
+        (
+            (words[2], names[:1]),
+            (f"Các thành viên {words[0]}".upper(), names[1:]),
+        )
     ):
         x = pdf.l_margin + col * half
         pdf.set_xy(x, y)

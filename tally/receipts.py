@@ -13,14 +13,22 @@ from keys.errors import CryptoError
 from tally import records as R
 from tally.record import Record, receipt_message
 from tally.records import VerifyError
-from tally.verify import load_manifest, read
+from tally.verify import Report, load_manifest, read
 
 
-def check_receipt(record: Record, raw: Any) -> str:
+def check_receipt(record: Record, raw: Any, verified: Report | None = None) -> str:
     """Check a member's receipt against a (verified) record; raise VerifyError if the
-    server signed acceptance of a ballot the record lacks or has changed."""
+    server signed acceptance of a ballot the record lacks or has changed.
+
+    ``verified``: the report of :func:`tally.verify.verify_record` on this record; its
+    manifest and chain are used instead of parsing the files again.
+    """
     receipt = R.parse_receipt(raw)
-    manifest = load_manifest(record)
+    if verified is not None and verified.manifest is not None:
+        manifest, chain = verified.manifest, verified.chain
+    else:
+        manifest = load_manifest(record)
+        chain = [(e.tracker, e.hash) for e in R.parse_ballots(read(record, "ballots.json"))]
     if receipt.manifest != manifest.hash:
         raise VerifyError("receipt", "is for another vote (manifest hash differs)")
     message = receipt_message(receipt.manifest, receipt.seq, receipt.tracker, receipt.head)
@@ -30,16 +38,15 @@ def check_receipt(record: Record, raw: Any) -> str:
         raise VerifyError(
             "receipt", "the server's signature does not verify: not a receipt of this vote"
         ) from None
-    entries = R.parse_ballots(read(record, "ballots.json"))
     where = f"receipt of ballot #{receipt.seq} (tracker {receipt.tracker.hex()[:16]}…)"
-    if receipt.seq > len(entries):
+    if receipt.seq > len(chain):
         raise VerifyError(
             where,
-            f"signed by the server, but the record has only {len(entries)} ballots: "
+            f"signed by the server, but the record has only {len(chain)} ballots: "
             "the ballot was dropped",
         )
-    entry = entries[receipt.seq - 1]
-    if entry.tracker != receipt.tracker or entry.hash != receipt.head:
+    tracker, head = chain[receipt.seq - 1]
+    if tracker != receipt.tracker or head != receipt.head:
         raise VerifyError(
             where,
             "signed by the server, but the record has another ballot there: "

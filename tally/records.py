@@ -44,6 +44,7 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "checkpoints.json close": ("count", "head", "at", "actions", "actions_head", "signature"),
     "actions.json": ("actions",),
     "actions.json actions[]": ("seq", "at", "actor", "action", "details", "hash"),
+    "actions.json poll.checkpoint details": ("poll", "count", "head", "at", "signature"),
     "figures.json": (
         "summoned",
         "present",

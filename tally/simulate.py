@@ -17,7 +17,7 @@ from keys.ballot import Ballot, encrypt_ballot
 from keys.decryption import PartialDecryption, partial_decrypt
 from keys.hashing import TAG_CHECKPOINT
 from keys.nonces import SYSTEM, Nonces
-from tally.actions import vote_chain
+from tally.actions import CHECKPOINT_ACTION, checkpoint_details, vote_chain
 from tally.count import aggregate_ballots, results, tally_json
 from tally.manifest import Manifest, build_manifest, parse_manifest
 from tally.record import Record, chain_link, close_message, head_message, receipt_message
@@ -112,7 +112,26 @@ def simulate(
     entries = chain_entries(manifest.hash, ballots)
     head = bytes.fromhex(entries[-1]["hash"]) if entries else manifest.hash
     opened, at = "2026-11-22T09:00:00+07:00", "2026-11-22T10:30:00+07:00"
-    log = _log(manifest, members, head, opened, at)
+    checkpoint_at = "2026-11-22T09:30:00+07:00"
+    cps = [
+        SignedHead(
+            n,
+            bytes.fromhex(entries[n - 1]["hash"]),
+            checkpoint_at,
+            signing.sign(
+                server,
+                head_message(
+                    TAG_CHECKPOINT,
+                    manifest.hash,
+                    n,
+                    bytes.fromhex(entries[n - 1]["hash"]),
+                    checkpoint_at,
+                ),
+            ),
+        )
+        for n in range(checkpoint_every or members + 1, members + 1, checkpoint_every or 1)
+    ]
+    log = _log(manifest, members, head, opened, at, cps)
     close_log = vote_chain("sim", log)
     actions_head = bytes.fromhex(close_log[-1]["hash"])
     signature = signing.sign(
@@ -139,25 +158,10 @@ def simulate(
     record.put("revocations.json", {"revocations": []})
     record.put("ballots.json", {"ballots": entries})
     record.put("audits.json", {"audited": []})
-    cps = [
-        SignedHead(
-            n,
-            bytes.fromhex(entries[n - 1]["hash"]),
-            "2026-11-22T09:30:00+07:00",
-            signing.sign(
-                server,
-                head_message(
-                    TAG_CHECKPOINT,
-                    manifest.hash,
-                    n,
-                    bytes.fromhex(entries[n - 1]["hash"]),
-                    "2026-11-22T09:30:00+07:00",
-                ),
-            ),
-        ).to_json()
-        for n in range(checkpoint_every or members + 1, members + 1, checkpoint_every or 1)
-    ]
-    record.put("checkpoints.json", {"checkpoints": cps, "close": close.to_json()})
+    record.put(
+        "checkpoints.json",
+        {"checkpoints": [c.to_json() for c in cps], "close": close.to_json()},
+    )
     record.put("actions.json", {"actions": vote_chain("sim", log + after)})
     ff = FiguresFile(members + 2, members, members, members, None, opened, at)
     record.put("figures.json", ff.to_json())
@@ -168,7 +172,7 @@ def simulate(
 
 
 def _log(
-    manifest: Manifest, present: int, head: bytes, opened: str, at: str
+    manifest: Manifest, present: int, head: bytes, opened: str, at: str, cps: list[SignedHead]
 ) -> list[tuple[str, str, str, dict[str, Any]]]:
     """The vote's action log up to the close, as the web layer writes it."""
     v = manifest.election_id
@@ -186,6 +190,15 @@ def _log(
     ]
     reason = None if quorum_met(present, manifest.summoned) else "mô phỏng: thiếu túc số"
     log.append((opened, "thuky", "poll.open", {"poll": v, "present": present, "override": reason}))
+    log += [
+        (
+            c.at,
+            "system",
+            CHECKPOINT_ACTION,
+            checkpoint_details(v, c.count, c.head, c.at, c.signature),
+        )
+        for c in cps
+    ]
     close = {"poll": v, "ballots": present, "head": head.hex()}
     log.append((at, "thuky", "poll.close", close))
     return log

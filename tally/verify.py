@@ -52,6 +52,10 @@ class Report:
 
     lines: list[str] = field(default_factory=list)
     record_hash: str = ""
+    #: Once the record verified: its manifest and each ballot's (tracker, chain hash),
+    #: so that ``--receipt`` (tally/receipts.py) parses nothing again.
+    manifest: Manifest | None = None
+    chain: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     def ok(self, text: str) -> None:
         """Note a check that held."""
@@ -254,7 +258,11 @@ def check_log(
         raise VerifyError(
             "revocations.json", f"lists {revs}, the action log revokes {facts.revoked}"
         )
+    audit.check_logged_checkpoints(
+        facts.checkpoints, R.parse_checkpoints(read(record, "checkpoints.json"))[0]
+    )
     report.ok(f"action log: {len(actions)} entries of this vote, chained; head signed at the close")
+    report.ok(f"{len(facts.checkpoints)} logged checkpoints, exactly those of checkpoints.json")
     return facts
 
 
@@ -358,11 +366,11 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     report.ok(f"per-official sums over {n} ballots")
     parts = check_decryptions(record, manifest, totals)
     report.ok(f"{len(parts)} partial decryptions with valid proofs (k = {manifest.key.threshold})")
+    published = read(record, "results.json")
     try:
-        recomputed = results(manifest, figures, totals, parts)
+        recomputed = results(manifest, figures, totals, parts, published)
     except CryptoError as err:
         raise _fail("decryptions.json", err) from None
-    published = read(record, "results.json")
     diff = R.first_difference(published, recomputed)
     if diff is not None:
         where = diff
@@ -373,6 +381,8 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
                 where = f"official {r} ({name})" + diff.split("]", 1)[1]
         raise VerifyError(f"results.json, {where}", _describe(published, recomputed, diff))
     report.ok("combined totals, counts, blank rows, percentages and flags")
+    report.manifest = manifest
+    report.chain = [(e.tracker, e.hash) for e in checked.links]
     return report
 
 

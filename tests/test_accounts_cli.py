@@ -41,7 +41,8 @@ def test_users_create_refusals(app, runner, make_user) -> None:
         args=["users", "create", "thuky", "--role", "secretariat"],
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
-    assert result.exit_code != 0 and "already exists" in result.output
+    assert result.exit_code == 1 and "already exists" in result.output
+    assert result.stderr.startswith("Lỗi: tên đăng nhập 'thuky' đã có\nError: ")
     result = runner.invoke(
         args=["users", "create", "other", "--role", "secretariat"], input="short\nshort\n"
     )
@@ -55,6 +56,10 @@ def test_users_create_refusals(app, runner, make_user) -> None:
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert result.exit_code != 0 and "username" in result.output
+    for command in (["disable", "nobody"], ["set-role", "nobody", "auditor"]):
+        result = runner.invoke(args=["users", *command])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stderr == "Lỗi: không có tài khoản 'nobody'\nError: no account 'nobody'\n"
     with app.app_context():
         assert len(db.session.scalars(select(User)).all()) == 1
 

@@ -516,3 +516,24 @@ def test_hostile_confirmations_never_give_a_500(app, secretariat):
         assert 400 <= r.status_code < 500, (body[:100], r.status_code)
     assert (_board(device, pid), _log_count(app)) == before
     assert message(device, pid, TOKENS[pid][1], good).status_code == 200
+
+
+def test_a_post_racing_past_the_check_is_refused_by_the_constraint(app, secretariat, monkeypatch):
+    """Two posts of one message that both pass the "already posted?" check (as two
+    racing requests would): the unique constraint refuses the second at the flush, the
+    web layer rolls back and answers already_posted; the board and the log are unchanged."""
+    from ballot.polls import ceremony_post
+
+    client = secretariat
+    pid = create_vote(client)
+    assert upload(client, pid, OFFICIALS_CSV.encode()).status_code == 302
+    tokens = start_ceremony(client, pid)
+    device = app.test_client()
+    commit1 = dkg.start(pid, 1, TRUSTEES, 2, 1)[1]
+    assert message(device, pid, tokens[1], commit1).status_code == 200
+    before = _board(device, pid), _log_count(app)
+    monkeypatch.setattr(ceremony_post, "_exists", lambda *_: False)
+    r = message(device, pid, tokens[1], commit1)
+    assert r.status_code == 409 and r.get_json()["error"] == "already_posted"
+    assert r.get_json()["message"]
+    assert (_board(device, pid), _log_count(app)) == before

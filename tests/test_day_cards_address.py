@@ -106,6 +106,7 @@ def test_make_run_prints_cards_for_the_address_it_serves(tmp_path):
         [sys.executable, "-m", "ballot.demo", "--no-serve"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
     ).stdout  # fmt: skip
-    assert "http://127.0.0.1:8765/polls/" in out
+    assert "Các cuộc bỏ phiếu / votes: http://127.0.0.1:8765/polls/" in out  # Vietnamese first
+    assert "Tài khoản thư ký / secretariat account: thuky" in out
     assert "http://127.0.0.1:8765/v/" in out and "8000" not in out
     assert "make run HOST=0.0.0.0" in out

@@ -104,3 +104,34 @@ def test_officials_can_be_corrected_and_removed_until_cards_are_printed(app, cli
     assert len(rows) == 3
     log = client.get(f"/polls/{pid}/log").get_data(as_text=True)
     assert "Nguyễn Văn A" in log
+
+
+def test_every_action_the_code_writes_has_words_in_the_log():
+    """No code such as poll.ceremony.commit on the log page: each action written anywhere
+    in ballot/ has a label, and each of its details a name."""
+    import ast
+    from pathlib import Path
+
+    from ballot.polls.loglabels import ACTIONS, DETAILS
+    from ballot.polls.models import MessageKind
+
+    written: set[str] = set()
+    keys: set[str] = set()
+    for path in Path("ballot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "log_action"):
+                continue
+            action = node.args[1]
+            if isinstance(action, ast.Constant):
+                written.add(action.value)
+            elif isinstance(action, ast.JoinedStr):  # f"poll.ceremony.{kind}"
+                prefix = action.values[0].value
+                written |= {f"{prefix}{kind}" for kind in MessageKind}
+            elif isinstance(action, ast.IfExp):
+                written |= {action.body.value, action.orelse.value}
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Dict):
+                    keys |= {k.value for k in sub.keys if isinstance(k, ast.Constant)}
+    assert len(written) > 25, written
+    assert written - set(ACTIONS) == set()
+    assert keys - set(DETAILS) - {"poll"} == set()

@@ -59,3 +59,73 @@ def test_another_time_zone(make_app):
 def test_an_unknown_time_zone_is_refused_at_start(make_app):
     with pytest.raises(ValueError, match="Unknown time zone"):
         make_app(TIMEZONE="Nowhere/Atlantis")
+
+
+def test_the_board_shows_the_latest_checkpoint_on_the_vote_clocks(make_app):
+    """While voting is open the board shows the latest signed checkpoint: its time in
+    words of the vote's zone, never the raw record time."""
+    from ballot.voting.casting import cast
+    from tests.voting_helpers import ballot_body
+
+    app = make_app(CHECKPOINT_BALLOTS=1)
+    with app.app_context():
+        vote = make_vote(members=3)
+        cast(vote.poll_id, ballot_body(vote, 0, [1, 2, 3]))
+        db.session.commit()
+    client = app.test_client()
+    board = client.get(f"/board/{vote.public_id}").get_data(as_text=True)
+    assert 'id="checkpoint-head"' in board
+    line = board.split("checkpoint-head")[0].rsplit("<dt>", 1)[1]
+    assert re.search(r"\d{1,2} giờ \d\d phút, ngày \d{1,2} tháng \d{1,2} năm \d{4}\)", line), line
+    assert not re.search(r"\d{4}-\d\d-\d\dT", line) and "+00:00" not in line
+
+
+def test_the_minutes_downloaded_from_the_web_carry_the_settings_and_local_times(make_app):
+    """minutes.pdf as an auditor downloads it: the body and place from the settings, every
+    time on the vote's clocks (here Paris: 1 h after UTC in December), no ISO time."""
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    from tally.timefmt import format_time
+    from tests.day_helpers import counted_vote
+
+    app = make_app(
+        TIMEZONE="Europe/Paris", MINUTES_BODY="Hội đồng nhân dân tỉnh Mẫu", MINUTES_PLACE="Phủ Lý"
+    )
+    with app.app_context():
+        vote = counted_vote(officials=2, publish=True)
+        poll = db.session.get(Poll, vote.poll_id)
+        closed = format_time(poll.closed_at, "vi", "Europe/Paris")
+    pdf = app.test_client().get(f"/polls/{vote.public_id}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    pages = PdfReader(io.BytesIO(pdf.data)).pages
+    text = " ".join(unicodedata.normalize("NFC", " ".join(p.extract_text() for p in pages)).split())
+    assert "HỘI ĐỒNG NHÂN DÂN TỈNH MẪU" in text and "Phủ Lý, ngày" in text
+    assert closed in text, (closed, text[:1500])
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d", text) and "+00:00" not in text
+    parts = ["BIÊN BẢN KIỂM PHIẾU", "Tổ kiểm phiếu gồm", "Số đại biểu có mặt", "Số phiếu phát ra"]
+    parts += ["II. KẾT QUẢ KIỂM PHIẾU", "III. CÁC MÃ ĐỂ ĐỐI CHIẾU", "(Ký và ghi rõ họ tên)"]
+    for part in parts:
+        assert part in text, part
+
+
+def test_the_minutes_committee_setting(make_app):
+    """MINUTES_COMMITTEE="ban" names the Ban kiểm phiếu in the web's minutes; an unknown
+    value is refused when the app starts, in both languages."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ballot.startup import ConfigurationError
+    from tests.day_helpers import counted_vote
+
+    app = make_app(MINUTES_COMMITTEE="ban")
+    with app.app_context():
+        vote = counted_vote(officials=2, publish=True)
+    pdf = app.test_client().get(f"/polls/{vote.public_id}/minutes.pdf").data
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Ban kiểm phiếu gồm:" in text and "TRƯỞNG BAN KIỂM PHIẾU" in text
+    with pytest.raises(ConfigurationError, match="MINUTES_COMMITTEE phải là một trong"):
+        make_app(MINUTES_COMMITTEE="hoi-dong")

@@ -17,16 +17,8 @@ BALLOT = Path(__file__).resolve().parent.parent / "ballot"
 AREAS = ("accounts", "cards", "polls", "voting", "counting", "board")
 
 #: Upward imports still allowed, each with its reason; the test fails once one is gone
-#: (then delete it here). Both are function-level imports in cards/operations.py.
-ALLOWED_UPWARD = {
-    ("ballot.cards.operations", "ballot.polls.operations"): (
-        "draft_manifest() maps the vote to the one manifest builder (tally.manifest) "
-        "through polls.operations.definition_for"
-    ),
-    ("ballot.cards.operations", "ballot.polls.ceremony"): (
-        "make/upload/discard refuse once a trustee confirmed the candidate manifest"
-    ),
-}
+#: (then delete it here). None remain.
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 
 #: Shared modules that start the application and so may reach into the areas.
 ENTRY_POINTS = ("ballot", "ballot.demo", "ballot.cli")

@@ -1,6 +1,8 @@
 """Docs are the code: record.md's key lists are the typed record; every tag is in a table."""
 
+import json
 import re
+import subprocess
 from pathlib import Path
 
 from keys.hashing import TAGS
@@ -61,3 +63,16 @@ def test_javascript_tags_match_the_registry():
     for path in scripts:
         for tag in TAG_LITERAL.findall(path.read_text(encoding="utf-8")):
             assert tag in by_value, f"{path.relative_to(ROOT)}: {tag} is not in keys/hashing.py"
+
+
+def test_the_browser_verifier_reads_the_same_keys():
+    """record-files.js's KEYS (the browser twin) are the typed record's, entry for entry."""
+    script = (
+        "import('./ballot/static/verifier/record-files.js')"
+        ".then((m) => console.log(JSON.stringify(m.KEYS)))"
+    )
+    out = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert {k: tuple(v) for k, v in json.loads(out.stdout).items()} == dict(KEYS)

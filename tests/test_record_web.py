@@ -90,3 +90,47 @@ def test_checkpoints_are_signed_while_open_and_shown_on_the_board(app):
     signing.verify(bytes.fromhex(manifest["server_key"]), message, bytes.fromhex(cp["signature"]))
     html = app.test_client().get(f"/board/{vote.public_id}").get_data(as_text=True)
     assert 'id="checkpoint-head"' in html
+
+
+def test_each_checkpoint_is_logged_in_the_vote_chain_the_close_signs(app):
+    """The record's checkpoints.json is exactly the checkpoints the vote's chain logs."""
+    from ballot.counting import operations as counting
+
+    app.config["CHECKPOINT_BALLOTS"] = 2
+    with app.app_context():
+        vote = make_vote(members=4, officials=2, spares=0)
+        for i in range(4):
+            cast(vote.poll_id, ballot_body(vote, i, [1, 0]))
+        polls.close_poll("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+        counting.start_count("thuky", db.session.get(Poll, vote.poll_id))
+        db.session.commit()
+        record = build_record(db.session.get(Poll, vote.poll_id))
+        manifest = load_manifest(record)
+        report = Report()
+        committed, revoked = check_cards(record, manifest, report)
+        _, close = check_chain(record, manifest, committed, revoked, report)
+        facts = check_log(record, manifest, close, report)
+        assert [(n > 0, c.count) for n, c in facts.checkpoints] == [(True, 2), (True, 4)]
+        listed = record.json("checkpoints.json")["checkpoints"]
+        logged = [
+            {k: v for k, v in a["details"].items() if k != "poll"}
+            for a in record.json("actions.json")["actions"]
+            if a["action"] == "poll.checkpoint"
+        ]
+        assert logged == listed and len(listed) == 2
+        assert "OK  2 logged checkpoints, exactly those of checkpoints.json" in report.lines
+    from ballot.polls.loglabels import action_label, detail_items
+
+    entry = next(
+        a for a in record.json("actions.json")["actions"] if a["action"] == "poll.checkpoint"
+    )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert action_label("poll.checkpoint") == "Checkpoint signed by the server"
+        shown = dict(detail_items(entry["details"], "poll.checkpoint"))
+    assert shown["ballots"] == "2" and shown["signed at"] == entry["details"]["at"]
+    assert shown["chain code at that ballot"].endswith(" …")
+    assert (
+        shown["server signature"]
+        == " ".join(entry["details"]["signature"][i : i + 4] for i in (0, 4, 8, 12)) + " …"
+    )

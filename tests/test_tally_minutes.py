@@ -59,7 +59,9 @@ def test_minutes_carry_figures_results_flags_and_fingerprints(counted):
         "Dấu vân tay cuộc bỏ phiếu: " + group_code(counted.manifest.hash.hex()),
         "Mã hồ sơ kết quả: " + group_code(record.hash().hex()),
         group_code(record.json("checkpoints.json")["close"]["head"]),
-        # signature lines
+        # what was raised during the count, then the adoption and the signature lines
+        "IV. Ý KIẾN, KHIẾU NẠI TRONG KHI KIỂM PHIẾU (NẾU CÓ) VÀ CÁCH GIẢI QUYẾT",
+        "được thông qua vào hồi",
         "TỔ TRƯỞNG TỔ KIỂM PHIẾU",
         "CÁC THÀNH VIÊN TỔ KIỂM PHIẾU",
         "(Ký và ghi rõ họ tên)",
@@ -122,3 +124,20 @@ def test_time_formats_in_both_languages():
     assert format_time("2026-01-05T01:02:00", "en") == "08:02, 5 January 2026"  # naive = UTC
     with pytest.raises(ValueError, match="Múi giờ không tồn tại"):
         format_time("2026-01-05T01:02:00", "vi", "Mars/Base")
+
+
+def test_a_session_of_a_peoples_council_has_a_ban_kiem_phieu(counted):
+    """committee="ban": the committee a National Assembly or People's Council session
+    elects under NQ 96/2023/QH15, in the header, the list and the signature lines."""
+    text = " ".join(_text(minutes_pdf(counted.record, committee="ban")).split())
+    for phrase in (
+        "BAN KIỂM PHIẾU",
+        "Ban kiểm phiếu gồm:",
+        "1. Ông/Bà Thành viên 1 — Trưởng ban",
+        "TRƯỞNG BAN KIỂM PHIẾU",
+        "CÁC THÀNH VIÊN BAN KIỂM PHIẾU",
+    ):
+        assert phrase in text, phrase
+    assert "Tổ kiểm phiếu" not in text and "TỔ KIỂM PHIẾU" not in text and "BAN BAN" not in text
+    with pytest.raises(ValueError, match="counting committee must be one of"):
+        minutes_pdf(counted.record, committee="hoi-dong")

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from keys import dkg, signing
 from keys.ballot import Ballot
+from keys.decryption import DiscreteLog
 from keys.hashing import TAG_CLOSE
 from tally.cli import main
 from tally.count import accept_partial, parse_totals
@@ -49,6 +50,36 @@ def test_results_match_the_plain_choices(sim):
         assert official["blank"] == marks.count(0)
         counts = [official["counts"][lv] for lv in sim.manifest.levels]
         assert counts == [marks.count(level) for level in (1, 2, 3)]
+
+
+def test_published_totals_only_shortcut_the_search_never_the_result(sim, monkeypatch):
+    """results() takes a published total only when T·G is the combined point; a wrong,
+    retyped or out-of-range one is searched, so the recomputed results never move."""
+    from tally import count
+    from tally.rules import Figures
+
+    rec = _record(sim)
+    totals, _ = parse_totals(rec.json("tally.json"), sim.manifest)
+    parts = [
+        accept_partial(sim.manifest, totals, [], p)
+        for p in rec.json("decryptions.json")["decryptions"]
+    ]
+    f = rec.json("figures.json")
+    figures = Figures(f["summoned"], f["present"], f["issued"], f["returned"], f["members_total"])
+    searched = count.results(sim.manifest, figures, totals, parts)
+    published = rec.json("results.json")
+    assert searched == published
+    built = []
+    monkeypatch.setattr(count, "DiscreteLog", lambda *a: built.append(a) or DiscreteLog(*a))
+    assert count.results(sim.manifest, figures, totals, parts, published) == searched
+    assert built == []  # every published total confirmed by one multiplication
+    for bad in (published["officials"][0]["total"] + 1, True, -1, "7", 10**30):
+        wrong = copy.deepcopy(published)
+        wrong["officials"][0]["total"] = bad
+        assert count.results(sim.manifest, figures, totals, parts, wrong) == searched
+    assert len(built) == 5
+    for odd in (None, [], {"officials": "x"}, {"officials": [1, None]}):
+        assert count.results(sim.manifest, figures, totals, parts, odd) == searched
 
 
 def _ballots(fn):

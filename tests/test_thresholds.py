@@ -77,7 +77,7 @@ def test_one_builder_the_frozen_manifest_is_the_printed_definition_with_cards(
     the vote's own thresholds (custom here) exactly as stored."""
     import json
 
-    from ballot.cards import operations as cards_ops
+    from ballot.definition import definition_for
     from keys.hashing import ballot_definition, ballot_fingerprint
     from tests.polls_web_helpers import (
         OFFICIALS_CSV,
@@ -96,7 +96,7 @@ def test_one_builder_the_frozen_manifest_is_the_printed_definition_with_cards(
     ceremony_over_http(client, pid)
     with app.app_context():
         poll = db.session.scalar(db.select(Poll).where(Poll.public_id == pid))
-        definition = cards_ops.draft_manifest(poll)
+        definition = definition_for(poll)
         assert "cards" not in definition and "base" not in definition
     assert post(client, f"/polls/{pid}/cards/print", {"spares": "1"}).status_code == 200
     confirm_all(client, pid)

@@ -133,21 +133,39 @@ def test_form_choices_come_from_the_enums(app) -> None:
 STATIC = Path(__file__).resolve().parent.parent / "ballot" / "static"
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_the_browser_twins_use_the_same_words() -> None:
-    script = (
-        "import('./ballot/static/js/phieu-ballot.js')"
-        ".then((m) => console.log(JSON.stringify(m.KINDS)))"
+def _exported(script: str, name: str) -> object:
+    """The JSON of ``name`` exported by ballot/static/js/<script>, as node loads it."""
+    code = f"import('./ballot/static/js/{script}')" + (
+        f".then((m) => console.log(JSON.stringify(m.{name})))"
     )
     out = subprocess.run(
-        ["node", "--input-type=module", "-e", script],
+        ["node", "--input-type=module", "-e", code],
         cwd=STATIC.parent.parent,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert json.loads(out) == {k: list(v) for k, v in KIND_LEVELS.items()}
+    return json.loads(out)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_browser_twins_use_the_same_words() -> None:
+    assert _exported("phieu-ballot.js", "KINDS") == {k: list(v) for k, v in KIND_LEVELS.items()}
     text = (STATIC / "verifier" / "record-results.js").read_text(encoding="utf-8")
     found = re.search(r"const DENOMINATORS = (\[[^\]]*\]);", text)
     assert found is not None
     assert json.loads(found.group(1).replace("'", '"')) == [str(d) for d in Denominator]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_the_page_scripts_name_the_states_of_ballot_states() -> None:
+    """vote-states.js is ballot.states.State in JavaScript, and the page scripts that
+    compare a vote's state take its names from there (no state written as a literal)."""
+    assert _exported("vote-states.js", "STATE") == {s.name: s.value for s in State}
+    words = "|".join(s.value for s in State)
+    literal = re.compile(rf"""['"](?:{words})['"]""")
+    for name in ("vote-page.js", "projector.js"):
+        text = (STATIC / "js" / name).read_text(encoding="utf-8")
+        assert "from './vote-states.js'" in text, name
+        compared = [line for line in text.splitlines() if "state" in line.lower()]
+        assert [line for line in compared if literal.search(line)] == [], name

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import NoReturn
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -19,6 +22,13 @@ from ballot.accounts.operations import (
 from ballot.db import db
 
 users_cli = AppGroup("users", help="Secretariat and auditor accounts.")
+
+
+def _refuse(message: str) -> NoReturn:
+    """Exit 1 with the bilingual message alone (no "Error:" prefix added by click)."""
+    db.session.rollback()
+    click.echo(message, err=True)
+    sys.exit(1)
 
 
 def _prompt_password() -> str:
@@ -43,8 +53,7 @@ def create_command(username: str, role: str) -> None:
         )
         db.session.commit()
     except AccountError as err:
-        db.session.rollback()
-        raise click.ClickException(str(err)) from err
+        _refuse(str(err))
     click.echo(f"Created {user.role} account {user.username!r}.")
 
 
@@ -66,13 +75,12 @@ def set_password_command(username: str) -> None:
     """Replace an account's password (asked twice at a prompt)."""
     user = find_user(username)
     if user is None:
-        raise click.ClickException(f"no account {username!r}")
+        _refuse(f"Lỗi: không có tài khoản {username!r}\nError: no account {username!r}")
     try:
         set_password(user, _prompt_password(), min_length=current_app.config["PASSWORD_MIN_LENGTH"])
         db.session.commit()
     except AccountError as err:
-        db.session.rollback()
-        raise click.ClickException(str(err)) from err
+        _refuse(str(err))
     click.echo(f"Password changed for {user.username!r}.")
 
 
@@ -82,7 +90,7 @@ def disable_command(username: str) -> None:
     """Disable an account (it can no longer log in)."""
     user = find_user(username)
     if user is None:
-        raise click.ClickException(f"no account {username!r}")
+        _refuse(f"Lỗi: không có tài khoản {username!r}\nError: no account {username!r}")
     set_active(user, False)
     db.session.commit()
     click.echo(f"Disabled {user.username!r}.")
@@ -95,7 +103,7 @@ def set_role_command(username: str, role: str) -> None:
     """Change an account's role; its open sessions end."""
     user = find_user(username)
     if user is None:
-        raise click.ClickException(f"no account {username!r}")
+        _refuse(f"Lỗi: không có tài khoản {username!r}\nError: no account {username!r}")
     set_role(user, role)
     db.session.commit()
     click.echo(f"{user.username!r} is now {role}.")

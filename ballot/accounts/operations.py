@@ -18,7 +18,11 @@ _DUMMY_HASH = generate_password_hash("phieu-dummy-password", method="scrypt")
 
 
 class AccountError(ValueError):
-    """A refused account change; ``str(err)`` is safe to show to the operator."""
+    """A refused account change; ``str(err)`` is safe to show to the operator, in
+    Vietnamese then English ("Lỗi: …\nError: …", as every command's refusal)."""
+
+    def __init__(self, vi: str, en: str) -> None:
+        super().__init__(f"Lỗi: {vi}\nError: {en}")
 
 
 def hash_password(password: str) -> str:
@@ -40,7 +44,10 @@ def list_users() -> list[User]:
 
 def _check_password(password: str, min_length: int) -> None:
     if len(password) < min_length:
-        raise AccountError(f"password must have at least {min_length} characters")
+        raise AccountError(
+            f"mật khẩu phải có ít nhất {min_length} ký tự",
+            f"password must have at least {min_length} characters",
+        )
 
 
 def create_user(
@@ -54,12 +61,20 @@ def create_user(
     """Add an account (not committed) and record it in the action log."""
     username = username.strip().lower()
     if not USERNAME_RE.match(username):
-        raise AccountError("username: 2-63 characters, a-z 0-9 . _ -, starting with a letter/digit")
+        raise AccountError(
+            "tên đăng nhập: 2-63 ký tự a-z 0-9 . _ -, bắt đầu bằng chữ hoặc số",
+            "username: 2-63 characters, a-z 0-9 . _ -, starting with a letter/digit",
+        )
     if role not in ROLES:
-        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+        raise AccountError(
+            f"vai trò phải là một trong: {', '.join(ROLES)}",
+            f"role must be one of: {', '.join(ROLES)}",
+        )
     _check_password(password, min_length)
     if find_user(username) is not None:
-        raise AccountError(f"username {username!r} already exists")
+        raise AccountError(
+            f"tên đăng nhập {username!r} đã có", f"username {username!r} already exists"
+        )
     user = User(username=username, password_hash=hash_password(password), role=role)
     db.session.add(user)
     db.session.flush()
@@ -81,7 +96,10 @@ def set_password(
 def set_role(user: User, role: str, *, actor: str = "cli") -> None:
     """Change an account's role (not committed); its sessions end."""
     if role not in ROLES:
-        raise AccountError(f"role must be one of: {', '.join(ROLES)}")
+        raise AccountError(
+            f"vai trò phải là một trong: {', '.join(ROLES)}",
+            f"role must be one of: {', '.join(ROLES)}",
+        )
     user.role = role
     end_sessions(user)
     log_action(actor, "account.role", {"username": user.username, "role": role})

@@ -19,7 +19,7 @@ from flask_babel.speaklater import LazyString
 
 def card_base_url() -> str:
     """The base address the cards will carry (no trailing slash)."""
-    configured = str(current_app.config.get("BASE_URL") or "").strip()
+    configured = str(current_app.config["BASE_URL"] or "").strip()
     return (configured or request.host_url).rstrip("/")
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import CursorResult, func, select
 from ballot.actionlog import log_action
 from ballot.cards.models import Card, CardStatus
 from ballot.db import db
+from ballot.definition import definition_for, require_unconfirmed
 from ballot.errors import refuse
 from ballot.polls.models import Poll
 from ballot.states import Action, require_state
@@ -46,24 +47,6 @@ __all__ = [
 ]
 
 
-def draft_manifest(poll: Poll) -> dict[str, Any]:
-    """The manifest as it will be frozen, minus the cards: the ballot definition (its
-    hash is the fingerprint printed on the cards)."""
-    # Upward (cards sit below polls, docs/architecture.md): one of the two imports
-    # tests/test_layers.py allows; the vote's figures are mapped to the one builder there.
-    from ballot.polls.operations import definition_for
-
-    return definition_for(poll)
-
-
-def _require_unconfirmed(poll: Poll) -> None:
-    """Once a trustee confirmed the candidate manifest, its cards are fixed."""
-    # Upward, allowed by tests/test_layers.py like draft_manifest's import.
-    from ballot.polls.ceremony import require_unconfirmed
-
-    require_unconfirmed(poll)
-
-
 def cards_printed(poll: Poll) -> bool:
     """Whether cards exist (then officials and keys are locked)."""
     return bool(db.session.scalar(select(func.count()).where(Card.poll_id == poll.id)))
@@ -75,10 +58,10 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
     Returns the cards to print (secrets only in memory) and the ballot fingerprint.
     """
     require_state(poll, Action.PREPARE)
-    _require_unconfirmed(poll)
+    require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
-    fingerprint = ballot_fingerprint(draft_manifest(poll))
+    fingerprint = ballot_fingerprint(definition_for(poll))
     replaced = _delete_cards(poll)
     printed = []
     for i in range(poll.summoned + spares):
@@ -99,11 +82,11 @@ def make_cards(actor: str, poll: Poll, spares: int) -> tuple[list[PrintedCard], 
 def card_definition(poll: Poll, spares: int, base_url: str) -> dict[str, Any]:
     """The ballot definition file for ``python -m keys cards`` (draft, unconfirmed only)."""
     require_state(poll, Action.PREPARE)
-    _require_unconfirmed(poll)
+    require_unconfirmed(poll)
     if not 0 <= spares <= 1000 or poll.summoned + spares > MAX_CARDS:
         raise refuse("bad_count", _l("Too many spare cards."), 400)
     return definition_file(
-        manifest=draft_manifest(poll), summoned=poll.summoned, spares=spares, base_url=base_url
+        manifest=definition_for(poll), summoned=poll.summoned, spares=spares, base_url=base_url
     )
 
 
@@ -115,8 +98,8 @@ def upload_cards(actor: str, poll: Poll, data: bytes) -> int:
     Returns the number of cards. A refusal carries the error's vi/en message.
     """
     require_state(poll, Action.PREPARE)
-    _require_unconfirmed(poll)
-    fingerprint = ballot_fingerprint(draft_manifest(poll))
+    require_unconfirmed(poll)
+    fingerprint = ballot_fingerprint(definition_for(poll))
     try:
         parsed = parse_public_file(
             data, election_id=poll.public_id, fingerprint=fingerprint, summoned=poll.summoned
@@ -154,7 +137,7 @@ def _delete_cards(poll: Poll) -> int:
 def discard_cards(actor: str, poll: Poll) -> int:
     """Destroy every card of a draft vote (to change the officials or keys, then reprint)."""
     require_state(poll, Action.PREPARE)
-    _require_unconfirmed(poll)
+    require_unconfirmed(poll)
     count = _delete_cards(poll)
     log_action(actor, "cards.discard", {"poll": poll.public_id, "cards": int(count or 0)})
     return int(count or 0)
@@ -193,6 +176,10 @@ def revoke(actor: str, poll: Poll, serial: str) -> Card:
 
 def issue_spare(actor: str, poll: Poll, serial: str) -> Card:
     """Record that the spare with this serial was handed out (counts as issued)."""
+    # The vote's row lock first, as a cast takes it before the action log's lock (a cast
+    # that signs a checkpoint logs it): the same order everywhere, so no deadlock, and
+    # a cast counting issued cards waits for this hand-out.
+    db.session.refresh(poll, with_for_update=True)
     require_state(poll, Action.MANAGE_CARDS)
     card = card_by_serial(poll, serial)
     if not card.spare or card.spare_issued or card.status == CardStatus.REVOKED:

@@ -14,7 +14,6 @@ import json
 
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -34,22 +33,24 @@ from ballot.cards.forms import (
     UploadCardsForm,
 )
 from ballot.cards.pdf import cards_pdf, fingerprint_short
+from ballot.definition import definition_for
 from ballot.errors import ApiError
 from ballot.permissions import has_role, secretariat_required, staff_required
 from ballot.polls.models import Poll
-from ballot.states import state_label
-from ballot.web import actor, attempt, get_poll
+from ballot.states import State, state_label
+from ballot.web import actor, attempt, download, get_poll
 from keys.cardfile import MAX_PUBLIC_FILE
+from keys.hashing import ballot_fingerprint
 
 bp = Blueprint("cards", __name__, template_folder="templates", url_prefix="/polls")
 
 
 def _draft_fingerprint(poll: Poll) -> str | None:
     """The ballot fingerprint cards made now would carry (16 hex), if officials and keys exist."""
-    if poll.state != "draft":
+    if poll.state != State.DRAFT:
         return None
     try:
-        return fingerprint_short(cards_ops.ballot_fingerprint(cards_ops.draft_manifest(poll)))
+        return fingerprint_short(ballot_fingerprint(definition_for(poll)))
     except ApiError:
         return None
 
@@ -122,10 +123,7 @@ def print_cards(public_id: str) -> ResponseReturnValue:
     made = attempt(make_and_render)
     if made.value is None:
         return _manage_page(poll, print_form=form, status=made.status)
-    response = Response(made.value, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="the-{poll.public_id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(made.value, "application/pdf", "cards", poll.public_id, store=False)
 
 
 @bp.get("/<public_id>/cards/definition")
@@ -148,11 +146,7 @@ def definition(public_id: str) -> ResponseReturnValue:
         flash(err.message, "error")
         return _manage_page(poll, definition_form=form, status=err.status)
     data = json.dumps(body, ensure_ascii=False, indent=1).encode() + b"\n"
-    response = Response(data, mimetype="application/json")
-    name = f"dinh-nghia-{poll.public_id}.json"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(data, "application/json", "definition", poll.public_id, store=False)
 
 
 @bp.post("/<public_id>/cards/upload")

@@ -32,8 +32,9 @@ from ballot.counting.forms import PartialUploadForm, PublishForm, StartCountForm
 from ballot.errors import ApiError, refuse
 from ballot.labels import level_labels, threshold_text
 from ballot.permissions import has_role, secretariat_required, staff_required
+from ballot.states import State
 from ballot.vocab import DENOMINATOR_NOUNS
-from ballot.web import actor, attempt, commit, get_poll, poll_nav
+from ballot.web import actor, attempt, commit, download, get_poll, poll_nav
 from tally.rules import LEVEL_LABELS
 
 bp = Blueprint("counting", __name__, template_folder="templates", url_prefix="/polls")
@@ -92,7 +93,7 @@ def public_once_published(view: Any) -> Any:
             poll = get_poll(kwargs["public_id"])
         except ApiError:  # an unknown vote is answered like any staff page: login first
             return staff_view(*args, **kwargs)
-        if poll.state == "published" and not has_role("secretariat", "auditor"):
+        if poll.state == State.PUBLISHED and not has_role("secretariat", "auditor"):
             return view(*args, **kwargs)
         return staff_view(*args, **kwargs)
 
@@ -209,7 +210,7 @@ def partial_json(public_id: str) -> ResponseReturnValue:
         raise refuse("bad_file", _("The file is not a partial decryption."), 400)
     trustee = counting.submit_partial(actor(), poll, upload)
     commit(lambda: trustee, conflict=lambda: _duplicate_trustee(trustee))
-    complete = poll.state == "tallied"
+    complete = poll.state == State.TALLIED
     return jsonify(
         ok=True,
         trustee=trustee,
@@ -261,19 +262,13 @@ def _counted(public_id: str) -> tuple[Any, dict[str, Any]]:
     return poll, results
 
 
-def _download(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @bp.get("/<public_id>/results.json")
 @public_once_published
 def results_json(public_id: str) -> ResponseReturnValue:
     """The results exactly as in the record."""
     poll, results = _counted(public_id)
     body = json.dumps(results, ensure_ascii=False, indent=1).encode()
-    return _download(body, "application/json", f"ket-qua-{poll.public_id}.json")
+    return download(body, "application/json", "results.json", poll.public_id)
 
 
 @bp.get("/<public_id>/results.csv")
@@ -297,7 +292,7 @@ def results_csv(public_id: str) -> ResponseReturnValue:
         notes_text = "; ".join(notes.get(f, f) for f in o["flags"])
         writer.writerow([spreadsheet_cell(v) for v in [*row, o["blank"], notes_text]])
     data = ("\ufeff" + out.getvalue()).encode("utf-8")
-    return _download(data, "text/csv", f"ket-qua-{poll.public_id}.csv")
+    return download(data, "text/csv", "results.csv", poll.public_id)
 
 
 @bp.get("/<public_id>/record.zip")
@@ -308,7 +303,7 @@ def record_zip(public_id: str) -> ResponseReturnValue:
     if not poll.manifest:
         raise refuse("not_ready", _("The manifest is not frozen yet."), 409)
     zipped = build_record(poll).to_zip()
-    return _download(zipped, "application/zip", f"ho-so-{poll.public_id}.zip")
+    return download(zipped, "application/zip", "record", poll.public_id)
 
 
 @bp.get("/<public_id>/minutes.pdf")
@@ -322,10 +317,11 @@ def minutes(public_id: str) -> ResponseReturnValue:
     pdf = minutes_pdf(
         build_record(poll),
         tz=config["TIMEZONE"],
-        body=config.get("MINUTES_BODY") or None,
-        place=config.get("MINUTES_PLACE") or None,
+        body=config["MINUTES_BODY"] or None,
+        place=config["MINUTES_PLACE"] or None,
+        committee=config["MINUTES_COMMITTEE"],
     )
-    return _download(pdf, "application/pdf", f"bien-ban-{poll.public_id}.pdf")
+    return download(pdf, "application/pdf", "minutes", poll.public_id)
 
 
 def results_context(poll: Any, results: dict[str, Any]) -> dict[str, Any]:

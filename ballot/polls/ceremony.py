@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from ballot.actionlog import ActionLogEntry, log_action
 from ballot.db import db
+from ballot.definition import require_unconfirmed
 from ballot.errors import refuse
 from ballot.polls.models import CeremonyMessage, MessageKind, Poll, TrusteeLink
 from ballot.polls.operations import card_keys, manifest_for, require_no_cards
@@ -81,26 +82,6 @@ def start(actor: str, poll: Poll) -> list[Link]:
         actor, "poll.ceremony.start", {"poll": poll.public_id, "round": 1, "trustees": len(links)}
     )
     return links
-
-
-def confirmations_exist(poll: Poll) -> bool:
-    """Whether any trustee confirmed a manifest (then keys and cards are fixed)."""
-    return bool(
-        db.session.scalar(
-            select(func.count()).where(
-                CeremonyMessage.poll_id == poll.id, CeremonyMessage.kind == MessageKind.CONFIRM
-            )
-        )
-    )
-
-
-def require_unconfirmed(poll: Poll) -> None:
-    """Refuse once a trustee has confirmed the candidate manifest."""
-    if confirmations_exist(poll):
-        raise refuse(
-            "confirmed",
-            _l("A trustee has confirmed the manifest: the keys and cards can no longer change."),
-        )
 
 
 def restart(actor: str, poll: Poll, reason: str) -> list[Link]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from ballot.actionlog import log_action
 from ballot.db import db
@@ -188,6 +187,12 @@ def _fix_key(actor: str, poll: Poll, key: ElectionKey) -> None:
     )
 
 
+def already_posted() -> ApiError:
+    """The refusal of a message this trustee already posted (also when a racing post's
+    unique constraint fails at the flush: ``commit(..., conflict=already_posted)``)."""
+    return refuse("already_posted", _l("This trustee has already posted this message."), 409)
+
+
 def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
     """Check and store one message from the trustee named by ``token``; the new board."""
     db.session.refresh(poll, with_for_update=True)  # one poster at a time per vote
@@ -198,7 +203,7 @@ def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
         raise refuse("no_ceremony", _l("The key ceremony has not started."), 404)
     _common(poll, link, kind, msg)
     if _exists(poll, link.trustee, kind):
-        raise refuse("already_posted", _l("This trustee has already posted this message."), 409)
+        raise already_posted()
     if board.state(poll) == "failed" and kind != MessageKind.COMPLAINT:
         raise refuse(
             "ceremony_failed",
@@ -226,13 +231,11 @@ def post_message(poll: Poll, token: str, body: bytes) -> dict[str, Any]:
         )
     )
     link.step = kind
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise refuse(
-            "already_posted", _l("This trustee has already posted this message."), 409
-        ) from None
+    # Two posts of one message racing past _exists (the vote's row lock should keep
+    # them apart): the unique constraint fails here, before anything is logged; the
+    # IntegrityError propagates to ballot.web.commit, which rolls back and answers
+    # already_posted() (operations never roll back).
+    db.session.flush()
     actor = f"trustee-{link.trustee}"
     details: dict[str, Any] = {"poll": poll.public_id, "round": poll.ceremony_round}
     details |= {"trustee": link.trustee}

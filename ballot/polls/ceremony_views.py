@@ -10,6 +10,7 @@ page starts and restarts the ceremony and shows the links once.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response, flash, jsonify, render_template, request, url_for
@@ -19,14 +20,15 @@ from flask_babel import lazy_gettext as _l
 
 from ballot.cards.operations import cards_printed
 from ballot.db import db
+from ballot.definition import confirmations_exist
 from ballot.errors import ApiError, refuse
 from ballot.extensions import csrf_exempt_api
 from ballot.permissions import secretariat_required
 from ballot.polls import ceremony as board
-from ballot.polls.ceremony_post import post_message
+from ballot.polls.ceremony_post import already_posted, post_message
 from ballot.polls.ceremony_strings import trustee_strings
 from ballot.polls.forms import CeremonyRestartForm, CeremonyStartForm
-from ballot.polls.models import MessageKind
+from ballot.polls.models import MessageKind, Poll
 from ballot.polls.views import bp
 from ballot.states import Action, may
 from ballot.web import actor, attempt, commit, get_poll, poll_nav
@@ -90,7 +92,7 @@ def ceremony_message(public_id: str) -> ResponseReturnValue:
         body = request.get_data(cache=True)[: board.MAX_MESSAGE_BYTES + 1]
         token = request.headers.get("X-Trustee-Token", "").strip()
         poll = get_poll(public_id)
-        answer = commit(lambda: post_message(poll, token, body))
+        answer = commit(lambda: post_message(poll, token, body), conflict=already_posted)
     except ApiError as err:
         return _json_error(err)
     return jsonify(ok=True, board=answer)
@@ -113,7 +115,9 @@ def _link_rows(poll: Any, links: list[board.Link]) -> list[dict[str, Any]]:
     return rows
 
 
-def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -> Any:
+def _page(
+    poll: Poll, links: list[board.Link] | None = None, status: int = 200
+) -> ResponseReturnValue:
     steps: dict[int, str] = {}
     if poll.ceremony_round:
         for m in board.messages(poll):
@@ -134,7 +138,7 @@ def _page(poll: Any, links: list[board.Link] | None = None, status: int = 200) -
             restart_form=CeremonyRestartForm(formdata=None),
             locked=not may(Action.PREPARE, poll.state)
             or cards_printed(poll)
-            or board.confirmations_exist(poll),
+            or confirmations_exist(poll),
             fingerprint=info["candidate_manifest"] if info else None,
             frozen_hash=bytes(poll.manifest_hash).hex() if poll.manifest_hash else None,
         ),
@@ -149,7 +153,9 @@ def ceremony(public_id: str) -> ResponseReturnValue:
     return _page(get_poll(public_id))
 
 
-def _links_action(poll: Any, action: Any, done: str) -> ResponseReturnValue:
+def _links_action(
+    poll: Poll, action: Callable[[], list[board.Link]], done: str
+) -> ResponseReturnValue:
     started = attempt(action, done)
     if not started:
         return _page(poll, status=started.status)

@@ -145,7 +145,7 @@ class PollForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then the cross-field rules shown next to their fields."""
-        ok = super().validate(extra_validators)
+        ok = bool(super().validate(extra_validators))
         names = self.names()
         if len(names) > MAX_TRUSTEES:
             self.trustee_names.errors = [*self.trustee_names.errors, _l("At most 15 trustees.")]

@@ -20,6 +20,7 @@ from ballot.polls import operations as ops
 from ballot.polls.forms import CheckInForm, CloseForm, FreezeForm, OpenForm
 from ballot.polls.models import Poll
 from ballot.polls.views import bp, next_step
+from ballot.states import Action, may
 from ballot.web import actor, attempt, get_poll, poll_nav
 from tally.rules import quorum_met, quorum_needed
 
@@ -94,7 +95,7 @@ def checkin(public_id: str) -> ResponseReturnValue:
         **poll_nav(poll),
         **_quorum(poll),
         form=CheckInForm(formdata=None),
-        counting=poll.state in ("draft", "ready", "open"),
+        counting=may(Action.CHECK_IN, poll.state),
     )
 
 

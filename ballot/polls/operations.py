@@ -24,18 +24,19 @@ from ballot.actionlog import ActionLogEntry, log_action, vote_log
 from ballot.cards.models import Card
 from ballot.cards.operations import issued
 from ballot.db import db
+from ballot.definition import definition_for, officials
 from ballot.errors import refuse
 from ballot.polls.models import Official, Poll
-from ballot.serverkey import server_key, server_public_key
-from ballot.states import Action, after, allowed, require_state
+from ballot.serverkey import server_key
+from ballot.states import Action, State, after, allowed, require_state
 from ballot.voting.models import SignedHead
 from keys import signing
 from keys.hashing import canonical_json, manifest_hash
 from keys.shamir import check_parameters
-from tally.manifest import build_definition, parse_manifest, with_cards
+from tally.manifest import parse_manifest, with_cards
 from tally.record import close_message
 from tally.records import record_time
-from tally.rules import DEFAULT_THRESHOLDS, Threshold, custom_thresholds, quorum_met
+from tally.rules import DEFAULT_THRESHOLDS, custom_thresholds, quorum_met
 
 MAX_OFFICIALS = 200
 
@@ -133,18 +134,12 @@ def create_poll(
         trustee_names=names,
         trustees=len(names),
         threshold=threshold,
-        state="draft",
+        state=State.DRAFT,
     )
     db.session.add(poll)
     db.session.flush()
     log_action(actor, "poll.create", {"poll": poll.public_id, "title": poll.title, "kind": kind})
     return poll
-
-
-def officials(poll: Poll) -> list[Official]:
-    """The officials in ballot order."""
-    stmt = select(Official).where(Official.poll_id == poll.id).order_by(Official.position_order)
-    return list(db.session.scalars(stmt))
 
 
 def add_official(actor: str, poll: Poll, name: str, position: str) -> Official:
@@ -237,30 +232,6 @@ def card_keys(poll: Poll) -> list[tuple[str, bytes]]:
     return [(serial, bytes(key)) for serial, key in rows.all()]
 
 
-def definition_for(poll: Poll) -> dict[str, Any]:
-    """This vote's ballot definition: its manifest without cards (needs officials and
-    keys). Its hash is the ballot fingerprint the cards carry."""
-    rows = officials(poll)
-    if not rows:
-        raise refuse("not_ready", _l("Add the officials first."))
-    if poll.election_key is None or poll.ceremony is None:
-        raise refuse("not_ready", _l("Run the key ceremony first."))
-    return build_definition(
-        election_id=poll.public_id,
-        meeting=poll.meeting,
-        title=poll.title,
-        kind=poll.kind,
-        officials=[(o.name, o.position) for o in rows],
-        summoned=poll.summoned,
-        trustee_names=list(poll.trustee_names),
-        ceremony=poll.ceremony,  # public transcript: Y and every X_j are recomputed from it
-        server_key=server_public_key(),
-        denominator=poll.denominator,
-        members_total=poll.members_total,
-        thresholds=tuple(Threshold.from_json(t) for t in poll.thresholds),
-    )
-
-
 def manifest_for(poll: Poll, cards: list[tuple[str, bytes]]) -> dict[str, Any]:
     """The manifest of this vote over these cards (``card_keys(poll)``)."""
     return with_cards(definition_for(poll), cards)
@@ -292,7 +263,7 @@ def check_in(actor: str, poll: Poll, delta: int) -> int:
     bad = refuse("bad_count", _l("The count must stay between 0 and the number summoned."))
     if delta not in (1, -1):
         raise bad
-    if delta < 0 and poll.state == "open":
+    if delta < 0 and poll.state == State.OPEN:
         if issued(poll) - 1 < poll.ballot_count:
             # issued (check-ins + spares) never falls below the ballots returned.
             raise refuse(

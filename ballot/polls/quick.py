@@ -4,6 +4,13 @@ benchmarks and tests (the secretariat does the same steps one page at a time).
 The key ceremony is played by :class:`ballot.polls.devices.SimulatedDevices` through the
 real bulletin board: this one process then plays every trustee's device and knows every
 share, which is fine for a demo or a test and never the path of a real vote.
+
+Transactions: :func:`quick_vote` is a command-level entry point, as a CLI command is
+in the rule of ballot/db.py (operations never commit; the view or command that runs
+them commits once). Its callers are the demo's start-up (ballot/demo.py), ``flask
+rehearse``, the benchmarks and the tests, never an operation or a view, and each wants
+the whole vote committed before it goes on (rehearse serves it over HTTP next); so it
+commits once, at its end, instead of every caller repeating that commit.
 """
 
 from __future__ import annotations
@@ -67,7 +74,7 @@ def quick_vote(
     devices, post = simulated_ceremony(actor, poll)
     shares = devices.share_files(passphrases)
     if state == "keys":
-        db.session.commit()
+        db.session.commit()  # the entry point's one commit (module docstring)
         return QuickVote(poll, [], b"", shares)
     printed, fingerprint = cards_ops.make_cards(actor, poll, spares)
     raw = ceremony.candidate(poll)
@@ -81,7 +88,7 @@ def quick_vote(
         polls.open_poll(actor, poll)
     if state == State.CLOSED:
         polls.close_poll(actor, poll)
-    db.session.commit()
+    db.session.commit()  # the entry point's one commit (module docstring)
     return QuickVote(poll, printed, fingerprint, shares)
 
 

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ballot import definition
 from ballot.actionlog import ActionLogEntry
 from ballot.cards.operations import cards_printed, reconciliation
 from ballot.db import begin_write, db, owns_transaction
@@ -39,9 +40,9 @@ from ballot.polls.forms import (
     denominator_choices,
 )
 from ballot.polls.importing import read_officials
-from ballot.polls.loglabels import action_label, detail_items
+from ballot.polls.loglabels import action_label, actor_label, detail_items
 from ballot.polls.models import Poll
-from ballot.states import Action, require_state, state_label
+from ballot.states import Action, State, require_state, state_label
 from ballot.web import actor, attempt, get_poll, poll_nav
 from tally.rules import (
     DEFAULT_THRESHOLDS,
@@ -57,8 +58,8 @@ bp = Blueprint("polls", __name__, template_folder="templates", url_prefix="/poll
 def next_step(poll: Poll) -> tuple[str, str | None]:
     """What the secretariat does next, and where."""
     pid = poll.public_id
-    if poll.state == "draft":
-        if not ops.officials(poll):
+    if poll.state == State.DRAFT:
+        if not definition.officials(poll):
             return _("Add or import the officials."), url_for("polls.officials", public_id=pid)
         if poll.election_key is None:
             return _("Run the key ceremony with the counting committee."), url_for(
@@ -71,18 +72,18 @@ def next_step(poll: Poll) -> tuple[str, str | None]:
                 "Each trustee confirms the manifest on their own device (trustee page)."
             ), url_for("polls.ceremony", public_id=pid)
         return _("Check the list and freeze the manifest."), url_for("polls.freeze", public_id=pid)
-    if poll.state == "ready":
+    if poll.state == State.READY:
         if not quorum_met(poll.present, poll.summoned):
             return _("Check members in until there is a quorum."), url_for(
                 "polls.checkin", public_id=pid
             )
         return _("Open the vote."), url_for("polls.open_vote", public_id=pid)
-    if poll.state == "open":
+    if poll.state == State.OPEN:
         return _("Voting is open. Close it when everyone has voted."), url_for(
             "polls.close_vote", public_id=pid
         )
     counting = "counting.count_page" in current_app.view_functions
-    if poll.state == "closed":
+    if poll.state == State.CLOSED:
         return _("Voting is closed. Count the votes with the counting committee."), (
             url_for("counting.count_page", public_id=pid) if counting else None
         )
@@ -151,7 +152,7 @@ def dashboard(public_id: str) -> ResponseReturnValue:
         **poll_nav(poll),
         step=step,
         step_url=step_url,
-        official_count=len(ops.officials(poll)),
+        official_count=len(definition.officials(poll)),
         cards=reconciliation(poll),
         thresholds=[threshold_text(Threshold.from_json(t)) for t in poll.thresholds],
         quorum=quorum_met(poll.present, poll.summoned),
@@ -171,8 +172,8 @@ def _officials_page(
         render_template(
             "polls/officials.html",
             **poll_nav(poll),
-            officials=ops.officials(poll),
-            editable=poll.state == "draft" and not cards_printed(poll),
+            officials=definition.officials(poll),
+            editable=poll.state == State.DRAFT and not cards_printed(poll),
             form=form or OfficialForm(formdata=None),
             import_form=import_form or ImportForm(formdata=None),
             import_errors=import_errors or [],
@@ -314,7 +315,7 @@ def move_official(public_id: str, official_id: int) -> ResponseReturnValue:
     """Move an official one place up or down (until the manifest is frozen)."""
     poll = get_poll(public_id)
     form = MoveForm()
-    rows = ops.officials(poll)
+    rows = definition.officials(poll)
     current = next((o.position_order for o in rows if o.id == official_id), None)
     if (
         not form.validate_on_submit()
@@ -348,5 +349,6 @@ def log(public_id: str) -> ResponseReturnValue:
         **poll_nav(poll),
         entries=entries,
         action_label=action_label,
+        actor_label=actor_label,
         detail_items=detail_items,
     )

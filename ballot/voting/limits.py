@@ -52,7 +52,7 @@ def _items(setting: str) -> list[RateLimitItem]:
 
 
 def _enabled() -> bool:
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True)) and limiter.enabled
+    return bool(current_app.config["RATELIMIT_ENABLED"]) and limiter.enabled
 
 
 def _too_many(setting: str) -> TooManyRequests:
@@ -68,7 +68,7 @@ class CastLimits:
     address: str
 
     def _ids(self, kind: str, who: str) -> tuple[str, ...]:
-        prefix = str(current_app.config.get("RATELIMIT_KEY_PREFIX", ""))
+        prefix = str(current_app.config["RATELIMIT_KEY_PREFIX"])
         return (prefix, "cast", kind, str(self.poll_id), who)
 
     def _allows(self, setting: str, ids: tuple[str, ...], hit: bool) -> bool:

@@ -24,6 +24,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, select, update
 
+from ballot.actionlog import log_action
 from ballot.cards.models import Card, CardStatus
 from ballot.cards.operations import issued
 from ballot.db import db
@@ -38,6 +39,7 @@ from keys import signing
 from keys.ballot import Ballot, check_signature, verify_ballot
 from keys.errors import CryptoError
 from keys.hashing import canonical_json
+from tally.actions import CHECKPOINT_ACTION, checkpoint_details
 from tally.manifest import parse_manifest
 from tally.record import TAG_CHECKPOINT, chain_link, head_message, receipt_message
 from tally.records import Receipt as SignedReceipt
@@ -50,7 +52,7 @@ _VERIFY_SLOTS: list[threading.Semaphore] = []
 
 
 def _verifying() -> threading.Semaphore:
-    """At most ``CAST_VERIFY_THREADS`` (default 1) proof checks at once per process.
+    """At most ``CAST_VERIFY_THREADS`` (config/defaults.py) proof checks at once per process.
 
     Proof checks are CPU work under the interpreter lock: running many at once in one
     worker's threads only makes each slower (and a thread that holds the vote's row
@@ -58,9 +60,7 @@ def _verifying() -> threading.Semaphore:
     the other threads keep reading requests and answering cheap ones.
     """
     if not _VERIFY_SLOTS:
-        _VERIFY_SLOTS.append(
-            threading.Semaphore(int(current_app.config.get("CAST_VERIFY_THREADS", 1)))
-        )
+        _VERIFY_SLOTS.append(threading.Semaphore(int(current_app.config["CAST_VERIFY_THREADS"])))
     return _VERIFY_SLOTS[0]
 
 
@@ -318,8 +318,8 @@ def signed_json(h: SignedHead) -> dict[str, Any]:
 
 def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
     """Sign the head every CHECKPOINT_BALLOTS ballots or after CHECKPOINT_SECONDS."""
-    every = int(current_app.config.get("CHECKPOINT_BALLOTS", 20))
-    seconds = int(current_app.config.get("CHECKPOINT_SECONDS", 60))
+    every = int(current_app.config["CHECKPOINT_BALLOTS"])
+    seconds = int(current_app.config["CHECKPOINT_SECONDS"])
     last = db.session.scalar(
         select(SignedHead)
         .where(SignedHead.poll_id == poll.id, SignedHead.kind == HeadKind.CHECKPOINT)
@@ -337,6 +337,7 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
         return
     at = record_time(now)
     message = head_message(TAG_CHECKPOINT, bytes(poll.manifest_hash or b""), seq, head, at)
+    signature = signing.sign(server_key(), message)
     db.session.add(
         SignedHead(
             poll_id=poll.id,
@@ -344,8 +345,15 @@ def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
             count=seq,
             head=head,
             at=at,
-            signature=signing.sign(server_key(), message),
+            signature=signature,
         )
+    )
+    # Logged in the vote's own chain, whose head the close signs: a record that leaves
+    # this checkpoint out of checkpoints.json is then INVALID (docs/record.md §3).
+    log_action(
+        "system",
+        CHECKPOINT_ACTION,
+        checkpoint_details(poll.public_id, seq, head, at, signature),
     )
 
 

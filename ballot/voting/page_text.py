@@ -37,7 +37,9 @@ def vote_page_strings() -> dict[str, object]:
         "copied": _("Copied."),
         "copy_failed": _("Could not copy: select the code and copy it by hand."),
         "bad_code": _("This code is not valid: {detail}"),
-        "bad_code_length": _("A card code has 28 characters (letters and digits); you typed {n}."),
+        "bad_code_length": _(
+            "The manual entry code has 28 characters (letters and digits); you typed {n}."
+        ),
         "bad_code_chars": _("The code contains a character that is not used on cards."),
         "bad_code_check": _(
             "The code does not check out: a character was probably "

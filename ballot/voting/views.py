@@ -29,6 +29,7 @@ from ballot.errors import refuse
 from ballot.extensions import config_limit, csrf_exempt_api, limiter
 from ballot.polls.models import Poll
 from ballot.polls.operations import normalize_vote_id
+from ballot.states import Action, may
 from ballot.voting import audits, casting, operations
 from ballot.voting.limits import CastLimits, card_field
 from ballot.voting.page_text import vote_page_strings
@@ -135,7 +136,7 @@ def audit(public_id: str) -> ResponseReturnValue:
         raise refuse("too_large", _l("The checked ballot is too large."), 413)
     body = request.get_data(cache=False)
     poll = get_poll(public_id)
-    if poll.state != "open" or poll.manifest is None:
+    if not may(Action.CAST, poll.state) or poll.manifest is None:
         raise refuse("closed", _l("Checked ballots are taken only while the vote is open."))
     context = operations._context(poll)
     poll_id = poll.id

@@ -79,3 +79,46 @@ def card_link(base_url: str, public_id: str, code: str, poll_id: int) -> str:
     assert poll is not None and poll.manifest is not None
     fingerprint = ballot_fingerprint(json.loads(poll.manifest)).hex()[:16]
     return f"{base_url}/v/{public_id}#{code.replace('-', '')}.{fingerprint}"
+
+
+#: The widths every page is looked at: a phone, a laptop, the projector's laptop, a big screen.
+WIDTHS = (360, 1024, 1366, 1920)
+
+# Every visible element whose box leaves the viewport's width, or whose own text is cut
+# off inside it (scrollWidth beyond clientWidth on an element that clips), and any HTML
+# id used twice, named for the assertion message. Elements inside a container that
+# scrolls sideways on purpose (a wide table's wrapper) count when that container itself
+# leaves the viewport.
+LAYOUT = """() => {
+  const vw = document.documentElement.clientWidth;
+  const bad = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '')
+    + ' "' + (el.innerText || el.value || '').trim().slice(0, 40) + '"';
+  const scroller = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const s = getComputedStyle(p).overflowX; if (s === 'auto' || s === 'scroll') return p; }
+    return null; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden') continue;
+    if (['SCRIPT', 'STYLE', 'TEMPLATE', 'OPTION'].includes(el.tagName)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (el.closest('[hidden]')) continue;
+    if (el.closest('.skip-link')) continue;  // off screen until focused, on purpose
+    const box = scroller(el);
+    const target = box ? box.getBoundingClientRect() : r;
+    if (target.left < -0.5 || target.right > vw + 0.5) bad.push('outside: ' + name(box || el));
+    if ((st.overflowX === 'hidden' || st.textOverflow === 'ellipsis')
+        && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'BODY' && el.tagName !== 'HTML')
+      bad.push('cut off: ' + name(el));
+  }
+  const ids = [...document.querySelectorAll('[id]')].map(e => e.id);
+  const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (dupes.length) bad.push('duplicate ids: ' + [...new Set(dupes)].join(' '));
+  return { bad: [...new Set(bad)].slice(0, 12),
+           hscroll: document.documentElement.scrollWidth > vw + 0.5,
+           text: document.body.innerText };
+}"""
+
+FOOTER = ("lá phiếu được mã hóa ngay trên điện thoại", "encrypted on your phone")  # members' footer

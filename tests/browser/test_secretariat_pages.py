@@ -11,7 +11,7 @@ import pytest
 from ballot.db import db
 from ballot.polls import operations as polls
 from ballot.polls.models import Poll
-from tests.browser.live import PHONE, chromium, live_server
+from tests.browser.live import FOOTER, LAYOUT, PHONE, WIDTHS, chromium, live_server
 from tests.conftest import DEFAULT_PASSWORD
 from tests.voting_helpers import make_vote
 
@@ -83,6 +83,9 @@ def test_pages_fit_a_phone_have_labels_and_obey_the_csp(app, make_user, browser)
             width = page.evaluate("document.scrollingElement.scrollWidth")
             assert width <= 360, (path, width)
             assert page.evaluate(UNLABELLED) == [], path
+            got = page.evaluate(LAYOUT)
+            assert not got["bad"], (path, got["bad"])  # every box inside the phone's width
+            assert not any(f in got["text"] for f in FOOTER), path  # not the members' footer
             if shots:
                 name = path.strip("/").replace("/", "_") or "index"
                 page.screenshot(path=os.path.join(shots, f"{name}.png"), full_page=True)
@@ -91,4 +94,18 @@ def test_pages_fit_a_phone_have_labels_and_obey_the_csp(app, make_user, browser)
         page.click("text=+1 có mặt")
         page.wait_for_selector("text=Có mặt 4 / triệu tập 4")
         context.close()
+        # The same pages of the open vote on a laptop, the projector's laptop and a big screen.
+        for width in WIDTHS[1:]:
+            context = browser.new_context(viewport={"width": width, "height": 800}, locale="vi-VN")
+            page = context.new_page()
+            page.goto(f"{base}/account/login")
+            page.fill("#username", "thuky")
+            page.fill("#password", DEFAULT_PASSWORD)
+            page.click("button[type=submit], input[type=submit]")
+            page.wait_for_url(f"{base}/")
+            for path in [p for p in paths if opened in p or p in ("/polls/", "/polls/new")]:
+                page.goto(base + path)
+                got = page.evaluate(LAYOUT)
+                assert not got["hscroll"] and not got["bad"], (width, path, got["bad"])
+            context.close()
         assert problems == []

@@ -1,6 +1,7 @@
 // The projector page: polls status.json every few seconds and ticks the countdown.
 // It only ever shows turnout and fingerprints (status.json carries nothing else).
 import { groupCode as groups } from './phieu-codes.js';
+import { STATE } from './vote-states.js';
 
 const root = document.getElementById('projector');
 const POLL_MS = 5000;
@@ -23,9 +24,9 @@ function tick() {
 
 function apply(data) {
   // Once the results are published the projector page itself shows them.
-  if (data.state === 'published') { window.location.reload(); return; }
+  if (data.state === STATE.PUBLISHED) { window.location.reload(); return; }
   for (const name of ['state_label', 'cast', 'issued', 'present', 'summoned', 'quorum_needed', 'closes_at_text']) setField(name, data[name]);
-  document.getElementById('closes-at').hidden = !data.closes_at_text || data.state !== 'open';
+  document.getElementById('closes-at').hidden = !data.closes_at_text || data.state !== STATE.OPEN;
   const quorum = document.getElementById('quorum');
   quorum.textContent = data.quorum_met ? quorum.dataset.met : quorum.dataset.missing;
   quorum.className = data.quorum_met ? 'quorum-met' : 'quorum-missing';

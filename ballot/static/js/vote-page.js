@@ -13,6 +13,7 @@ import { decodeCode, publicKey, signingKey } from './phieu-cards.js';
 import { BallotForm, fill } from './vote-ballot.js';
 import { receiptValid } from './phieu-receipt.js';
 import { allRecords, loadRecord, saveRecord, sendUntilAnswered } from './vote-send.js';
+import { STATE } from './vote-states.js';
 
 const app = document.getElementById('vote-app');
 const S = JSON.parse(document.getElementById('vote-strings').textContent);
@@ -150,8 +151,8 @@ async function start() {
   }
   if (manifest.election_id !== vote) return problem(S.fingerprint_title, S.wrong_vote);
   state.manifest = manifest;
-  if (voteState === 'draft' || voteState === 'ready') return problem(S.not_open_title, S.not_open, { retry: true });
-  if (voteState !== 'open') return problem(S.closed_title, S.closed);
+  if (voteState === STATE.DRAFT || voteState === STATE.READY) return problem(S.not_open_title, S.not_open, { retry: true });
+  if (voteState !== STATE.OPEN) return problem(S.closed_title, S.closed);
   let cardAnswer;
   try {
     cardAnswer = await getJson(app.dataset.cardUrl + state.card);

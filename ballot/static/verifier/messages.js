@@ -37,8 +37,8 @@ export const MESSAGES = {
   "The checked ballot does not encrypt the shown choice"
  ],
  "bad_card_code": [
-  "Mã thẻ không đúng, vui lòng kiểm tra lại",
-  "Card code is wrong, check it"
+  "Mã nhập tay của thẻ không đúng, vui lòng kiểm tra lại",
+  "The card's manual entry code is wrong, check it"
  ],
  "bad_share": [
   "Tệp khóa thành phần không hợp lệ",

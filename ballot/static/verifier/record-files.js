@@ -21,6 +21,7 @@ export const KEYS = {
   'checkpoints.json checkpoints[]': ['count', 'head', 'at', 'signature'],
   'checkpoints.json close': ['count', 'head', 'at', 'actions', 'actions_head', 'signature'],
   'actions.json': ['actions'], 'actions.json actions[]': ['seq', 'at', 'actor', 'action', 'details', 'hash'],
+  'actions.json poll.checkpoint details': ['poll', 'count', 'head', 'at', 'signature'],
   'figures.json': ['summoned', 'present', 'issued', 'returned', 'members_total', 'opened_at', 'closed_at'],
   'tally.json': ['ballots', 'totals'], 'decryptions.json': ['decryptions'],
   'results.json': ['denominator', 'figures', 'trustees', 'officials'],

@@ -207,7 +207,7 @@ function checkAudits(files, m, entries, ok) {
   ok(`${audits.length} checked ballots: each encrypts its shown choices, none in the chain`);
 }
 
-const BEFORE_CLOSE = ['poll.freeze', 'poll.checkin', 'poll.open', 'cards.spare', 'cards.revoke'];
+const BEFORE_CLOSE = ['poll.freeze', 'poll.checkin', 'poll.open', 'cards.spare', 'cards.revoke', 'poll.checkpoint'];
 const actionHash = (prev, a) => hex(C.digest(TAG.VOTE_ACTION, unhex(prev),
   C.canonicalJson({ seq: a.seq, at: a.at, actor: a.actor, action: a.action, details: a.details })));
 
@@ -227,7 +227,9 @@ function checkLog(files, m, close, ok) {
   if (pyRepr(revs) !== pyRepr(facts.revoked)) {
     throw new VerifyError('revocations.json', `lists ${pyRepr(revs)}, the action log revokes ${pyRepr(facts.revoked)}`);
   }
+  checkLoggedCheckpoints(facts.checkpoints, R.parseCheckpoints(R.read(files, 'checkpoints.json'))[0]);
   ok(`action log: ${actions.length} entries of this vote, chained; head signed at the close`);
+  ok(`${facts.checkpoints.length} logged checkpoints, exactly those of checkpoints.json`);
   return facts;
 }
 
@@ -243,7 +245,7 @@ function derive(m, actions, close, cards) {
   }
   const serials = new Set(cards.map((c) => c.serial));
   const spareSerials = new Set([...serials].sort(cmp).slice(m.summoned));
-  const f = { present: 0, spares: [], revoked: [], opened_at: null, override: null };
+  const f = { present: 0, spares: [], revoked: [], opened_at: null, override: null, checkpoints: [] };
   let frozen = false, opened = false;
   actions.slice(0, close.actions).forEach((a, i) => {
     const n = i + 1, where = `actions.json, action ${n} (${a.action})`;
@@ -274,6 +276,8 @@ function derive(m, actions, close, cards) {
       }
       if (a.action === 'cards.spare' && !spareSerials.has(s)) throw new VerifyError(where, `card ${s} is not a spare (spares follow the summoned)`);
       (a.action === 'cards.spare' ? f.spares : f.revoked).push(s);
+    } else if (a.action === 'poll.checkpoint') {
+      loggedCheckpoint(f, a, n, where, opened);
     } else if (a.action === 'poll.close') {
       if (n !== close.actions || !opened) throw new VerifyError(where, "is not the signed close's last entry, or before an open");
       const b = detail(a, n, 'ballots');
@@ -288,6 +292,39 @@ function derive(m, actions, close, cards) {
   });
   f.issued = f.present + f.spares.length;
   return f;
+}
+
+/** tally.audit.logged_checkpoint, and derive's order check: f.checkpoints gets [n, cp]. */
+function loggedCheckpoint(f, a, n, where, opened) {
+  const d = R.obj(a.details, where, 'actions.json poll.checkpoint details');
+  R.timestamp(d.at, where + ' at');
+  const cp = {
+    count: R.integer(d.count, where + ' count', 1),
+    head: R.hexbytes(d.head, where + ' head', 32),
+    at: d.at,
+    signature: R.hexbytes(d.signature, where + ' signature', 64),
+  };
+  const last = f.checkpoints.length ? f.checkpoints[f.checkpoints.length - 1][1].count : 0;
+  if (!opened || cp.count <= last) throw new VerifyError(where, 'before the open, or not after the previous checkpoint');
+  f.checkpoints.push([n, cp]);
+}
+
+/** tally.audit.check_logged_checkpoints: checkpoints.json lists exactly the logged ones. */
+function checkLoggedCheckpoints(logged, listed) {
+  const same = (x, y) => x.count === y.count && x.head === y.head && x.at === y.at && x.signature === y.signature;
+  for (let i = 0; i < Math.max(logged.length, listed.length); i++) {
+    const [n, want] = i < logged.length ? logged[i] : [0, null];
+    const got = i < listed.length ? listed[i] : null;
+    if (got !== null && want !== null && same(got, want)) continue;
+    if (want !== null && (got === null || want.count < got.count)) {
+      throw new VerifyError('checkpoints.json', `the checkpoint logged at action ${n} (ballot #${want.count}) is missing: left out of the record`);
+    }
+    if (got !== null && (want === null || got.count < want.count)) {
+      throw new VerifyError(`checkpoint ${i + 1}`, `(ballot #${got.count}) is not in the action log: every checkpoint the server signs is logged`);
+    }
+    const differ = ['head', 'at', 'signature'].filter((k) => got[k] !== want[k]);
+    throw new VerifyError(`checkpoint ${i + 1}`, `differs from the one logged at action ${n} (${differ.join(', ')})`);
+  }
 }
 
 function checkFigures(files, m, facts, close, ok) {
