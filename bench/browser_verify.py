@@ -2,9 +2,13 @@
 ballot/static/verifier/verifier.html opened from disk (file://, offline) in headless
 Chromium, exactly as an auditor would; target ≤ 60 s.
 
-    .venv/bin/python bench/browser_verify.py [--members 500] [--officials 44] [--noble]
+    .venv/bin/python -m bench.browser_verify [--members 500] [--officials 44] [--noble]
+        [--record PATH] [--page HTML]
 
-(--noble: the page as before the WebAssembly, noble only, for comparison.)
+(--noble: the page as before the WebAssembly, noble only, for comparison. --record: the
+record zip to verify, simulated and written there first if the file does not exist, so
+that later runs skip the simulation. --page: another build of the page, e.g. the
+previous commit's, to compare in the same conditions.)
 
 The time is the page's own (from the zip read to the verdict, every check of
 ``tally verify``). Its floor, measured in the same run and page: the group operations of
@@ -22,6 +26,7 @@ Uses /usr/bin/chromium (never a browser downloaded by Playwright).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -33,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.trustee_check import descendants_cpu  # noqa: E402
 from scripts.build_verifier import OUT  # noqa: E402
+from tally.record import Record  # noqa: E402
 from tally.simulate import simulate  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,34 +103,69 @@ FLOOR_JS = """async () => {
 }"""
 
 
+LONGTASKS_JS = """() => {
+  performance.clearMarks();
+  window.__long = { total: 0, n: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) { window.__long.total += e.duration; window.__long.n++; }
+  }).observe({ type: 'longtask' });
+}"""
+# Stages: the time from each 'phieu:<stage>' mark to the next (record-verify.js marks them).
+MAIN_JS = """() => {
+  const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('phieu:'));
+  const stages = marks.slice(0, -1)
+    .map((m, i) => [m.name.slice(6), marks[i + 1].startTime - m.startTime]);
+  return { long: window.__long.total, tasks: window.__long.n, stages };
+}"""
+
+
 def main() -> None:
     """Print the figure, its floor and the load average."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--members", type=int, default=500)
     ap.add_argument("--officials", type=int, default=44)
     ap.add_argument("--noble", action="store_true", help="noble only (no WebAssembly)")
+    ap.add_argument(
+        "--record",
+        type=Path,
+        help="record zip: reused if it exists, else simulated and saved there (--members "
+        "and --officials then only name the record to make)",
+    )
+    ap.add_argument(
+        "--page", type=Path, default=OUT, help="another build of verifier.html, to compare"
+    )
     args = ap.parse_args()
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} not found: the browser figure is skipped.")
         return
     from playwright.sync_api import sync_playwright
 
-    t = time.perf_counter()
-    sim = simulate(members=args.members, officials=args.officials, k=3, n=5, spares=20)
-    print(f"simulated {args.members} × {args.officials} in {time.perf_counter() - t:.1f} s (setup)")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "record.zip"
-        sim.record.save(path)
-        print(f"record zip: {path.stat().st_size / 1e6:.1f} MB")
+        path = args.record or Path(tmp) / "record.zip"
+        if args.record and path.exists():
+            record = Record.load(path)
+            print(f"record zip reused: {path}")
+        else:
+            t = time.perf_counter()
+            sim = simulate(members=args.members, officials=args.officials, k=3, n=5, spares=20)
+            print(f"simulated {args.members} × {args.officials} in {time.perf_counter() - t:.1f} s")
+            record = sim.record
+            record.save(path)
+        ballots = record.json("ballots.json")["ballots"]
+        officials = len(record.json("manifest.json")["officials"])
+        print(f"record zip: {path.stat().st_size / 1e6:.1f} MB, {len(ballots)} × {officials}")
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
             ctx = browser.new_context(offline=True)
             page = ctx.new_page()
             page.set_default_timeout(900_000)
-            page.goto(OUT.as_uri())
+            page.goto(args.page.resolve().as_uri())
             page.wait_for_selector("body[data-ready='1']")
             if args.noble:
                 page.evaluate("globalThis.PHIEU_NO_WASM = true")
+            # Main-thread time: the sum of its long tasks (≥ 50 ms each: the checks run in
+            # long synchronous stretches), and the page's performance marks per stage.
+            page.evaluate(LONGTASKS_JS)
             load_before = os.getloadavg()
             cpu = descendants_cpu()
             t0 = time.perf_counter()
@@ -133,16 +174,15 @@ def main() -> None:
             wall = time.perf_counter() - t0
             cpu = descendants_cpu() - cpu
             load_after = os.getloadavg()
+            main = page.evaluate(MAIN_JS)
             lines = (page.text_content("#verdict") or "").splitlines()
             mode = page.get_attribute("#verdict", "data-mode")
             engines = (page.get_attribute("body", "data-engines") or "").split()
             page.evaluate(
                 "([m, b]) => { window.__manifest = m; window.__ballot = b; }",
                 [
-                    sim.record.files["manifest.json"].decode(),
-                    __import__("json").dumps(
-                        sim.record.json("ballots.json")["ballots"][0]["ballot"]
-                    ),
+                    record.files["manifest.json"].decode(),
+                    json.dumps(ballots[0]["ballot"]),
                 ],
             )
             fl = page.evaluate(FLOOR_JS)
@@ -150,12 +190,12 @@ def main() -> None:
             browser.close()
     assert lines[-1].startswith("HỢP LỆ / VALID"), lines
     secs = float(lines[-1].split("(")[1].split()[0])
-    workers = max(1, min(fl["cores"], 16, args.members)) if mode == "workers" else 1
+    workers = max(1, min(fl["cores"], 16, len(ballots))) if mode == "workers" else 1
     used = fl["ops"] if engines and set(engines) == {"wasm"} and fl["wasm"] else fl["nobleOps"]
     per = sum(used.get(k, 0) * fl["units"][k] for k in fl["units"])  # ms per ballot
-    floor = per * args.members / workers / 1000
+    floor = per * len(ballots) / workers / 1000
     noble = sum(fl["nobleOps"].get(k, 0) * fl["units"][k] for k in fl["units"])
-    noble_floor = noble * args.members / workers / 1000
+    noble_floor = noble * len(ballots) / workers / 1000
     ops = {k: v for k, v in used.items() if v}
     print(
         f"browser verifier (Chromium {version}, file://, offline, {workers} Web Workers, "
@@ -170,6 +210,10 @@ def main() -> None:
         f"processes {cpu:.1f} s (÷ {workers} = {cpu / workers:.1f} s, the wall time on idle cores)"
     )
     print(f"    per ballot ops {ops}; unit ms { {k: round(v, 4) for k, v in fl['units'].items()} }")
+    print(
+        f"    main thread: {main['long'] / 1000:.1f} s in {main['tasks']} long tasks; stages (s): "
+        + ", ".join(f"{k} {v / 1000:.2f}" for k, v in main["stages"])
+    )
     print(f"    load average before {load_before}, after {load_after}")
 
 

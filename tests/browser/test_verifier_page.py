@@ -99,6 +99,28 @@ def test_without_webassembly_the_verdicts_are_the_same(collected, page):
     ctx.close()
 
 
+def test_without_web_workers_the_verdicts_are_the_same(collected, page):
+    """A browser where no worker starts (here: the page told so) checks the ballots in the
+    page itself, in slices, and gives the same verdicts on a few tampered records."""
+    cases = sorted(collected.glob("*.zip"))[:8]
+    ctx = page.context.browser.new_context(offline=True)
+    pg = ctx.new_page()
+    pg.goto(OUT.as_uri())
+    pg.wait_for_selector("body[data-ready='1']")
+    pg.evaluate("globalThis.PHIEU_NO_WORKERS = true")
+    for z in cases:
+        want = json.loads(z.with_suffix(".json").read_text())
+        code, lines = _run(pg, z)
+        assert code == want["code"], (want["test"], lines)
+        if code:
+            assert lines == [want["line"]], want["test"]
+        else:
+            assert lines[:-2] == want["lines"], want["test"]
+    assert pg.get_attribute("#verdict", "data-mode") == "thread"
+    assert set((pg.get_attribute("body", "data-engines") or "").split()) == {"wasm"}
+    ctx.close()
+
+
 @pytest.fixture(scope="module")
 def sim():
     return simulate(members=10, officials=3, k=2, n=3, spares=3, seed=11, checkpoint_every=4)

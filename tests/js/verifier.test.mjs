@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { recordJson, cryptoMessage } from '../../ballot/static/verifier/record-files.js';
-import { firstDifference, pyRepr } from '../../ballot/static/verifier/pyjson.js';
+import { firstDifference, pyRepr, reprN } from '../../ballot/static/verifier/pyjson.js';
 import { readZip } from '../../ballot/static/verifier/zip.js';
 
 const enc = new TextEncoder();
@@ -49,4 +49,15 @@ sys.stdout.buffer.write(b.getvalue())`;
   assert.equal(new TextDecoder().decode(files['manifest.json']), '{}'.repeat(1000));
   await assert.rejects(readZip(data, ['manifest.json'], 100), /archive too large/);
   await assert.rejects(readZip(enc.encode('not a zip'), ['manifest.json'], 1e6), /not a record zip/);
+});
+
+test('repr escapes what Python escapes (not printable), and cuts at code points', () => {
+  // Python's repr of each, printed by python3 (characters whose category every Unicode
+  // version since 6 agrees on; a fuzzed record puts such text into the messages).
+  const samples = ['\x85', '\xa0', '\u200b', '\u2028', '\u{e0001}', '\u{10ffff}', '\ue000', '\ufeff', '\x00\x7f',
+    '\ud800', 'é😀', "it's \"x\"", '\u3000', '\u{1f600}\u0300'];
+  const py = 'import json, sys\nfor s in json.load(sys.stdin): print(repr(s))';
+  const want = execFileSync('python3', ['-c', py], { input: JSON.stringify(samples) }).toString().trim().split('\n');
+  assert.deepEqual(samples.map((s) => pyRepr(s)), want);
+  assert.equal(reprN('😀😀😀', 3), "'😀😀");
 });

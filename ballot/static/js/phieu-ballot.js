@@ -9,9 +9,15 @@ import * as cards from './phieu-cards.js';
 
 const { CryptoError, mod } = C;
 
-/** Rough Python repr() of a JSON value, so that error details read as in keys/. */
+/** Python repr() of a JSON value, so that error details read as in keys/ (characters
+ * beyond ASCII's controls shown as they are; the verifier's pyjson.js is exact). */
 function pyRepr(v) {
-  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'string') {
+    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
+    const esc = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', [q]: '\\' + q };
+    return q + [...v].map((ch) => esc[ch] ?? (ch < ' ' || ch === '\x7f'
+      ? '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0') : ch)).join('') + q;
+  }
   if (v === true || v === false) return v ? 'True' : 'False';
   if (v === null || v === undefined) return 'None';
   return typeof v === 'object' ? JSON.stringify(v) : String(v);

@@ -2,7 +2,7 @@
 // the confirmation of the manifest about to be frozen. Re-exported by phieu-dkg.js.
 import { CryptoError, pointBytes, pointHex, systemNonces, baseMul, mod, u32, TAGS } from './phieu-crypto.js';
 import {
-  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, toHexBytes,
+  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, pyRepr, toHexBytes,
   verifyKnowledge,
 } from './phieu-dkg-wire.js';
 
@@ -43,7 +43,7 @@ export function verifyDone(msg, ctx, transcript, key, opts = {}) {
   exactKeysOr(msg, DONE_KEYS, 'done message');
   if (msg.format !== FORMATS.done) throw bad(`done message: format is not ${FORMATS.done}`);
   if (opts.electionId != null && msg.election_id !== opts.electionId) {
-    throw new CryptoError('dkg_other_vote', `done message for ${JSON.stringify(msg.election_id)}`);
+    throw new CryptoError('dkg_other_vote', `done message for ${pyRepr(msg.election_id)}`);
   }
   const got = integer(msg.ceremony, 'done message: ceremony', 1, U32_MAX);
   if (opts.round != null && got !== opts.round) {
@@ -105,10 +105,10 @@ export function verifyConfirm(msg, manifestHash, key, electionId = null) {
   exactKeysOr(msg, ['format', 'election_id', 'trustee', 'manifest', 'proof'], 'confirmation');
   if (msg.format !== FORMATS.confirm) throw bad(`confirmation: format is not ${FORMATS.confirm}`);
   if (electionId != null && msg.election_id !== electionId) {
-    throw new CryptoError('dkg_other_vote', `confirm for ${JSON.stringify(msg.election_id)}`);
+    throw new CryptoError('dkg_other_vote', `confirmation for ${pyRepr(msg.election_id)}`);
   }
   const j = integer(msg.trustee, 'confirmation: trustee', 1, key.verificationKeys.length);
-  if (msg.manifest !== toHexBytes(mh)) throw new CryptoError('dkg_bad_confirm', `trustee ${j}: another manifest`);
+  if (msg.manifest !== toHexBytes(mh)) throw new CryptoError('dkg_bad_confirm', `trustee ${j} confirmed another manifest`);
   const X = key.verificationKeys[j - 1];
   try {
     verifyKnowledge(TAGS.DKG_CONFIRM, [mh, u32(j), pointBytes(X)], X, msg.proof, `confirm ${j}`);

@@ -6,7 +6,7 @@ import {
   CryptoError, N, baseMul, fromHex, hashToScalar, mulAddPublic, pointBytes, pointFromHex,
   scalarFromHex, scalarHex,
 } from './phieu-crypto.js';
-import { exactKeys, isInt, isObject } from './phieu-json.js';
+import { isInt, isObject } from './phieu-json.js';
 
 export const U32_MAX = 2 ** 32 - 1;
 export const FORMATS = Object.freeze({
@@ -44,6 +44,32 @@ export function verifyKnowledge(tag, parts, point, proof, what) {
 
 // ------------------------------------------------------- message parsing ----
 
+/** Python's repr() of a JSON value, as keys/dkg_wire.py's messages show it (characters
+ * beyond ASCII's controls are shown as they are; the verifier's pyjson.js is exact). */
+export function pyRepr(v) {
+  if (typeof v === 'string') {
+    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
+    const esc = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', [q]: '\\' + q };
+    return q + [...v].map((ch) => esc[ch] ?? (ch < ' ' || ch === '\x7f'
+      ? '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0') : ch)).join('') + q;
+  }
+  if (v === true || v === false) return v ? 'True' : 'False';
+  if (v === null || v === undefined) return 'None';
+  if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
+  if (typeof v === 'object') return '{' + Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
+  return String(v);
+}
+
+/** keys/dkg_wire.fields: `obj` an object with exactly `keys`, else dkg_bad_message. */
+export function fields(obj, keys, what) {
+  if (!isObject(obj)) throw bad(`${what}: expected an object`);
+  const got = Object.keys(obj);
+  const extra = got.filter((k) => !keys.includes(k)).sort();
+  const missing = keys.filter((k) => !Object.hasOwn(obj, k)).sort();
+  if (extra.length || missing.length) throw bad(`${what}: missing ${pyRepr(missing)}, unexpected ${pyRepr(extra)}`);
+  return obj;
+}
+
 export function integer(value, what, low, high) {
   if (!isInt(value) || value < low || value > high) throw bad(`${what}: expected an integer in ${low}..${high}`);
   return value;
@@ -52,15 +78,10 @@ export function integer(value, what, low, high) {
 /** Format, vote, round (when given) and trustee range, as keys/dkg_wire.header. */
 export function header(msg, keys, fmt, electionId, round, n) {
   const what = fmt.split('/')[0].replace(/^phieu-dkg-/, '') + ' message';
-  if (!isObject(msg)) throw bad(`${what}: expected an object`);
-  try {
-    exactKeys(msg, keys, what, 'dkg_bad_message');
-  } catch (err) {
-    throw bad(err.detail);
-  }
+  fields(msg, keys, what);
   if (msg.format !== fmt) throw bad(`${what}: format is not ${fmt}`);
   if (msg.election_id !== electionId) {
-    throw new CryptoError('dkg_other_vote', `${what} for ${JSON.stringify(msg.election_id)}`);
+    throw new CryptoError('dkg_other_vote', `${what} for ${pyRepr(msg.election_id)}`);
   }
   if (round != null) {
     const got = integer(msg.ceremony, `${what}: ceremony`, 1, U32_MAX);
@@ -81,9 +102,5 @@ export function fixedHex(value, what, size) {
 }
 
 export function exactKeysOr(obj, keys, what) {
-  try {
-    exactKeys(obj, keys, what, 'dkg_bad_message');
-  } catch (err) {
-    throw bad(err.detail);
-  }
+  fields(obj, keys, what);
 }

@@ -2,6 +2,8 @@
 // refused, with the same messages), Python's repr, and tally/records.first_difference.
 // Integers beyond 2^53 are kept exactly as BigInt, as Python keeps them.
 
+import { NOT_PRINTABLE } from './messages.js';
+
 export class StrictJsonError extends Error {}
 export class JsonSyntaxError extends Error {}
 
@@ -17,6 +19,18 @@ export function pyRepr(v) {
   return '{' + Object.entries(v).map(([k, x]) => `${strRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
 }
 
+/** Python's str.isprintable() of one code point (the table of the Python that built it). */
+function printable(c) {
+  let lo = 0, hi = NOT_PRINTABLE.length / 2 - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (c < NOT_PRINTABLE[2 * mid]) hi = mid - 1;
+    else if (c > NOT_PRINTABLE[2 * mid + 1]) lo = mid + 1;
+    else return false;
+  }
+  return true;
+}
+
 function strRepr(s) {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
@@ -27,17 +41,19 @@ function strRepr(s) {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0xd800 && c <= 0xdfff) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
+    else if (printable(c)) out += ch;
+    else if (c < 0x100) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += '\\U' + c.toString(16).padStart(8, '0');
   }
   return out + quote;
 }
 
-/** f"{value!r:.n}" */
-export const reprN = (v, n) => pyRepr(v).slice(0, n);
+/** f"{value!r:.n}" (n code points, as Python counts them) */
+export const reprN = (v, n) => [...pyRepr(v)].slice(0, n).join('');
 
 const WS = ' \t\n\r';
+const PLAIN = /[^"\\\u0000-\u001f]*/y; // what a JSON string holds as itself
 /** Parse like json.loads(object_pairs_hook=unique, parse_float=refuse, parse_constant=refuse). */
 export function loads(text) {
   let at = 0;
@@ -95,6 +111,10 @@ export function loads(text) {
     at++;
     let out = '';
     for (;;) {
+      // A run of plain characters at once (the hex of a record is nearly all of it).
+      PLAIN.lastIndex = at;
+      PLAIN.test(text);
+      if (PLAIN.lastIndex > at) { out += text.slice(at, PLAIN.lastIndex); at = PLAIN.lastIndex; }
       const ch = text[at];
       if (ch === undefined) syntax();
       if (ch === '"') { at++; return out; }

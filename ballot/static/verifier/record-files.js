@@ -1,8 +1,8 @@
 // Twin of tally/records.py: one strict definition per record file, the same messages.
 // Every defect is a VerifyError(item, reason); Unreadable when a file is missing or is not
 // strict JSON. Crypto errors are rendered as keys.errors.CryptoError.message("en").
-import { CryptoError, pointFromHex } from '../js/phieu-crypto.js';
-import { ballotFromJson } from '../js/phieu-ballot.js';
+import { CryptoError, pointFromHex, toHex } from '../js/phieu-crypto.js';
+import { ballotFromJson, tracker } from '../js/phieu-ballot.js';
 import { MESSAGES, DETAILS } from './messages.js';
 import { loads, reprN, StrictJsonError } from './pyjson.js';
 
@@ -144,20 +144,45 @@ export function parseCards(raw, name = 'cards.json') {
   });
 }
 
-export function parseBallots(raw) {
+/** What the chain checks need from a parsed ballot (tally.ballotcheck.BallotFacts), in hex. */
+export const factsOf = (b) => ({ manifest: toHex(b.manifestHash), card: toHex(b.card), tracker: toHex(tracker(b)) });
+
+/**
+ * ballots.json (tally.ballotcheck.parse_chain): `ballot(n, raw)` gives item n's ballot
+ * facts or throws CryptoError (or VerifyError): the same error at the same place as
+ * parsing it here, which is the default.
+ */
+export function parseBallots(raw, ballot = (n, b) => factsOf(ballotFromJson(b))) {
   const body = obj(raw, 'ballots.json', 'ballots.json');
   return items(body.ballots, 'ballots.json ballots').map((e, i) => {
     const where = `ballot #${i + 1}`;
     obj(e, where, 'ballots.json ballots[]');
-    const ballot = named(where, () => ballotFromJson(e.ballot));
+    const facts = named(where, () => ballot(i + 1, e.ballot));
     return {
       seq: integer(e.seq, where + ' seq', 1),
       prev: hexbytes(e.prev, where + ' prev', 32),
       hash: hexbytes(e.hash, where + ' hash', 32),
       tracker: hexbytes(e.tracker, where + ' tracker', 32),
-      ballot, raw: e.ballot,
+      ballot: facts, raw: e.ballot,
     };
   });
+}
+
+/**
+ * [position, raw ballot] of every well-formed ballots.json item up to the first malformed
+ * one (tally.ballotcheck._raw_ballots): what the workers check before the chain is read.
+ */
+export function rawBallots(raw) {
+  const body = isDict(raw) ? raw.ballots : null;
+  if (!Array.isArray(body) || body.length > MAX_ITEMS) return [];
+  const keys = KEYS['ballots.json ballots[]'];
+  const out = [];
+  for (let i = 0; i < body.length; i++) {
+    const e = body[i];
+    if (!isDict(e) || Object.keys(e).length !== keys.length || !keys.every((k) => Object.hasOwn(e, k))) break;
+    out.push([i + 1, e.ballot]);
+  }
+  return out;
 }
 
 function signed(raw, where, kind) {

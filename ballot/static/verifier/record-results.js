@@ -83,15 +83,6 @@ export function parseManifest(raw) {
   };
 }
 
-/** Per-official homomorphic sums of the ballots. */
-export function aggregate(m, ballots) {
-  return m.officials.map((_, r) => {
-    let a = C.INFINITY, b = C.INFINITY;
-    for (const x of ballots) { a = C.add(a, x.rows[r].alpha); b = C.add(b, x.rows[r].beta); }
-    return { alpha: a, beta: b };
-  });
-}
-
 function lagrange(indices) {
   if (new Set(indices).size !== indices.length) throw new CryptoError('duplicate_trustee', 'the same trustee appears twice');
   const inv = (a) => { let [r0, r1, s0, s1] = [C.mod(a), N, 1n, 0n]; while (r1) { const q = r0 / r1; [r0, r1] = [r1, r0 - q * r1]; [s0, s1] = [s1, s0 - q * s1]; } return C.mod(s0); };

@@ -1,17 +1,19 @@
 // Twin of tally/verify.py (with tally/audit.py and tally/checked.py): every check of
 // `python -m tally verify`, in the same order, stopping at the first broken item with the
-// same item and reason. The ballot proofs are checked by `checkProofs` (Web Workers in the
-// page, in-thread in Node); everything else runs here.
+// same item and reason. The ballots are parsed and their proofs checked by `checkBallots`
+// (Web Workers in the page, in-thread by default: proofs.js, the twin of
+// tally/ballotcheck.py), started as soon as the manifest is read; everything else runs
+// here on what they return, without parsing a ballot's points.
 import * as C from '../js/phieu-crypto.js';
 import { ed25519, sha256 } from '../vendor/noble-secp256k1.js';
 import { checkCeremony } from '../js/phieu-dkg.js';
 import { verifyConfirm } from '../js/phieu-dkg-messages.js';
-import { tracker as ballotTracker } from '../js/phieu-ballot.js';
 import { auditFromJson, auditTracker, verifyAudit } from '../js/phieu-audit.js';
 import { verifyPartial } from '../js/phieu-trustee.js';
 import * as R from './record-files.js';
 import { VerifyError, named } from './record-files.js';
-import { parseManifest, results, aggregate, describe } from './record-results.js';
+import { parseManifest, results, describe } from './record-results.js';
+import { checkChunk, contextFor, contextOf, merge } from './proofs.js';
 import { cmp, firstDifference, pyRepr, reprN } from './pyjson.js';
 
 export { VerifyError, Unreadable } from './record-files.js';
@@ -27,16 +29,32 @@ export const chainLink = (prev, seq, tracker) => hex(C.digest(TAG.CHAIN, unhex(p
 const headMessage = (mh, count, head, at) => C.digest(TAG.CHECKPOINT, mh, C.u32(count), unhex(head), T(at));
 const closeMessage = (mh, n, head, at, actions, ah) =>
   C.digest(TAG.CLOSE, mh, C.u32(n), unhex(head), T(at), C.u32(actions), unhex(ah));
+// Where the time goes, for bench/browser_verify.py: a performance mark at each stage.
+const mark = (stage) => globalThis.performance?.mark?.(`phieu:${stage}`);
 export const receiptMessage = (mh, seq, tr, head) => C.digest(TAG.RECEIPT, mh, C.u32(seq), unhex(tr), unhex(head));
 
-/** tally.record.record_hash */
-export function recordHash(files) {
+/** tally.record.record_hash (`digests`: each file's SHA-256 computed already, or null). */
+export function recordHash(files, digests = null) {
   const parts = [];
   for (const name of Object.keys(files).sort(cmp)) {
     if (UNHASHED.includes(name)) continue;
-    parts.push(T(name), sha256(files[name]));
+    parts.push(T(name), digests?.get(name) ?? sha256(files[name]));
   }
   return hex(C.digest(TAG.RECORD, ...parts));
+}
+
+// Each file's SHA-256 by the browser's own code where it has it (a secure context, file://
+// included): the same digests, 18 MB in milliseconds instead of a second; else null.
+async function nativeDigests(files) {
+  try {
+    const subtle = globalThis.crypto?.subtle;
+    if (!subtle) return null;
+    const names = Object.keys(files);
+    const sums = await Promise.all(names.map((n) => subtle.digest('SHA-256', files[n])));
+    return new Map(names.map((n, i) => [n, new Uint8Array(sums[i])]));
+  } catch {
+    return null;
+  }
 }
 
 export function cardCommitment(cards) {
@@ -76,24 +94,43 @@ function checkCards(files, m, ok) {
   return [byKey, revoked];
 }
 
-function checkChain(files, m, committed, revoked, ok) {
-  const entries = R.parseBallots(R.read(files, 'ballots.json'));
+// ballots.json read once, its ballots handed to checkBallots at once; the read's error is
+// reported where the chain is checked (tally.ballotcheck.check_ballots).
+function startChecks(files, m, checkBallots) {
+  let raw = null, checking;
+  try {
+    raw = R.read(files, 'ballots.json');
+    checking = Promise.resolve(checkBallots(m, R.rawBallots(raw)));
+  } catch (err) {
+    checking = Promise.reject(err);
+  }
+  checking.catch(() => {}); // awaited by checkChain, or never when a check before it fails
+  return [raw, checking];
+}
+
+function checkChain(files, m, committed, revoked, ok, raw, checked) {
+  const entries = R.parseBallots(raw, (n) => {
+    const o = checked.outcome(n);
+    if (!o || o.internal) throw new Error(o ? o.internal : `ballot #${n} was not checked`);
+    if (o.error) throw new VerifyError(`ballot #${n}`, o.error);
+    return o.facts;
+  });
   let prev = m.hashHex;
   const heads = new Map([[0, m.hashHex]]);
   const used = new Map();
   entries.forEach((e, i) => {
     const n = i + 1, item = `ballot #${n}`, b = e.ballot;
     if (e.seq !== n) throw new VerifyError(item, `numbered ${e.seq}, expected ${n}`);
-    if (hex(b.manifestHash) !== m.hashHex) {
-      if (n === 1 && e.prev === hex(b.manifestHash)) {
+    if (b.manifest !== m.hashHex) {
+      if (n === 1 && e.prev === b.manifest) {
         throw new VerifyError('manifest.json', 'changed after the vote: the ballots and the chain were made under another manifest');
       }
       throw new VerifyError(item, 'made for another manifest');
     }
-    if (e.tracker !== hex(ballotTracker(b))) throw new VerifyError(item, 'tracker does not match the ballot');
+    if (e.tracker !== b.tracker) throw new VerifyError(item, 'tracker does not match the ballot');
     if (e.prev !== prev) throw new VerifyError(item, 'does not link to the previous ballot (deleted or reordered?)');
     if (e.hash !== chainLink(prev, n, e.tracker)) throw new VerifyError(item, 'chain hash is wrong');
-    const card = hex(b.card);
+    const card = b.card;
     if (!committed.has(card)) throw new VerifyError(item, 'cast with a card outside the committed set');
     if (revoked.has(card)) throw new VerifyError(item, `cast with revoked card ${committed.get(card)}`);
     if (used.has(card)) throw new VerifyError(item, `second ballot of the card of ballot #${used.get(card)}`);
@@ -162,8 +199,8 @@ function checkAudits(files, m, entries, ok) {
     for (const row of a.ballot.rows) spoiled.set(C.pointHex(row.alpha), i + 1);
   });
   entries.forEach((e, s) => {
-    for (const row of e.ballot.rows) {
-      const k = spoiled.get(C.pointHex(row.alpha));
+    for (const row of e.raw.rows) { // a parsed point's lowercase hex is its unique encoding
+      const k = spoiled.get(row.alpha);
       if (k) throw new VerifyError(`ballot #${s + 1}`, `shares a row with checked ballot #${k}: it was revealed`);
     }
   });
@@ -330,28 +367,43 @@ function checkDecryptions(files, m, totals) {
   return parts;
 }
 
+// In this thread, for Node (the page checks in Web Workers).
+const inThread = (m, items) => [checkChunk(contextOf(contextFor(m)), items)];
+
 /**
  * Check everything; resolve to {lines, recordHash} or throw VerifyError at the first broken
- * item. `checkProofs(manifestRaw, entries)` resolves to null or [seq, reason] (the first).
+ * item. `checkBallots(m, items)` parses and checks [position, raw ballot] items and
+ * resolves to proofs.js checkChunk results (any number of chunks, in any order).
  */
-export async function verifyRecord(files, checkProofs, progress = () => {}) {
+export async function verifyRecord(files, checkBallots = inThread, progress = () => {}) {
+  mark('hash');
   const lines = [];
   const ok = (t) => { lines.push(`OK  ${t}`); progress({ line: `OK  ${t}` }); };
-  const recordHashHex = recordHash(files);
+  const recordHashHex = recordHash(files, await nativeDigests(files));
   if (Object.hasOwn(files, 'record-hash.txt')) {
     const stated = new TextDecoder().decode(files['record-hash.txt']).trim();
     if (stated !== recordHashHex) throw new VerifyError('record-hash.txt', `says ${reprN(stated.slice(0, 64), 1e9)}, the files hash to ${recordHashHex}`);
   }
+  mark('manifest');
   const m = loadManifest(files);
   ok(`manifest ${m.hashHex} (${m.officials.length} officials)`);
   ok(`key ceremony round ${m.ceremonyRound}: ${m.key.verificationKeys.length} contributions, every proof, election key and trustee keys consistent (Feldman)`);
+  const [raw, checking] = startChecks(files, m, checkBallots);
+  mark('cards');
   const [committed, revoked] = checkCards(files, m, ok);
-  const [entries, close] = checkChain(files, m, committed, revoked, ok);
+  mark('wait');
+  const checked = merge(await checking);
+  mark('chain');
+  const [entries, close] = checkChain(files, m, committed, revoked, ok, raw, checked);
+  mark('confirmations');
   checkConfirmations(files, m, ok);
+  mark('audits');
   checkAudits(files, m, entries, ok);
+  mark('log');
   const facts = checkLog(files, m, close, ok);
   const figures = checkFigures(files, m, facts, close, ok);
-  const bad = await checkProofs(m.raw, entries, m);
+  mark('proofs');
+  const bad = checked.failure();
   if (bad) {
     let [seq, reason] = bad;
     const prefix = 'the encryption proof for official ';
@@ -362,17 +414,20 @@ export async function verifyRecord(files, checkProofs, progress = () => {}) {
     throw new VerifyError(`ballot #${seq}`, reason);
   }
   ok(`every proof and card signature of ${entries.length} ballots`);
+  mark('sums');
   const [totals, count] = R.parseTally(R.read(files, 'tally.json'), m.officials.length);
   if (count !== entries.length) throw new VerifyError('tally.json ballots', `is ${count}, the chain has ${entries.length}`);
-  const sums = aggregate(m, entries.map((e) => e.ballot));
+  const sums = checked.sums(m.officials.length);
   totals.forEach((got, r) => {
     if (C.pointHex(got.alpha) !== C.pointHex(sums[r].alpha) || C.pointHex(got.beta) !== C.pointHex(sums[r].beta)) {
       throw new VerifyError(`tally.json, official ${r + 1} (${m.officials[r].name})`, 'is not the sum of the ballots');
     }
   });
   ok(`per-official sums over ${entries.length} ballots`);
+  mark('decryptions');
   const parts = checkDecryptions(files, m, totals);
   ok(`${parts.length} partial decryptions with valid proofs (k = ${m.key.threshold})`);
+  mark('results');
   const published = R.read(files, 'results.json');
   const recomputed = named('decryptions.json', () => results(m, figures, totals, parts, published));
   const diff = firstDifference(published, recomputed);
@@ -385,6 +440,7 @@ export async function verifyRecord(files, checkProofs, progress = () => {}) {
     throw new VerifyError(`results.json, ${where}`, describe(published, recomputed, diff));
   }
   ok('combined totals, counts, blank rows, percentages and flags');
+  mark('end');
   return { lines, recordHash: recordHashHex, manifest: m, entries };
 }
 
@@ -396,7 +452,7 @@ export function checkReceipt(files, raw) {
   if (!ed25519Ok(m.serverKey, receiptMessage(m.hash, rc.seq, rc.tracker, rc.head), rc.signature)) {
     throw new VerifyError('receipt', "the server's signature does not verify: not a receipt of this vote");
   }
-  const entries = R.parseBallots(R.read(files, 'ballots.json'));
+  const entries = R.parseBallots(R.read(files, 'ballots.json'), () => null); // all parsed before
   const where = `receipt of ballot #${rc.seq} (tracker ${rc.tracker.slice(0, 16)}…)`;
   if (rc.seq > entries.length) {
     throw new VerifyError(where, `signed by the server, but the record has only ${entries.length} ballots: the ballot was dropped`);

@@ -1,11 +1,10 @@
 // The record verifier page: a record zip (file input or drag-drop) and optionally a member's
 // receipt, checked entirely in this browser (no network, no server), ballots in Web Workers.
 // The verdict lines are those of `python -m tally verify` (tests/browser/test_verifier_page.py).
-import { pointHex } from '../js/phieu-crypto.js';
 import { readZip, ZipError } from './zip.js';
 import { FILES, UNHASHED, verifyRecord, checkReceipt, VerifyError, Unreadable } from './record-verify.js';
 import { cryptoMessage, recordJson } from './record-files.js';
-import { checkChunk, contextOf } from './proofs.js';
+import { checkChunk, contextFor, contextOf } from './proofs.js';
 import { CryptoError } from '../js/phieu-crypto.js';
 import { decodeBase64, engine, installWasm } from '../js/phieu-accel.js';
 import { WASM_BASE64 } from '../vendor/secp256k1-wasm.js';
@@ -25,27 +24,33 @@ const wasmModule = () => (compiled ??= (async () => {
   try { return await WebAssembly.compile(decodeBase64(WASM_BASE64)); } catch { return null; }
 })());
 
-/** Check the ballots in parallel workers; resolves null or the first [seq, reason]. */
-function workerProofs(onProgress) {
-  return async (manifestRaw, entries, m) => proofsIn(await wasmModule(), onProgress, entries, m);
+/**
+ * Parse and check the ballots in parallel workers (proofs.js checkChunk per chunk);
+ * resolves to the chunks' results. run.stop() ends the workers (the verdict is known,
+ * or a newer run replaced this one).
+ */
+function workerBallots(run, onProgress) {
+  return async (m, items) => ballotsIn(await wasmModule(), run, onProgress, items, m);
 }
 
-function proofsIn(wasm, onProgress, entries, m) {
+function ballotsIn(wasm, run, onProgress, items, m) {
   return new Promise((resolve, reject) => {
-    const total = entries.length;
-    if (!total) { resolve(null); return; }
+    const total = items.length;
+    if (!total) { resolve([]); return; }
     const n = Math.max(1, Math.min(navigator.hardwareConcurrency || 2, 16, total));
     const size = Math.max(1, Math.ceil(total / (n * 4)));
     const chunks = [];
-    for (let i = 0; i < total; i += size) chunks.push(entries.slice(i, i + size).map((e) => [e.seq, e.raw]));
-    const context = { manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base };
-    const failures = [];
+    for (let i = 0; i < total; i += size) chunks.push(items.slice(i, i + size));
+    const context = contextFor(m);
+    const results = [];
     let next = 0, pending = chunks.length, checked = 0;
     const workers = [];
     const finish = (err) => {
       workers.forEach((w) => w.terminate());
-      if (err) reject(err); else resolve(failures.length ? failures.sort((a, b) => a[0] - b[0])[0] : null);
+      if (err) reject(err); else resolve(results);
     };
+    if (run.stopped) { reject(new Error('stopped')); return; }
+    run.stops.push(() => finish(new Error('stopped')));
     for (let w = 0; w < n; w++) {
       const worker = new Worker(workerUrl(), { type: workerType() });
       workers.push(worker);
@@ -57,7 +62,7 @@ function proofsIn(wasm, onProgress, entries, m) {
         else if (data.type === 'failed') finish(new Error(data.reason));
         else if (data.type === 'done') {
           checked += data.rest; onProgress(checked, total);
-          if (data.bad) failures.push(data.bad);
+          results.push(data.result);
           if (--pending === 0) finish(null); else feed();
         }
       };
@@ -74,25 +79,27 @@ function noteEngine(name) {
 
 /** Where no worker can start (a browser without Web Workers): check in this thread,
  * in slices that yield to the page so the progress bar moves and the page never freezes. */
-function threadProofs(onProgress) {
-  return async (manifestRaw, entries, m) => {
-    const ctx = contextOf({ manifest_hash: m.hashHex, public_key: pointHex(m.key.publicKey), kind: m.kind, rows: m.officials.length, base: m.base });
+function threadBallots(run, onProgress) {
+  return async (m, items) => {
+    const ctx = contextOf(contextFor(m));
     const wasm = await wasmModule();
     if (wasm) await installWasm(wasm);
     noteEngine(engine());
-    for (let i = 0; i < entries.length; i += 4) {
-      const bad = checkChunk(ctx, entries.slice(i, i + 4).map((e) => [e.seq, e.raw]));
-      if (bad) return bad;
-      onProgress(Math.min(i + 4, entries.length), entries.length);
+    const results = [];
+    for (let i = 0; i < items.length && !run.stopped; i += 4) {
+      results.push(checkChunk(ctx, items.slice(i, i + 4)));
+      onProgress(Math.min(i + 4, items.length), items.length);
       await new Promise((r) => setTimeout(r, 0));
     }
-    return null;
+    return results;
   };
 }
 
-/** Can this page start a worker of the kind it needs? */
+/** Can this page start a worker of the kind it needs? (globalThis.PHIEU_NO_WORKERS:
+ * as if not, for tests.) */
 function workersWork() {
   return new Promise((resolve) => {
+    if (globalThis.PHIEU_NO_WORKERS) { resolve(false); return; }
     try {
       const w = new Worker(URL.createObjectURL(new Blob(['postMessage(1)'], { type: 'text/javascript' })), { type: workerType() });
       w.onmessage = () => { w.terminate(); resolve(true); };
@@ -102,10 +109,10 @@ function workersWork() {
 }
 
 /** The CLI's output for a record (and receipt): {code, lines}. */
-export async function runVerify(files, receiptBytes, checkProofs, progress = () => {}) {
+export async function runVerify(files, receiptBytes, checkBallots, progress = () => {}) {
   const start = performance.now();
   try {
-    const report = await verifyRecord(files, checkProofs, progress);
+    const report = await verifyRecord(files, checkBallots, progress);
     const lines = [...report.lines];
     if (receiptBytes) {
       const receipt = recordJson({ 'manifest.json': receiptBytes }, 'manifest.json');
@@ -152,10 +159,14 @@ async function fileBytes(input) {
   return f ? new Uint8Array(await f.arrayBuffer()) : null;
 }
 
-let current = 0; // only the latest run shows its verdict (a new file or receipt restarts)
+// Only the latest run shows its verdict (a new file or receipt restarts); an older run's
+// workers are stopped.
+let current = null;
 
 async function verifyFile(file) {
-  const run = ++current;
+  current?.stop();
+  const run = { stopped: false, stops: [], stop() { run.stopped = true; run.stops.splice(0).forEach((f) => f()); } };
+  current = run;
   const out = $('verdict');
   out.textContent = ''; out.dataset.code = ''; out.dataset.file = file.name;
   const show = (result) => { if (run === current) showResult(result); };
@@ -167,11 +178,15 @@ async function verifyFile(file) {
     const receipt = await fileBytes($('receipt'));
     const started = performance.now();
     const parallel = await workersWork();
-    const proofs = parallel ? workerProofs : threadProofs;
-    out.dataset.mode = parallel ? 'workers' : 'thread';
-    const result = await runVerify(files, receipt, proofs(progressBar(started)), ({ line }) => {
-      if (line) $('status').textContent = line;
+    if (run.stopped) return;
+    const ballots = parallel ? workerBallots : threadBallots;
+    if (run === current) out.dataset.mode = parallel ? 'workers' : 'thread';
+    const bar = progressBar(started);
+    const onProgress = (done, total) => { if (run === current) bar(done, total); };
+    const result = await runVerify(files, receipt, ballots(run, onProgress), ({ line }) => {
+      if (line && run === current) $('status').textContent = line;
     });
+    run.stop(); // the verdict is known: no worker keeps checking
     show(result);
   } catch (err) {
     const vi = err instanceof ZipError ? err.vi : `không đọc được tệp (${err?.message ?? err})`;

@@ -1,7 +1,9 @@
-// Module Web Worker of the record verifier: checks a chunk of ballots (proofs.js) and
-// reports each ballot checked, so the page can show items checked / total and time left.
+// Module Web Worker of the record verifier: parses and checks a chunk of ballots
+// (proofs.js: facts, failures and the chunk's per-official sums) and reports each ballot
+// checked, so the page can show items checked / total and time left.
 // The page may hand it libsecp256k1's WebAssembly, compiled (phieu-accel.js: public row
-// proofs only); without it, or if it fails to start, noble checks the same proofs.
+// proofs and point parsing only); without it, or if it fails to start, noble checks the
+// same proofs.
 import { checkChunk, contextOf } from './proofs.js';
 import { engine, installWasm } from '../js/phieu-accel.js';
 
@@ -15,10 +17,10 @@ self.onmessage = async (event) => {
       self.postMessage({ type: 'ready', id, engine: engine() });
     } else if (type === 'check') {
       let n = 0;
-      const bad = checkChunk(ctx, event.data.items, () => {
+      const result = checkChunk(ctx, event.data.items, () => {
         if (++n % 5 === 0) self.postMessage({ type: 'progress', id, n: 5 });
       });
-      self.postMessage({ type: 'done', id, bad, rest: n % 5 });
+      self.postMessage({ type: 'done', id, result, rest: n % 5 });
     }
   } catch (err) {
     self.postMessage({ type: 'failed', id, reason: String(err?.message ?? err) });
