@@ -45,10 +45,34 @@ class _QuietHandler(WSGIRequestHandler):
         """No access log: a card key in a path must not be written next to an address."""
 
 
+def _buffered(app: Flask) -> Any:
+    """The app with each response read whole and its iterator closed at once.
+
+    werkzeug's development server closes a response's iterator only after checking the
+    socket, and when Chromium has already dropped the connection (a page navigating
+    away mid-download) that check raises first: a static file's handle is then left
+    open and its ResourceWarning, an error under ``filterwarnings = error``, fails
+    whichever test happens to collect it. Nothing here streams, so buffering is safe.
+    """
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @contextmanager
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
