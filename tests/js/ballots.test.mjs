@@ -103,6 +103,7 @@ test('ballotFromJson is strict, with the Python messages', () => {
     [{ ...json, version: true }, 'bad_ballot', 'unsupported version True'],
     [{ ...json, version: '1' }, 'bad_ballot', "unsupported version '1'"],
     [{ ...json, version: "it's\n" }, 'bad_ballot', 'unsupported version "it\'s\\n"'], // repr("it's\n")
+    [{ ...json, version: { a: [1, null] } }, 'bad_ballot', "unsupported version {'a': [1, None]}"], // repr({"a": [1, None]})
     [{ ...json, manifest: json.manifest.toUpperCase() }, 'bad_encoding', 'manifest: not lowercase hexadecimal'],
     [{ ...json, card: json.card.slice(2) }, 'bad_encoding', 'card: expected 32 bytes'],
     [{ ...json, signature: 5 }, 'bad_encoding', 'signature: expected a hex string'],

@@ -6,22 +6,9 @@
 // A ballot is one row per official, signed (BIP340) by the card key.
 import * as C from './phieu-crypto.js';
 import * as cards from './phieu-cards.js';
+import { pyRepr } from './phieu-repr.js';
 
 const { CryptoError, mod } = C;
-
-/** Python repr() of a JSON value, so that error details read as in keys/ (characters
- * beyond ASCII's controls shown as they are; the verifier's pyjson.js is exact). */
-function pyRepr(v) {
-  if (typeof v === 'string') {
-    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
-    const esc = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', [q]: '\\' + q };
-    return q + [...v].map((ch) => esc[ch] ?? (ch < ' ' || ch === '\x7f'
-      ? '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0') : ch)).join('') + q;
-  }
-  if (v === true || v === false) return v ? 'True' : 'False';
-  if (v === null || v === undefined) return 'None';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
 
 /** Levels of each kind of vote, in ballot order (docs/rules.md). */
 export const KINDS = Object.freeze({

@@ -2,9 +2,10 @@
 // the confirmation of the manifest about to be frozen. Re-exported by phieu-dkg.js.
 import { CryptoError, pointBytes, pointHex, systemNonces, baseMul, mod, u32, TAGS } from './phieu-crypto.js';
 import {
-  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, pyRepr, toHexBytes,
+  FORMATS, U32_MAX, bad, canonicalText, exactKeysOr, fixedHex, header, integer, proveKnowledge, toHexBytes,
   verifyKnowledge,
 } from './phieu-dkg-wire.js';
+import { pyRepr } from './phieu-repr.js';
 
 /** ElectionKey.to_json: {"threshold", "public_key", "commitments", "verification_keys"}. */
 export function keyJson(key) {

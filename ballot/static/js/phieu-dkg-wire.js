@@ -7,6 +7,7 @@ import {
   scalarFromHex, scalarHex,
 } from './phieu-crypto.js';
 import { isInt, isObject } from './phieu-json.js';
+import { pyRepr } from './phieu-repr.js';
 
 export const U32_MAX = 2 ** 32 - 1;
 export const FORMATS = Object.freeze({
@@ -43,22 +44,6 @@ export function verifyKnowledge(tag, parts, point, proof, what) {
 }
 
 // ------------------------------------------------------- message parsing ----
-
-/** Python's repr() of a JSON value, as keys/dkg_wire.py's messages show it (characters
- * beyond ASCII's controls are shown as they are; the verifier's pyjson.js is exact). */
-export function pyRepr(v) {
-  if (typeof v === 'string') {
-    const q = v.includes("'") && !v.includes('"') ? '"' : "'";
-    const esc = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', [q]: '\\' + q };
-    return q + [...v].map((ch) => esc[ch] ?? (ch < ' ' || ch === '\x7f'
-      ? '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0') : ch)).join('') + q;
-  }
-  if (v === true || v === false) return v ? 'True' : 'False';
-  if (v === null || v === undefined) return 'None';
-  if (Array.isArray(v)) return '[' + v.map(pyRepr).join(', ') + ']';
-  if (typeof v === 'object') return '{' + Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ') + '}';
-  return String(v);
-}
 
 /** keys/dkg_wire.fields: `obj` an object with exactly `keys`, else dkg_bad_message. */
 export function fields(obj, keys, what) {
