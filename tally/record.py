@@ -98,6 +98,45 @@ def _no_float(text: str) -> Any:
     raise _StrictJsonError(f"number {text} is not an integer")
 
 
+# Entry names the two verifiers (this one and ballot/static/verifier/zip.js) read alike:
+# Python's zipfile cuts a name at NUL, a browser's TextDecoder drops a leading BOM, so a
+# name with either (or any other byte outside printable ASCII), or a name given twice,
+# could make one zip two different records. Same messages as zip.js.
+BAD_ZIP_NAMES: Final = "zip entry names must be printable ASCII and distinct"
+ZIP_NAME_DIFFERS: Final = "a zip entry's local name differs from its directory name"
+
+
+def _read_zip(p: Path) -> dict[str, bytes]:
+    """The record files of a zip; its entry names checked first, then its size."""
+    try:
+        z = zipfile.ZipFile(p)
+    except UnicodeDecodeError:  # a name flagged UTF-8 that is not
+        raise zipfile.BadZipFile(BAD_ZIP_NAMES) from None
+    files: dict[str, bytes] = {}
+    with z:
+        seen: set[str] = set()
+        for info in z.infolist():
+            raw, name = info.orig_filename, info.filename.rsplit("/", 1)[-1]
+            wanted = name in FILES or name in UNHASHED
+            if not all(" " <= c <= "~" for c in raw) or raw in seen or (wanted and name in seen):
+                raise zipfile.BadZipFile(BAD_ZIP_NAMES)
+            seen.add(raw)
+            if wanted:
+                seen.add(name)
+        if sum(i.file_size for i in z.infolist()) > MAX_RECORD_BYTES:
+            raise CryptoError("bad_encoding", "record: archive too large")
+        for info in z.infolist():
+            name = info.filename.rsplit("/", 1)[-1]
+            if name in FILES or name in UNHASHED:
+                try:
+                    files[name] = z.read(info)
+                except zipfile.BadZipFile as err:
+                    if str(err).startswith("File name in directory"):
+                        raise zipfile.BadZipFile(ZIP_NAME_DIFFERS) from None
+                    raise
+    return files
+
+
 @dataclass
 class Record:
     """A record's files as bytes, loaded from a folder or a zip, or being built."""
@@ -114,14 +153,7 @@ class Record:
                 if (p / name).is_file():
                     files[name] = (p / name).read_bytes()
         elif zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
-                total = sum(i.file_size for i in z.infolist())
-                if total > MAX_RECORD_BYTES:
-                    raise CryptoError("bad_encoding", "record: archive too large")
-                for info in z.infolist():
-                    name = info.filename.rsplit("/", 1)[-1]
-                    if name in FILES or name in UNHASHED:
-                        files[name] = z.read(info)
+            files = _read_zip(p)
         else:
             raise CryptoError("bad_encoding", f"record: {p} is neither a folder nor a zip")
         return cls(files)

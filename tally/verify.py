@@ -331,10 +331,13 @@ def verify_record(record: Record, workers: int | None = None) -> Report:
     """Check everything; return the report or raise VerifyError on the first broken item."""
     report = Report(record_hash=record.hash().hex())
     if "record-hash.txt" in record.files:
-        stated = record.files["record-hash.txt"].decode("utf-8", "replace").strip()
-        if stated != report.record_hash:
+        # Exactly the hex, with or without one newline: no strip() whose whitespace set
+        # another verifier would have to copy (docs/record.md §4).
+        raw = record.files["record-hash.txt"]
+        if raw not in (report.record_hash.encode(), report.record_hash.encode() + b"\n"):
+            stated = raw.decode("utf-8", "replace").removesuffix("\n")
             raise VerifyError(
-                "record-hash.txt", f"says {stated[:64]!r}, the files hash to {report.record_hash}"
+                "record-hash.txt", f"says {stated[:80]!r}, the files hash to {report.record_hash}"
             )
     manifest = load_manifest(record)
     report.ok(f"manifest {manifest.hash.hex()} ({len(manifest.officials)} officials)")

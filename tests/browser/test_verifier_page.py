@@ -195,3 +195,14 @@ def test_missing_and_malformed_files_are_named(sim, page, tmp_path):
                 "KHÔNG ĐỌC ĐƯỢC / UNREADABLE — actions.json: Malformed data "
                 "(record: actions.json is missing)"
             ]
+
+
+def test_doubtful_zips_have_the_cli_verdict(page, tmp_path):
+    """Whole-zip tamperings (tests/zip_cases.py: entry names with a BOM or a NUL, a name
+    twice, a local header naming another file, record-hash.txt with a BOM or \\x1c)."""
+    from tests.zip_cases import write_cases
+
+    for name, want in write_cases(tmp_path).items():
+        code, lines = _run(page, tmp_path / f"{name}.zip")
+        assert code == want["code"], name
+        assert want["line"] in lines, name

@@ -49,7 +49,7 @@ export function named(item, fn) {
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** tally/record.Record.json: a file parsed strictly, or CryptoError naming it. */
 export function recordJson(files, name) {
   if (!Object.hasOwn(files, name)) throw new CryptoError('bad_encoding', `record: ${name} is missing`);

@@ -381,8 +381,12 @@ export async function verifyRecord(files, checkBallots = inThread, progress = ()
   const ok = (t) => { lines.push(`OK  ${t}`); progress({ line: `OK  ${t}` }); };
   const recordHashHex = recordHash(files, await nativeDigests(files));
   if (Object.hasOwn(files, 'record-hash.txt')) {
-    const stated = new TextDecoder().decode(files['record-hash.txt']).trim();
-    if (stated !== recordHashHex) throw new VerifyError('record-hash.txt', `says ${reprN(stated.slice(0, 64), 1e9)}, the files hash to ${recordHashHex}`);
+    // tally/verify.verify_record: exactly the hex, with or without one newline.
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(files['record-hash.txt']);
+    if (text !== recordHashHex && text !== `${recordHashHex}\n`) {
+      const stated = [...text.replace(/\n$/, '')].slice(0, 80).join('');
+      throw new VerifyError('record-hash.txt', `says ${reprN(stated, 1e9)}, the files hash to ${recordHashHex}`);
+    }
   }
   mark('manifest');
   const m = loadManifest(files);
