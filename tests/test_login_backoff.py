@@ -46,7 +46,8 @@ def _refused(r, seconds: int) -> None:
     assert r.status_code == 429, r.status_code
     assert r.headers["Retry-After"] == str(seconds)
     text = r.get_data(as_text=True)
-    assert f"wait {seconds} seconds" in text, text[-1500:]
+    # The page's language is Vietnamese first (ballot/i18n.py).
+    assert f"hãy chờ {seconds} giây rồi thử lại" in text, text[-1500:]
     assert "Traceback" not in text
 
 
