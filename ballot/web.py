@@ -30,7 +30,9 @@ from ballot.states import state_label
 T = TypeVar("T")
 
 #: What a vote offers to download.
-Download = Literal["cards", "definition", "results.json", "results.csv", "record", "minutes"]
+Download = Literal[
+    "cards", "definition", "results.json", "results.csv", "record", "minutes", "checkpoint", "close"
+]
 
 #: The file name of each download of a vote (Vietnamese without diacritics, as the
 #: secretariat files them); the pages that name a file (a command to type) use the same.
@@ -41,6 +43,8 @@ DOWNLOAD_NAMES: Final[dict[Download, str]] = {
     "results.csv": "ket-qua-{id}.csv",
     "record": "ho-so-{id}.zip",
     "minutes": "bien-ban-{id}.pdf",
+    "checkpoint": "diem-kiem-{id}-{n}.json",
+    "close": "dong-phieu-{id}.json",
 }
 
 
@@ -135,18 +139,25 @@ def attempt(
     return Outcome(value=value)
 
 
-def download_name(what: Download, public_id: str) -> str:
-    """The file name of the vote's download ``what`` (also ``download_name`` in templates)."""
-    return DOWNLOAD_NAMES[what].format(id=public_id)
+def download_name(what: Download, public_id: str, n: int = 0) -> str:
+    """The file name of the vote's download ``what`` (also ``download_name`` in templates);
+    ``n`` numbers a checkpoint by its ballot count, so that each saved one keeps its file."""
+    return DOWNLOAD_NAMES[what].format(id=public_id, n=n)
 
 
 def download(
-    data: bytes, mimetype: str, what: Download, public_id: str, *, store: bool = True
+    data: bytes,
+    mimetype: str,
+    what: Download,
+    public_id: str,
+    *,
+    store: bool = True,
+    n: int = 0,
 ) -> Response:
     """The vote's download ``what`` as an attachment under its one name; ``store=False``
     for a file that must not stay in a cache (cards carry their secrets)."""
     response = Response(data, mimetype=mimetype)
-    name = download_name(what, public_id)
+    name = download_name(what, public_id, n)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if not store:
         response.headers["Cache-Control"] = "no-store"

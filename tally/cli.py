@@ -14,6 +14,7 @@ from keys.errors import CryptoError
 from tally.count import decrypt_with_share
 from tally.receipts import check_receipt
 from tally.record import Record
+from tally.saved import check_saved
 from tally.trustee import compare_tally, fingerprint, verified_totals
 from tally.verify import Report, Unreadable, VerifyError, verify_record
 
@@ -32,19 +33,37 @@ def main() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also check a member's signed receipt (phieu-receipt/1 JSON) against the record.",
 )
-def verify(record_path: Path, workers: int | None, receipt_path: Path | None) -> None:
+@click.option(
+    "--checkpoint",
+    "saved_paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also check a checkpoint or close saved from the board (phieu-signed-head/1 JSON): "
+    "the record must contain it. Repeatable.",
+)
+def verify(
+    record_path: Path,
+    workers: int | None,
+    receipt_path: Path | None,
+    saved_paths: tuple[Path, ...],
+) -> None:
     """Check every step of an election record; exit 0 only if everything holds.
 
     Exit 1: INVALID (the item and what is wrong are named); 2: a file is missing or
-    unreadable.
+    unreadable. A receipt or saved checkpoint given with the record is part of the
+    verdict: VALID means the record verifies and contains each of them.
     """
     start = time.perf_counter()
+    current = "receipt"  # names the document that is not strict JSON, if one is not
     try:
         record = Record.load(record_path)
         report = verify_record(record, workers)
         if receipt_path is not None:
-            receipt = Record({"manifest.json": receipt_path.read_bytes()}).json("manifest.json")
+            receipt = _json_file(receipt_path)
             report.ok(check_receipt(record, receipt, report))
+        for path in saved_paths:
+            current = path.name
+            report.ok(check_saved(record, _json_file(path), path.name, report))
     except Unreadable as err:
         click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {err.item}: {err.reason}", err=True)
         sys.exit(2)
@@ -52,7 +71,7 @@ def verify(record_path: Path, workers: int | None, receipt_path: Path | None) ->
         click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
         sys.exit(1)
     except CryptoError as err:
-        reason = err.message("en").replace("manifest.json", "receipt")
+        reason = err.message("en").replace("manifest.json", current)
         click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {reason}", err=True)
         sys.exit(2)
     except (OSError, zipfile.BadZipFile) as err:
@@ -183,6 +202,12 @@ def minutes(
         sys.exit(1)
     out_path.write_bytes(pdf)
     click.echo(f"Đã ghi / written: {out_path}")
+
+
+def _json_file(path: Path) -> object:
+    """A document given beside the record, read by the record's strict JSON rules
+    (CryptoError naming "manifest.json", which the caller replaces by the document)."""
+    return Record({"manifest.json": path.read_bytes()}).json("manifest.json")
 
 
 def _verified_or_exit(

@@ -60,8 +60,22 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "audits.json": ("audited",),
     "audits.json audited[]": ("tracker", "ballot"),
     "receipt": ("format", "manifest", "seq", "tracker", "head", "signature"),
+    "saved checkpoint": ("format", "manifest", "kind", "count", "head", "at", "signature"),
+    "saved close": (
+        "format",
+        "manifest",
+        "kind",
+        "count",
+        "head",
+        "at",
+        "actions",
+        "actions_head",
+        "signature",
+    ),
 }
 RECEIPT_FORMAT: Final = "phieu-receipt/1"
+#: A signed head as an observer saves it from the board (docs/record.md §3).
+SAVED_HEAD_FORMAT: Final = "phieu-signed-head/1"
 
 
 class VerifyError(Exception):
@@ -437,4 +451,39 @@ def parse_receipt(raw: Any) -> Receipt:
         hexbytes(r["tracker"], "receipt tracker", 32),
         hexbytes(r["head"], "receipt head", 32),
         hexbytes(r["signature"], "receipt signature", 64),
+    )
+
+
+@dataclass(frozen=True)
+class SavedHead:
+    """A checkpoint or the close as an observer saved it from the board, for a later
+    comparison with the published record (``tally verify --checkpoint``)."""
+
+    manifest: bytes
+    kind: str
+    signed: SignedHead
+
+    def to_json(self) -> dict[str, Any]:
+        """The saved file's JSON (docs/record.md §3)."""
+        return {
+            "format": SAVED_HEAD_FORMAT,
+            "manifest": self.manifest.hex(),
+            "kind": self.kind,
+        } | self.signed.to_json()
+
+
+def parse_saved_head(raw: Any, where: str) -> SavedHead:
+    """A saved signed head; ``where`` names it in errors (the file's name)."""
+    kind = raw.get("kind") if isinstance(raw, dict) else None
+    if kind not in ("checkpoint", "close"):
+        raise VerifyError(where, 'expected an object whose "kind" is "checkpoint" or "close"')
+    body = obj(raw, where, f"saved {kind}")
+    if body["format"] != SAVED_HEAD_FORMAT:
+        raise VerifyError(where, f"format is not {SAVED_HEAD_FORMAT}")
+    signed_kind = "checkpoints.json close" if kind == "close" else "checkpoints.json checkpoints[]"
+    fields = {k: body[k] for k in KEYS[signed_kind]}
+    return SavedHead(
+        hexbytes(body["manifest"], where + " manifest", 32),
+        kind,
+        _signed(fields, where, signed_kind),
     )

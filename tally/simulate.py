@@ -21,7 +21,7 @@ from tally.actions import CHECKPOINT_ACTION, checkpoint_details, vote_chain
 from tally.count import aggregate_ballots, results, tally_json
 from tally.manifest import Manifest, build_manifest, parse_manifest
 from tally.record import Record, chain_link, close_message, head_message, receipt_message
-from tally.records import Card, FiguresFile, Receipt, SignedHead
+from tally.records import Card, FiguresFile, Receipt, SavedHead, SignedHead, parse_checkpoints
 from tally.rules import Figures, quorum_met
 from tally.vocab import Kind
 
@@ -214,3 +214,13 @@ def receipt(sim: Simulation, seq: int) -> dict[str, Any]:
     message = receipt_message(sim.manifest.hash, seq, tracker, head)
     signature = signing.sign(sim.server_key, message)
     return Receipt(sim.manifest.hash, seq, tracker, head, signature).to_json()
+
+
+def saved_head(sim: Simulation, checkpoint: int | None = None) -> dict[str, Any]:
+    """What an observer saved from the board: checkpoint number ``checkpoint`` (from 1)
+    of the record, or its close (docs/record.md §3)."""
+    cps, close = parse_checkpoints(sim.record.json("checkpoints.json"))
+    if checkpoint is None:
+        assert close is not None  # noqa: S101 - a simulated record is closed
+        return SavedHead(sim.manifest.hash, "close", close).to_json()
+    return SavedHead(sim.manifest.hash, "checkpoint", cps[checkpoint - 1]).to_json()

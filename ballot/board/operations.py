@@ -17,8 +17,9 @@ from ballot.db import db
 from ballot.polls.models import Poll
 from ballot.states import State
 from ballot.voting.models import BallotEntry, HeadKind, SignedHead
-from ballot.voting.operations import signed_json
+from ballot.voting.operations import signed_json, signed_record
 from keys.hashing import ballot_fingerprint
+from tally.records import SavedHead
 from tally.rules import quorum_met, quorum_needed
 
 TRACKER_HEX = 64
@@ -98,6 +99,15 @@ def latest_checkpoint(poll: Poll) -> SignedHead | None:
         .order_by(SignedHead.count.desc())
         .limit(1)
     )
+
+
+def saved_head(poll: Poll, kind: HeadKind) -> SavedHead | None:
+    """The latest checkpoint, or the close, as an observer saves it (docs/record.md §3):
+    ``tally verify --checkpoint`` later shows whether the published record contains it."""
+    head = close_head(poll) if kind == HeadKind.CLOSE else latest_checkpoint(poll)
+    if head is None or poll.manifest_hash is None:
+        return None
+    return SavedHead(bytes(poll.manifest_hash), str(kind), signed_record(head))
 
 
 def covering_head(poll: Poll, seq: int) -> dict[str, Any] | None:

@@ -13,17 +13,20 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 
 from ballot.board import operations as ops
 from ballot.counting.operations import results_of
 from ballot.counting.views import results_context
+from ballot.errors import refuse
 from ballot.localtime import localtime
 from ballot.polls.models import Poll
 from ballot.states import State, state_label
 from ballot.voting.audits import checked_ballots
+from ballot.voting.models import HeadKind
 from ballot.voting.operations import board as chain_page
 from ballot.voting.page_text import level_labels
-from ballot.web import get_poll
+from ballot.web import Download, download, get_poll
 from tally.checked import audits_json as checked_json
 
 bp = Blueprint("board", __name__, template_folder="templates")
@@ -113,6 +116,36 @@ def board_json(public_id: str) -> ResponseReturnValue:
         record_hash=published["record_hash"] if published else None,
         downloads=_downloads(poll) if published else None,
         next_after=next_after,
+    )
+
+
+@bp.get("/board/<public_id>/checkpoint.json")
+def saved_checkpoint(public_id: str) -> ResponseReturnValue:
+    """The latest signed checkpoint as a file to keep (``tally verify --checkpoint``)."""
+    return _saved(public_id, HeadKind.CHECKPOINT)
+
+
+@bp.get("/board/<public_id>/close.json")
+def saved_close(public_id: str) -> ResponseReturnValue:
+    """The signed close as a file to keep (``tally verify --checkpoint``)."""
+    return _saved(public_id, HeadKind.CLOSE)
+
+
+def _saved(public_id: str, kind: HeadKind) -> ResponseReturnValue:
+    poll = get_poll(public_id)
+    saved = ops.saved_head(poll, kind)
+    if saved is None:
+        message = (
+            _l("The vote is not closed yet: there is no signed close to save.")
+            if kind == HeadKind.CLOSE
+            else _l("The server has not signed a checkpoint of this vote yet.")
+        )
+        raise refuse("no_signed_head", message, 404)
+    body = json.dumps(saved.to_json(), indent=1).encode() + b"\n"
+    what: Download = "close" if kind == HeadKind.CLOSE else "checkpoint"
+    # Not stored: a cached copy would hide a later checkpoint from whoever saves again.
+    return download(
+        body, "application/json", what, poll.public_id, store=False, n=saved.signed.count
     )
 
 

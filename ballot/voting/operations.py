@@ -303,8 +303,8 @@ def receipt(checked: Checked, *, raced: bool = False) -> Receipt | None:
     return _receipt(poll, entry, repeated=False)
 
 
-def signed_json(h: SignedHead) -> dict[str, Any]:
-    """A signed head as in the record's checkpoints.json (tally/records.py)."""
+def signed_record(h: SignedHead) -> SignedHeadJson:
+    """A signed head as the record types it (tally/records.py)."""
     close = h.kind == "close" and h.actions_head is not None
     return SignedHeadJson(
         h.count,
@@ -313,7 +313,12 @@ def signed_json(h: SignedHead) -> dict[str, Any]:
         bytes(h.signature),
         h.actions if close else None,
         bytes(h.actions_head) if close and h.actions_head else None,
-    ).to_json()
+    )
+
+
+def signed_json(h: SignedHead) -> dict[str, Any]:
+    """A signed head as in the record's checkpoints.json (tally/records.py)."""
+    return signed_record(h).to_json()
 
 
 def _maybe_checkpoint(poll: Poll, seq: int, head: bytes) -> None:
