@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from scripts.build_verifier import OUT, build
-from tally.simulate import receipt, simulate
+from tally.simulate import receipt, saved_head, simulate
 from tests.browser.live import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,9 +47,13 @@ def page():
         ctx.close()
 
 
-def _run(page, path: Path, receipt_path: Path | None = None) -> tuple[int, list[str]]:
+def _run(
+    page, path: Path, receipt_path: Path | None = None, saved: tuple[Path, ...] = ()
+) -> tuple[int, list[str]]:
     page.evaluate("document.getElementById('verdict').dataset.code = ''")
     page.set_input_files("#receipt", [str(receipt_path)] if receipt_path else [])
+    page.evaluate("document.getElementById('verdict').dataset.code = ''")
+    page.set_input_files("#saved", [str(p) for p in saved])
     page.evaluate("document.getElementById('verdict').dataset.code = ''")
     page.set_input_files("#record", str(path))
     page.wait_for_selector(
@@ -144,6 +148,58 @@ def test_receipt_checked_like_the_cli(sim, page, tmp_path):
     )  # fmt: skip
     assert code == cli.returncode == 1
     assert lines == [cli.stderr.strip()]
+
+
+def test_saved_checkpoints_and_close_checked_like_the_cli(sim, page, tmp_path):
+    """Each case of tests/test_saved_heads.py: the page's verdict is the CLI's, line for
+    line (a key-holding server's re-signed close, a trimmed checkpoint, bad files)."""
+    from tests.test_saved_heads import _dropped_checkpoint_2, _signed_checkpoint
+
+    honest, attacked = tmp_path / "honest.zip", tmp_path / "attacked.zip"
+    sim.record.save(honest)
+    _dropped_checkpoint_2(sim).save(attacked)
+
+    def saved(name: str, body) -> Path:
+        path = tmp_path / name
+        path.write_text(body if isinstance(body, str) else json.dumps(body))
+        return path
+
+    forged = saved_head(sim, 1)
+    forged["signature"] = ("1" if forged["signature"][0] == "0" else "0") + forged["signature"][1:]
+    one, at = saved_head(sim, 1), "2026-11-22T09:05:00+07:00"
+    cp1, cp2 = saved("cp1.json", one), saved("cp2.json", saved_head(sim, 2))
+    close = saved("close.json", saved_head(sim))
+    cases = [
+        (honest, (cp1, cp2, close)),
+        (attacked, (cp1,)),
+        (attacked, (cp2,)),
+        (attacked, (cp1, close)),
+        (honest, (saved("rewritten.json", _signed_checkpoint(sim, 5, bytes(32), at)),)),
+        (honest, (saved("cut.json", _signed_checkpoint(sim, 14, bytes(32), at)),)),
+        (honest, (saved("forged.json", forged),)),
+        (honest, (saved("other.json", one | {"manifest": "ab" * 32}),)),
+        (honest, (saved("nokind.json", {k: v for k, v in one.items() if k != "kind"}),)),
+        (honest, (saved("extra.json", one | {"received_at": "09:10"}),)),
+        (honest, (saved("bool.json", one | {"count": True}),)),
+        (honest, (saved("asclose.json", one | {"kind": "close"}),)),
+        (honest, (saved("dup.json", '{"kind": "close", "kind": "close"}'),)),
+    ]  # fmt: skip
+    codes = set()
+    for record, files in cases:
+        code, lines = _run(page, record, None, files)
+        args = [a for f in files for a in ("--checkpoint", str(f))]
+        cli = subprocess.run(
+            [sys.executable, "-m", "tally", "verify", str(record), *args],
+            cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        assert code == cli.returncode, (record.name, [f.name for f in files], lines, cli.stderr)
+        codes.add(code)
+        if code == 0:
+            assert lines[:-1] == cli.stdout.splitlines()[:-1]
+        else:
+            assert lines == [cli.stderr.strip()], [f.name for f in files]
+    assert codes == {0, 1, 2}
+    _run(page, honest)  # the next test starts with no saved file chosen
 
 
 @pytest.mark.parametrize(

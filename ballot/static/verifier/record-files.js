@@ -11,6 +11,7 @@ const SERIAL_RE = /^[0-9A-Za-z-]{1,16}$/;
 const TIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/;
 const HEX_RE = /^[0-9a-f]*$/;
 export const RECEIPT_FORMAT = 'phieu-receipt/1';
+export const SAVED_HEAD_FORMAT = 'phieu-signed-head/1';
 
 export const KEYS = {
   'cards.json': ['cards'], 'cards.json cards[]': ['serial', 'key'],
@@ -26,6 +27,8 @@ export const KEYS = {
   'tally.json': ['ballots', 'totals'], 'decryptions.json': ['decryptions'],
   'results.json': ['denominator', 'figures', 'trustees', 'officials'],
   receipt: ['format', 'manifest', 'seq', 'tracker', 'head', 'signature'],
+  'saved checkpoint': ['format', 'manifest', 'kind', 'count', 'head', 'at', 'signature'],
+  'saved close': ['format', 'manifest', 'kind', 'count', 'head', 'at', 'actions', 'actions_head', 'signature'],
 };
 
 export class VerifyError extends Error {
@@ -284,4 +287,18 @@ export function parseReceipt(raw) {
     tracker: hexbytes(r.tracker, 'receipt tracker', 32), head: hexbytes(r.head, 'receipt head', 32),
     signature: hexbytes(r.signature, 'receipt signature', 64),
   };
+}
+
+/** tally.records.parse_saved_head: a checkpoint or close an observer saved from the board. */
+export function parseSavedHead(raw, where) {
+  const kind = isDict(raw) && Object.hasOwn(raw, 'kind') ? raw.kind : undefined;
+  if (kind !== 'checkpoint' && kind !== 'close') {
+    throw new VerifyError(where, 'expected an object whose "kind" is "checkpoint" or "close"');
+  }
+  const body = obj(raw, where, `saved ${kind}`);
+  if (body.format !== SAVED_HEAD_FORMAT) throw new VerifyError(where, `format is not ${SAVED_HEAD_FORMAT}`);
+  const signedKind = kind === 'close' ? 'checkpoints.json close' : 'checkpoints.json checkpoints[]';
+  const fields = Object.fromEntries(KEYS[signedKind].map((k) => [k, body[k]]));
+  const manifest = hexbytes(body.manifest, where + ' manifest', 32);
+  return { manifest, kind, signed: signed(fields, where, signedKind) };
 }

@@ -467,3 +467,42 @@ export function checkReceipt(files, raw) {
   }
   return `receipt: ballot #${rc.seq} is in the record with the signed tracker and head`;
 }
+
+// The fields of a close, in the order a mismatch names them (tally.saved._CLOSE_FIELDS).
+const CLOSE_FIELDS = [['count', 'count'], ['head', 'head'], ['at', 'at'], ['actions', 'actions'],
+  ['actions_head', 'actionsHead'], ['signature', 'signature']];
+
+/** tally.saved.check_saved: a saved checkpoint or close against a record that verified. */
+export function checkSaved(files, report, raw, name) {
+  const m = report.manifest;
+  const saved = R.parseSavedHead(raw, name);
+  const s = saved.signed;
+  const where = `saved ${saved.kind} ${name} (ballot #${s.count})`;
+  if (saved.manifest !== m.hashHex) throw new VerifyError(where, 'is for another vote (manifest hash differs)');
+  const message = saved.kind === 'close'
+    ? closeMessage(m.hash, s.count, s.head, s.at, s.actions, s.actionsHead)
+    : headMessage(m.hash, s.count, s.head, s.at);
+  if (!ed25519Ok(m.serverKey, message, s.signature)) {
+    throw new VerifyError(where, "the server's signature does not verify: not signed by this vote's server (a wrong or altered file proves nothing)");
+  }
+  const [cps, close] = R.parseCheckpoints(R.read(files, 'checkpoints.json'));
+  if (saved.kind === 'close') {
+    const differ = CLOSE_FIELDS.filter(([, k]) => s[k] !== close[k]).map(([f]) => f);
+    if (differ.length) {
+      throw new VerifyError(where, `signed by this vote's server, but the record's close differs (${differ.join(', ')}): the close was signed again after this one was shown`);
+    }
+    return `saved close ${name}: the record's close, byte for byte`;
+  }
+  const chain = report.entries;
+  if (s.count > chain.length) {
+    throw new VerifyError(where, `signed by this vote's server, but the record has only ${chain.length} ballots: ballots were dropped after it was shown`);
+  }
+  const head = s.count === 0 ? m.hashHex : chain[s.count - 1].hash;
+  if (head !== s.head) {
+    throw new VerifyError(where, `signed by this vote's server, but the record's chain differs at ballot #${s.count}: the chain was rewritten after it was shown`);
+  }
+  if (!cps.some((c) => c.count === s.count && c.head === s.head && c.at === s.at && c.signature === s.signature)) {
+    throw new VerifyError(where, "signed by this vote's server and a prefix of the chain, but missing from checkpoints.json: the record was trimmed after it was shown");
+  }
+  return `saved checkpoint ${name}: in the record, a prefix of its chain at ballot #${s.count}`;
+}

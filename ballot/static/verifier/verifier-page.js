@@ -2,7 +2,7 @@
 // receipt, checked entirely in this browser (no network, no server), ballots in Web Workers.
 // The verdict lines are those of `python -m tally verify` (tests/browser/test_verifier_page.py).
 import { readZip, ZipError } from './zip.js';
-import { FILES, UNHASHED, verifyRecord, checkReceipt, VerifyError, Unreadable } from './record-verify.js';
+import { FILES, UNHASHED, verifyRecord, checkReceipt, checkSaved, VerifyError, Unreadable } from './record-verify.js';
 import { cryptoMessage, recordJson } from './record-files.js';
 import { checkChunk, contextFor, contextOf } from './proofs.js';
 import { CryptoError } from '../js/phieu-crypto.js';
@@ -108,15 +108,23 @@ function workersWork() {
   });
 }
 
-/** The CLI's output for a record (and receipt): {code, lines}. */
-export async function runVerify(files, receiptBytes, checkBallots, progress = () => {}) {
+/**
+ * The CLI's output for a record, its receipt and saved heads ([{name, bytes}], as
+ * `--checkpoint`): {code, lines}.
+ */
+export async function runVerify(files, receiptBytes, checkBallots, progress = () => {}, saved = []) {
   const start = performance.now();
+  let current = 'receipt'; // names the document that is not strict JSON, if one is not
   try {
     const report = await verifyRecord(files, checkBallots, progress);
     const lines = [...report.lines];
     if (receiptBytes) {
       const receipt = recordJson({ 'manifest.json': receiptBytes }, 'manifest.json');
       lines.push(`OK  ${checkReceipt(files, receipt)}`);
+    }
+    for (const { name, bytes } of saved) {
+      current = name;
+      lines.push(`OK  ${checkSaved(files, report, recordJson({ 'manifest.json': bytes }, 'manifest.json'), name)}`);
     }
     lines.push(`Mã băm hồ sơ / record hash: ${report.recordHash}`);
     lines.push(`HỢP LỆ / VALID (${((performance.now() - start) / 1000).toFixed(1)} s)`);
@@ -125,7 +133,7 @@ export async function runVerify(files, receiptBytes, checkBallots, progress = ()
     if (err instanceof Unreadable) return { code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${err.item}: ${err.reason}`] };
     if (err instanceof VerifyError) return { code: 1, lines: [`KHÔNG HỢP LỆ / INVALID — ${err.item}: ${err.reason}`] };
     if (err instanceof CryptoError) {
-      return { code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${cryptoMessage(err).replace('manifest.json', 'receipt')}`] };
+      return { code: 2, lines: [`KHÔNG ĐỌC ĐƯỢC / UNREADABLE — ${cryptoMessage(err).replace('manifest.json', current)}`] };
     }
     return { code: 3, lines: [`Lỗi: không kiểm tra được hồ sơ (${err?.message ?? err})`, `Error: the record could not be checked (${err?.message ?? err})`] };
   }
@@ -154,6 +162,13 @@ function progressBar(started) {
   };
 }
 
+// Each saved checkpoint or close chosen, in the order given, with its file name.
+async function savedFiles(input) {
+  const out = [];
+  for (const f of input.files || []) out.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+  return out;
+}
+
 async function fileBytes(input) {
   const f = input.files && input.files[0];
   return f ? new Uint8Array(await f.arrayBuffer()) : null;
@@ -176,6 +191,7 @@ async function verifyFile(file) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const files = await readZip(bytes, [...FILES, ...UNHASHED], MAX_RECORD_BYTES);
     const receipt = await fileBytes($('receipt'));
+    const saved = await savedFiles($('saved'));
     const started = performance.now();
     const parallel = await workersWork();
     if (run.stopped) return;
@@ -185,7 +201,7 @@ async function verifyFile(file) {
     const onProgress = (done, total) => { if (run === current) bar(done, total); };
     const result = await runVerify(files, receipt, ballots(run, onProgress), ({ line }) => {
       if (line && run === current) $('status').textContent = line;
-    });
+    }, saved);
     run.stop(); // the verdict is known: no worker keeps checking
     show(result);
   } catch (err) {
@@ -199,6 +215,7 @@ export function start() {
   const input = $('record');
   input.addEventListener('change', () => { if (input.files[0]) verifyFile(input.files[0]); });
   $('receipt').addEventListener('change', () => { if (input.files[0]) verifyFile(input.files[0]); });
+  $('saved').addEventListener('change', () => { if (input.files[0]) verifyFile(input.files[0]); });
   const drop = $('drop');
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
