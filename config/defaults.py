@@ -71,6 +71,9 @@ LOGIN_DEVICE_MAX_AGE = 90 * 24 * 3600
 LOGIN_BACKOFF_BASE = 1
 LOGIN_BACKOFF_MAX = 300
 LOGIN_BACKOFF_MEMORY = 3600
+#: Seconds a password check in flight keeps its bucket's other attempts out (released as
+#: soon as it is done; the expiry only matters if a worker dies in between).
+LOGIN_CHECK_SECONDS = 10
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"

@@ -149,3 +149,42 @@ def test_backoff_off_when_limits_are_off(app, make_user, clock) -> None:
     me = AuthActions(app.test_client())
     assert [_wrong(me).status_code for _ in range(3)] == [200, 200, 200]
     assert me.login("thuky", environ_base=NAT).status_code == 302
+
+
+def test_one_password_check_at_a_time_per_bucket(app, make_user, clock) -> None:
+    """Passwords sent in parallel must not all pass the wait before the first failure is
+    recorded: while one is being checked (here: held by another worker), the bucket's
+    other attempts are refused unchecked, count no failure, and other buckets go on."""
+    make_user("thuky")
+    room = AuthActions(app.test_client())
+    with app.test_request_context(environ_base=NAT, data={"username": "thuky"}, method="POST"):
+        from ballot.accounts.views import login_limit_key
+
+        bucket = login_limit_key()
+        assert backoff.claim(bucket)  # another worker is checking a password of the room
+    for _ in range(3):
+        r = room.login("thuky", environ_base=NAT)  # even the right password
+        assert r.status_code == 429 and r.headers["Retry-After"] == "1"
+        text = r.get_data(as_text=True)
+        assert "đang được kiểm tra" in text and "hãy chờ 1 giây" in text, text[-1500:]
+    office = AuthActions(app.test_client())
+    assert office.login("thuky", environ_base=OFFICE).status_code == 302  # its own bucket
+    with app.test_request_context():
+        assert backoff.wait_seconds(bucket) == 0  # the refusals recorded no failure
+        backoff.release(bucket)  # that check is over
+    assert _wrong(room).status_code == 200  # checked now, and a failure
+    _refused(room.login("thuky", environ_base=NAT), 1)  # released: the wait applies
+    clock.t += 1
+    assert room.login("thuky", environ_base=NAT).status_code == 302
+
+
+def test_a_check_that_never_released_expires(app, make_user) -> None:
+    """A worker killed during a check cannot lock its bucket for longer than
+    LOGIN_CHECK_SECONDS: the claim is a counter with an expiry in the limits' storage."""
+    with app.test_request_context():
+        assert backoff.claim("x|thuky") and not backoff.claim("x|thuky")
+        storage = backoff.limiter.limiter.storage
+        key = backoff._key("x|thuky", "busy")
+        assert 0 < storage.get_expiry(key) - __import__("time").time() <= 10
+        backoff.release("x|thuky")
+        assert backoff.claim("x|thuky")

@@ -89,3 +89,58 @@ def test_backoff_holds_across_workers_and_spares_the_known_device(server) -> Non
     laptop.login()  # the known device: no wait
     time.sleep(WAIT + 0.2)
     assert _login(srv.port, PASSWORD)[0] == 302  # the wait is over
+
+
+def _prepared_login(port: int, password: str):
+    """A new browser with its form token: the POST is sent later, by ``send()``."""
+    browser = Browser(port)
+    token = browser.token("/account/login")
+    form = urllib.parse.urlencode({"username": "thuky", "password": password, "csrf_token": token})
+    cookies = "; ".join(f"{k}={v}" for k, v in browser.cookie_jar.items())
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies}
+
+    def send() -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        try:
+            conn.request("POST", "/account/login", body=form, headers=headers)
+            r = conn.getresponse()
+            return r.status, r.read().decode(errors="replace")
+        finally:
+            conn.close()
+
+    return send
+
+
+def test_parallel_wrong_passwords_get_one_check_between_them(server) -> None:
+    """The attack: ten wrong passwords for one account from the room, sent at the same
+    instant to three workers, so that none has recorded its failure when the others read
+    the wait. One password is checked; the nine others are refused unchecked (429) — by
+    the check in flight or by the wait its failure started — and the known laptop still
+    logs in at once. (On PostgreSQL, without the one check in flight, all ten were
+    checked; on SQLite every POST's write lock happens to serialise them.)"""
+    import threading
+
+    srv, _redis = server
+    laptop = Browser(srv.port)
+    laptop.login()
+    laptop.request("POST", "/account/logout", {"csrf_token": laptop.token("/")})
+    sends = [_prepared_login(srv.port, f"wrong-{i}") for i in range(10)]
+    barrier = threading.Barrier(len(sends))
+    results: list[tuple[int, str]] = []
+
+    def go(send) -> None:
+        barrier.wait()
+        results.append(send())
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=go, args=(s,)) for s in sends]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert time.monotonic() - started < WAIT, "too slow to test the wait"
+    statuses = sorted(status for status, _ in results)
+    assert statuses == [200] + [429] * 9, statuses
+    checked = [page for status, page in results if status == 200]
+    assert "Wrong username or password" in checked[0] or "Sai tên đăng nhập" in checked[0]
+    laptop.login()  # the known device: no wait

@@ -14,7 +14,13 @@ sees the same waits; memory:// in tests and on one process), as two kinds of cou
   seconds after the first one, and cleared by a correct login;
 * ``…|t|<n>`` — when failure number *n* happened (milliseconds). Each failure writes
   its own key (its *n* comes from the atomic increment), so two failures at once never
-  add their times together; a key left from before a reset is cleared first.
+  add their times together; a key left from before a reset is cleared first;
+* ``…|busy`` — a password of this bucket is being checked. Without it, passwords sent
+  in parallel would all pass :func:`wait_seconds` before the first failure is recorded,
+  and the doubling waits would not hold. :func:`claim` takes it by an atomic increment
+  (only the request that made it 1 checks a password; the others are refused, and
+  counted as no failure), :func:`release` clears it after the check; it expires after
+  ``LOGIN_CHECK_SECONDS`` should a worker die in between.
 
 The clock is :func:`now` (tests move it instead of sleeping).
 """
@@ -90,3 +96,17 @@ def succeeded(bucket: str) -> None:
     """A correct login: this bucket's failures are forgotten."""
     if _enabled():
         limiter.limiter.storage.clear(_key(bucket, "n"))
+
+
+def claim(bucket: str) -> bool:
+    """Take this bucket's one password check in flight; False while another is checked."""
+    if not _enabled():
+        return True
+    keep = int(current_app.config["LOGIN_CHECK_SECONDS"])
+    return int(limiter.limiter.storage.incr(_key(bucket, "busy"), keep)) == 1
+
+
+def release(bucket: str) -> None:
+    """The password check of :func:`claim` is over: the next attempt may be checked."""
+    if _enabled():
+        limiter.limiter.storage.clear(_key(bucket, "busy"))

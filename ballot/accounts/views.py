@@ -38,41 +38,64 @@ def login_limit_key() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(config_limit("LOGIN_RATE_LIMIT"), methods=["POST"], key_func=login_limit_key)
 def login() -> ResponseReturnValue:
-    """Show the login form; on success start a fresh session and go on."""
+    """Show the login form; on success start a fresh session and go on.
+
+    One attempt per bucket at a time (ballot.accounts.backoff.claim): the wait is read
+    and the password checked while no other attempt of the bucket can be, so passwords
+    sent in parallel cannot all slip past the wait before the first failure is recorded.
+    """
     form = LoginForm()
-    next_url = safe_next(request.args.get("next"), url_for("home.index"))
+    if request.method != "POST":
+        return render_template("accounts/login.html", form=form)
     bucket = login_limit_key()
-    if request.method == "POST":
-        wait = backoff.wait_seconds(bucket)
-        if wait:  # refused before the password is even checked (ballot.accounts.backoff)
-            message = _(
-                "Too many wrong passwords for this account from here: wait %(seconds)s "
-                "seconds, then try again.",
-                seconds=wait,
-            )
-            form.password.errors = [message]
-            # Flask-Limiter would replace Retry-After by its window's reset (up to an
-            # hour away): this refusal's wait is the backoff's, so it sets no headers.
-            limiter.context.view_rate_limit = None
-            page = render_template("accounts/login.html", form=form)
-            return page, 429, {"Retry-After": str(wait)}
-    if form.validate_on_submit():
-        user = authenticate(form.username.data or "", form.password.data or "")
-        if user is None:
-            db.session.rollback()
-            backoff.failed(bucket)
-            form.password.errors.append(_("Wrong username or password."))
-            return render_template("accounts/login.html", form=form), 200
-        backoff.succeeded(bucket)
-        commit(lambda: log_action(user.username, "account.login", {}))
-        session.clear()  # a fresh session: nothing carried over from before login
-        login_user(user)
-        start_session(user)
-        session.permanent = True
-        response = redirect(next_url)
-        remember_device(response, normal_username(form.username.data))
-        return response
-    return render_template("accounts/login.html", form=form)
+    if not backoff.claim(bucket):
+        message = _(
+            "Another login attempt for this account from here is being checked: wait "
+            "%(seconds)s seconds, then try again.",
+            seconds=1,
+        )
+        return _refused(form, message, 1)
+    try:
+        return _attempt(form, bucket)
+    finally:
+        backoff.release(bucket)  # after failed(): the next attempt sees its wait
+
+
+def _refused(form: LoginForm, message: str, wait: int) -> ResponseReturnValue:
+    form.password.errors = [message]
+    # Flask-Limiter would replace Retry-After by its window's reset (up to an hour
+    # away): this refusal's wait is the backoff's, so it sets no headers.
+    limiter.context.view_rate_limit = None
+    page = render_template("accounts/login.html", form=form)
+    return page, 429, {"Retry-After": str(wait)}
+
+
+def _attempt(form: LoginForm, bucket: str) -> ResponseReturnValue:
+    wait = backoff.wait_seconds(bucket)
+    if wait:  # refused before the password is even checked (ballot.accounts.backoff)
+        message = _(
+            "Too many wrong passwords for this account from here: wait %(seconds)s "
+            "seconds, then try again.",
+            seconds=wait,
+        )
+        return _refused(form, message, wait)
+    if not form.validate_on_submit():
+        return render_template("accounts/login.html", form=form)
+    user = authenticate(form.username.data or "", form.password.data or "")
+    if user is None:
+        db.session.rollback()
+        backoff.failed(bucket)
+        form.password.errors.append(_("Wrong username or password."))
+        return render_template("accounts/login.html", form=form), 200
+    backoff.succeeded(bucket)
+    commit(lambda: log_action(user.username, "account.login", {}))
+    session.clear()  # a fresh session: nothing carried over from before login
+    login_user(user)
+    start_session(user)
+    session.permanent = True
+    response = redirect(safe_next(request.args.get("next"), url_for("home.index")))
+    remember_device(response, normal_username(form.username.data))
+    return response
 
 
 @bp.post("/logout")
