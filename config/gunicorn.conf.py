@@ -73,6 +73,22 @@ def on_starting(server):  # gunicorn hook signature; runs after the app is prelo
     check_database_before_serving(wsgi.app)
 
 
+def nworkers_changed(server, new_value, old_value):  # gunicorn hook signature
+    """``kill -TTIN`` adds a worker at runtime, after on_starting's check: in production
+    with memory:// limits a second worker would count alone, so the change is refused
+    (logged in both languages) and the count put back. Redis limits are unaffected."""
+    if old_value is None or new_value <= 1:  # gunicorn's own first setting; or one worker
+        return
+    import wsgi
+    from ballot.startup import ConfigurationError, check_limit_storage
+
+    try:
+        check_limit_storage(wsgi.app, int(new_value))
+    except ConfigurationError as err:
+        server.log.error("TTIN refused / TTIN bị từ chối: %s", err)
+        server.num_workers = old_value  # calls this hook again with one worker: no loop
+
+
 def post_fork(server, worker):  # gunicorn hook signature
     """Each worker opens its own database connections (none inherited from the master)."""
     import wsgi

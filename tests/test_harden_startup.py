@@ -271,3 +271,47 @@ def test_gunicorn_without_the_shipped_front_door_is_refused(tmp_path, command) -
     assert "config/gunicorn.conf.py" in result.stderr and "Lỗi:" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stderr.count("Error: in production gunicorn") == 1  # no restart loop
+
+
+@pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/0"])
+def test_a_worker_added_at_runtime_cannot_split_memory_limits(tmp_path, storage) -> None:
+    """kill -TTIN adds a gunicorn worker after the start-up check: with memory:// each
+    worker would count alone, so production refuses the change (logged, count kept at 1);
+    with Redis the worker is added."""
+    import signal
+    import time
+
+    from tests.gunicorn_helpers import Server
+
+    if storage.startswith("redis"):
+        from tests.test_rate_limits_gunicorn import _redis_or_skip
+
+        _redis_or_skip().close()
+    env = _env(
+        tmp_path,
+        PHIEU_SECRET_KEY=secrets.token_hex(32),
+        PHIEU_RATELIMIT_STORAGE_URI=storage,
+        PHIEU_SESSION_COOKIE_SECURE="true",
+        GUNICORN_WORKERS="1",
+        PORT=str(free_port()),
+    )
+    srv = Server(tmp_path, env, int(env["PORT"]), tmp_path / "gunicorn.log")
+    srv.start()
+    try:
+        assert srv.proc is not None and len(srv.workers()) == 1
+        os.kill(srv.proc.pid, signal.SIGTTIN)
+        deadline = time.time() + 10
+        while (
+            time.time() < deadline and len(srv.workers()) == 1 and "TTIN" not in srv.log.read_text()
+        ):
+            time.sleep(0.2)
+        time.sleep(1)  # a worker spawned late would show now
+        log = srv.log.read_text()
+        if storage == "memory://":
+            assert len(srv.workers()) == 1
+            assert "TTIN refused / TTIN bị từ chối: Lỗi: RATELIMIT_STORAGE_URI là memory://" in log
+            assert "with 2 workers" in log and "Traceback" not in log
+        else:
+            assert len(srv.workers()) == 2 and "TTIN refused" not in log
+    finally:
+        srv.stop()
