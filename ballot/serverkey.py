@@ -49,3 +49,47 @@ def server_key() -> Ed25519PrivateKey:
 def server_public_key() -> bytes:
     """The 32-byte public key published in the manifest."""
     return signing.public_bytes(server_key())
+
+
+def _lock_path() -> Path:
+    return key_path().with_name(key_path().name + ".in-use")
+
+
+def hold_in_use() -> int | None:
+    """Mark the key file as in use by this server until the process and its children
+    end (a shared lock on ``<key file>.in-use``, inherited by gunicorn's workers).
+
+    A worker forked later (gunicorn recycles them) opens the key file again with the
+    SECRET_KEY it was started with, so ``server-key rotate`` must not re-encrypt it under
+    this server: it refuses while the lock is held (:func:`in_use`)."""
+    import fcntl
+
+    path = _lock_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError as err:  # a read-only folder: serve anyway, rotation is then unguarded
+        current_app.logger.warning("cannot mark %s in use (%s)", path, err.strerror)
+        return None
+    return fd
+
+
+def in_use() -> bool:
+    """Whether a running server holds the key file (:func:`hold_in_use`)."""
+    import fcntl
+
+    path = _lock_path()
+    if not path.exists():
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False  # not ours to open: nothing this command could rotate either
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False

@@ -49,6 +49,10 @@ logger_class = "config.gunicorn_logger.SafeAccessLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(D)sus'
 
 
+#: The open lock file of ballot.serverkey.hold_in_use (kept open: closing would release it).
+_held: list[int | None] = []
+
+
 def on_starting(server):  # gunicorn hook signature; runs after the app is preloaded
     """Before any worker is forked, in production: memory:// limits are refused when
     gunicorn will really run several workers (``-w`` on the command line overrides the
@@ -71,6 +75,10 @@ def on_starting(server):  # gunicorn hook signature; runs after the app is prelo
         print(err, file=sys.stderr)
         sys.exit(3)  # as wsgi.py under gunicorn
     check_database_before_serving(wsgi.app)
+    from ballot.serverkey import hold_in_use
+
+    with wsgi.app.app_context():  # held until the master and its workers end
+        _held.append(hold_in_use())  # server-key rotate refuses while it is held
 
 
 def nworkers_changed(server, new_value, old_value):  # gunicorn hook signature

@@ -123,3 +123,64 @@ def test_wrong_current_key_or_open_vote_is_refused(app, make_app) -> None:
     assert path.read_bytes() == before
     shown = app.test_cli_runner().invoke(args=["server-key", "show"])
     assert shown.output.strip() == _public(before, STRONG).hex()
+
+
+def test_rotate_refuses_while_a_server_holds_the_key(app, runner) -> None:
+    """A running server (here: its lock, as gunicorn's master takes it) keeps forking
+    workers that open the key file with the SECRET_KEY it started with: rotating under it
+    is refused and changes nothing; once it has stopped, rotating works."""
+    import os
+
+    from ballot.serverkey import hold_in_use, in_use
+
+    _pid, path, before = _closed_vote(app)
+    with app.app_context():
+        fd = hold_in_use()
+        assert fd is not None and in_use()
+    result = runner.invoke(args=["server-key", "rotate", "--generate"])
+    assert result.exit_code == 1, result.output
+    assert "stop gunicorn first" in result.output and "Lỗi: một máy chủ đang chạy" in result.output
+    assert path.read_bytes() == before and not list(path.parent.glob(path.name + ".*.old"))
+    os.close(fd)  # the server stopped
+    with app.app_context():
+        assert not in_use()
+    assert runner.invoke(args=["server-key", "rotate", "--generate"]).exit_code == 0
+
+
+def test_rotate_refuses_under_running_gunicorn(tmp_path) -> None:
+    """The same on real gunicorn: its master holds the lock for itself and its workers."""
+    import os
+    import subprocess
+    import sys
+
+    import sqlalchemy
+
+    from tests.gunicorn_helpers import ROOT, drop_database, make_server, prepare_vote
+
+    srv = make_server(tmp_path, workers=2)
+    prepare_vote(srv, 1, 1)
+    key = Path(srv.env["PHIEU_SERVER_KEY_PATH"])
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "server-key", "rotate", "--generate"]
+    env = {**os.environ, **srv.env}
+    srv.start()
+    try:
+        before = key.read_bytes()
+        refused = subprocess.run(  # our own interpreter and app
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert "stop gunicorn first" in refused.stderr and "Traceback" not in refused.stderr
+        assert key.read_bytes() == before
+        srv.stop()
+        engine = sqlalchemy.create_engine(srv.env["DATABASE_URL"])
+        with engine.begin() as conn:  # the vote closed (an open one refuses rotation too)
+            conn.execute(sqlalchemy.text("UPDATE polls SET state = 'closed'"))
+        engine.dispose()
+        done = subprocess.run(  # our own interpreter and app
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert key.read_bytes() != before
+    finally:
+        srv.stop()
+        drop_database(srv.pg_name)
