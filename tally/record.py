@@ -106,6 +106,23 @@ BAD_ZIP_NAMES: Final = "zip entry names must be printable ASCII and distinct"
 ZIP_NAME_DIFFERS: Final = "a zip entry's local name differs from its directory name"
 
 
+#: Deepest nesting a record's JSON may have (the top value is at depth 0). Below
+#: Python's own recursion limit, so that both verifiers refuse at the same depth.
+MAX_DEPTH: Final = 900
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether any value lies deeper than MAX_DEPTH (iterative: no recursion limit)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = list(item.values()) if isinstance(item, dict) else item
+        if children and depth >= MAX_DEPTH:  # its children would lie at MAX_DEPTH + 1
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
 def _read_zip(p: Path) -> dict[str, bytes]:
     """The record files of a zip; its entry names checked first, then its size."""
     try:
@@ -163,16 +180,21 @@ class Record:
         if name not in self.files:
             raise CryptoError("bad_encoding", f"record: {name} is missing")
         try:
-            return json.loads(
+            value = json.loads(
                 self.files[name].decode("utf-8"),
                 object_pairs_hook=_unique_keys,
                 parse_float=_no_float,
                 parse_constant=_no_float,
             )
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            raise CryptoError("bad_encoding", f"record: {name} is not valid JSON") from None
         except _StrictJsonError as err:
             raise CryptoError("bad_encoding", f"record: {name}: {err}") from None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # ValueError: JSON syntax, or an integer of more than 4 300 digits (Python's
+            # limit on int(); phieu-json's twin refuses the same, docs/record.md).
+            raise CryptoError("bad_encoding", f"record: {name} is not valid JSON") from None
+        if isinstance(value, (dict, list)) and _too_deep(value):
+            raise CryptoError("bad_encoding", f"record: {name} is not valid JSON")
+        return value
 
     def put(self, name: str, obj: Any) -> None:
         """Add or replace a file."""

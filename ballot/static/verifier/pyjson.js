@@ -104,6 +104,7 @@ export function loads(text) {
     if (!m) syntax();
     at += m[0].length;
     if (m[1] || m[2]) throw new StrictJsonError(`number ${m[0]} is not an integer`);
+    if (m[0].replace('-', '').length > 4300) syntax(); // Python: int() refuses over 4 300 digits
     const n = Number(m[0]);
     return Number.isSafeInteger(n) ? n : BigInt(m[0]);
   }

@@ -4,7 +4,7 @@
 import { CryptoError, pointFromHex, toHex } from '../js/phieu-crypto.js';
 import { ballotFromJson, tracker } from '../js/phieu-ballot.js';
 import { MESSAGES, DETAILS } from './messages.js';
-import { loads, reprN, StrictJsonError } from './pyjson.js';
+import { cmp, loads, reprN, StrictJsonError } from './pyjson.js';
 
 export const MAX_ITEMS = 100000, MAX_TEXT = 2000, MAX_DETAILS_BYTES = 8192;
 const SERIAL_RE = /^[0-9A-Za-z-]{1,16}$/;
@@ -81,7 +81,7 @@ export function obj(value, where, kind) {
   const keys = KEYS[kind];
   if (!isDict(value)) throw new VerifyError(where, `expected an object with keys ${keys.join(', ')}`);
   const missing = keys.filter((k) => !Object.hasOwn(value, k));
-  const extra = Object.keys(value).filter((k) => !keys.includes(k)).sort();
+  const extra = Object.keys(value).filter((k) => !keys.includes(k)).sort(cmp); // code points, as Python
   if (missing.length || extra.length) {
     const parts = [];
     if (missing.length) parts.push(`missing ${missing.join(', ')}`);
