@@ -72,8 +72,9 @@ LOGIN_BACKOFF_BASE = 1
 LOGIN_BACKOFF_MAX = 300
 LOGIN_BACKOFF_MEMORY = 3600
 #: Seconds a password check in flight keeps its bucket's other attempts out (released as
-#: soon as it is done; the expiry only matters if a worker dies in between).
-LOGIN_CHECK_SECONDS = 10
+#: soon as it is done; the expiry only matters if a worker dies in between). Longer than
+#: gunicorn's worker timeout (30 s), so that no check still running loses its claim.
+LOGIN_CHECK_SECONDS = 40
 #: Manual card-code entry per client address. Members on conference Wi-Fi usually share
 #: one NAT address, so this is generous; guessing a code is hopeless anyway (128 bits).
 CARD_RATE_LIMIT = "1200 per minute"

@@ -44,9 +44,11 @@ def login() -> ResponseReturnValue:
     and the password checked while no other attempt of the bucket can be, so passwords
     sent in parallel cannot all slip past the wait before the first failure is recorded.
     """
-    form = LoginForm()
     if request.method != "POST":
-        return render_template("accounts/login.html", form=form)
+        return render_template("accounts/login.html", form=LoginForm())
+    # The form's fields only (never a JSON body or a file part, which Flask-WTF would
+    # also read): the bucket below is keyed on the same username the password is for.
+    form = LoginForm(formdata=request.form)
     bucket = login_limit_key()
     if not backoff.claim(bucket):
         message = _(
