@@ -292,3 +292,48 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
         fail(err.message("vi"), err.message("en"))
     except (OSError, zipfile.BadZipFile, TypeError) as err:
         fail(f"không đọc được {path}: {err}", f"cannot read {path}: {err}")
+
+
+@main.command("check-head")
+@click.argument(
+    "paths", metavar="FILE...", nargs=-1, required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)  # fmt: skip
+@click.option(
+    "--manifest",
+    "manifest_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The vote's manifest.json, from the board.",
+)
+def check_head(paths: tuple[Path, ...], manifest_path: Path) -> None:
+    """Check checkpoints or a close saved from the board, right after saving them: each is
+    for this vote and signed by its server, so it will prove something against the
+    published record later (``verify --checkpoint``). Compare the vote fingerprint shown
+    with the one read aloud at the freeze."""
+    from tally.manifest import parse_manifest
+    from tally.saved import signed_by_the_server
+
+    current = manifest_path.name
+    try:
+        manifest = parse_manifest(_json_file(manifest_path))
+        click.echo("Dấu vân tay cuộc bỏ phiếu / vote fingerprint:")
+        click.echo(f"  {fingerprint(manifest.hash)}")
+        for path in paths:
+            current = path.name
+            saved = signed_by_the_server(manifest, _json_file(path), path.name)
+            click.echo(
+                f"OK  saved {saved.kind} {path.name}: signed by this vote's server "
+                f"(ballot #{saved.signed.count}, {saved.signed.at})"
+            )
+    except VerifyError as err:
+        click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
+        sys.exit(1)
+    except CryptoError as err:
+        reason = err.message("en").replace("manifest.json", current)
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {reason}", err=True)
+        sys.exit(2)
+    except OSError as err:
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {current}: {err}", err=True)
+        sys.exit(2)
+    click.echo("HỢP LỆ / VALID — giữ các tệp này / keep these files")

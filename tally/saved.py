@@ -17,6 +17,7 @@ from typing import Any
 from keys import signing
 from keys.errors import CryptoError
 from tally import records as R
+from tally.manifest import Manifest
 from tally.record import TAG_CHECKPOINT, Record, close_message, head_message
 from tally.records import VerifyError
 from tally.verify import Report, read
@@ -33,24 +34,33 @@ def _message(manifest_hash: bytes, saved: R.SavedHead) -> bytes:
     return head_message(TAG_CHECKPOINT, manifest_hash, s.count, s.head, s.at)
 
 
-def check_saved(record: Record, raw: Any, name: str, verified: Report) -> str:
-    """Check one saved signed head (``name``: its file's name) against a record that
-    verified (``verified``: its report); return the report line or raise VerifyError."""
-    assert verified.manifest is not None  # noqa: S101 - only after verify_record
-    manifest = verified.manifest
+def signed_by_the_server(manifest: Manifest, raw: Any, name: str) -> R.SavedHead:
+    """A saved signed head (``name``: its file's name) parsed, for this vote, with the
+    server's valid signature; else VerifyError. Needs no record: an observer runs it
+    (``tally check-head``) right after saving, with the manifest from the board."""
     saved = R.parse_saved_head(raw, name)
-    s = saved.signed
-    where = f"saved {saved.kind} {name} (ballot #{s.count})"
+    where = f"saved {saved.kind} {name} (ballot #{saved.signed.count})"
     if saved.manifest != manifest.hash:
         raise VerifyError(where, "is for another vote (manifest hash differs)")
     try:
-        signing.verify(manifest.server_key, _message(manifest.hash, saved), s.signature)
+        signing.verify(manifest.server_key, _message(manifest.hash, saved), saved.signed.signature)
     except CryptoError:
         raise VerifyError(
             where,
             "the server's signature does not verify: not signed by this vote's server "
             "(a wrong or altered file proves nothing)",
         ) from None
+    return saved
+
+
+def check_saved(record: Record, raw: Any, name: str, verified: Report) -> str:
+    """Check one saved signed head (``name``: its file's name) against a record that
+    verified (``verified``: its report); return the report line or raise VerifyError."""
+    assert verified.manifest is not None  # noqa: S101 - only after verify_record
+    manifest = verified.manifest
+    saved = signed_by_the_server(manifest, raw, name)
+    s = saved.signed
+    where = f"saved {saved.kind} {name} (ballot #{s.count})"
     checkpoints, close = R.parse_checkpoints(read(record, "checkpoints.json"))
     if saved.kind == "close":
         assert close is not None  # noqa: S101 - the record verified

@@ -9,6 +9,7 @@ chain it later rewrites. What an observer saved from the board must catch each o
 import json
 import subprocess
 import sys
+import textwrap
 
 import pytest
 
@@ -240,3 +241,43 @@ def test_the_board_hands_out_what_the_record_then_contains(app, tmp_path):
 
 def test_an_unknown_vote_has_nothing_to_save(client):
     assert client.get("/board/KHONGCO/checkpoint.json").status_code == 404
+
+
+def test_an_observer_checks_a_saved_file_at_once_with_the_manifest(sim, tmp_path):
+    """A server that means to trim the record later could hand out a file that proves
+    nothing (a bent signature, another vote): the observer finds out when saving it, from
+    the manifest alone, not months later."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(sim.record.files["manifest.json"])
+    good, close = tmp_path / "cp.json", tmp_path / "close.json"
+    good.write_text(json.dumps(saved_head(sim, 1)))
+    close.write_text(json.dumps(saved_head(sim)))
+    forged = saved_head(sim, 2)
+    forged["signature"] = ("1" if forged["signature"][0] == "0" else "0") + forged["signature"][1:]
+    bent = tmp_path / "bent.json"
+    bent.write_text(json.dumps(forged))
+    junk = tmp_path / "junk.json"
+    junk.write_text("{")
+
+    def run(*files):
+        return subprocess.run(
+            [sys.executable, "-m", "tally", "check-head", *map(str, files),
+             "--manifest", str(manifest)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    ok = run(good, close)
+    assert ok.returncode == 0, ok.stderr
+    assert "OK  saved checkpoint cp.json: signed by this vote's server (ballot #4," in ok.stdout
+    assert "OK  saved close close.json: signed by this vote's server (ballot #10," in ok.stdout
+    spaced = " ".join(textwrap.wrap(sim.manifest.hash.hex(), 4))
+    assert spaced in ok.stdout  # the vote fingerprint, to compare with the one read aloud
+    bad = run(good, bent)
+    assert bad.returncode == 1 and "saved checkpoint bent.json (ballot #8)" in bad.stderr
+    assert "not signed by this vote's server" in bad.stderr
+    unreadable = run(junk)
+    assert unreadable.returncode == 2 and "junk.json is not valid JSON" in unreadable.stderr
+    manifest.write_text('{"format": "phieu-manifest/1"}')
+    wrong = run(good)
+    assert wrong.returncode in (1, 2) and "Traceback" not in wrong.stderr, wrong.stderr
+    assert "manifest" in wrong.stderr
