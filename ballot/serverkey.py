@@ -8,6 +8,8 @@ with mode 0600 on first use. Every app server of one installation shares the fil
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -75,21 +77,28 @@ def hold_in_use() -> int | None:
     return fd
 
 
-def in_use() -> bool:
-    """Whether a running server holds the key file (:func:`hold_in_use`)."""
+class InUse(Exception):
+    """A running server holds the key file (:func:`hold_in_use`)."""
+
+
+@contextmanager
+def exclusive() -> Iterator[None]:
+    """Hold the key file for a rotation: raise :class:`InUse` while a server holds it,
+    and keep any server from starting to use it until the block ends (a gunicorn
+    starting meanwhile waits, then checks the key again, ``config/gunicorn.conf.py``)."""
     import fcntl
 
     path = _lock_path()
-    if not path.exists():
-        return False
-    try:
-        fd = os.open(path, os.O_RDWR)
+    try:  # read-only is enough for a lock, and works on a file another user made
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
     except OSError:
-        return False  # not ours to open: nothing this command could rotate either
+        yield  # no lock file can be made here: nothing can hold one either
+        return
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InUse(str(path)) from None
+        yield
     finally:
-        os.close(fd)  # closing releases a lock taken here
-    return False
+        os.close(fd)  # releases the lock

@@ -4,7 +4,7 @@ signing key, and show that key's public half.
 The signing key itself never changes (it is the ``server_key`` of every frozen
 manifest, and every receipt and close is signed with it); rotating re-encrypts its
 file under a new SECRET_KEY. Procedure (docs/operations.md, "Rotating SECRET_KEY"):
-stop gunicorn (refused while it runs: ballot.serverkey.in_use), run ``server-key
+stop gunicorn (refused while it runs: ballot.serverkey.exclusive), run ``server-key
 rotate``, put the new SECRET_KEY in ``instance/config.py``, start gunicorn (its start-up
 check opens the key with it).
 The previous file is kept beside it, still under the old SECRET_KEY, until deleted.
@@ -76,17 +76,24 @@ def _new_secret(generate: bool) -> str:
 )
 def rotate_command(generate: bool) -> None:
     """Re-encrypt the server signing key under a new SECRET_KEY (stop gunicorn first)."""
-    from ballot.polls.models import Poll
-    from ballot.serverkey import in_use
+    from ballot.serverkey import InUse, exclusive
 
     path, old_bytes, public = _open_current()
-    if in_use():
+    try:
+        with exclusive():  # no server uses the file, and none starts to, until done
+            _rotate(path, old_bytes, public, generate)
+    except InUse:
         _fail(
             f"một máy chủ đang chạy với tệp khóa {path}: dừng gunicorn trước, rồi đổi "
             "khóa (một tiến trình mới của nó sẽ không mở được tệp đã đổi).",
             f"a server is running with the key file {path}: stop gunicorn first, then "
             "rotate (a worker it forks later could not open the re-encrypted file).",
         )
+
+
+def _rotate(path: os.PathLike[str], old_bytes: bytes, public: bytes, generate: bool) -> None:
+    from ballot.polls.models import Poll
+
     open_votes = db.session.scalars(
         select(Poll.public_id).where(Poll.state == State.OPEN).order_by(Poll.public_id)
     ).all()

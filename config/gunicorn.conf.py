@@ -64,7 +64,12 @@ def on_starting(server):  # gunicorn hook signature; runs after the app is prelo
 
     import wsgi
     from ballot.cli import check_database_before_serving
-    from ballot.startup import ConfigurationError, check_front_door, check_limit_storage
+    from ballot.startup import (
+        ConfigurationError,
+        check_front_door,
+        check_limit_storage,
+        check_server_key,
+    )
 
     os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
     try:
@@ -79,6 +84,11 @@ def on_starting(server):  # gunicorn hook signature; runs after the app is prelo
 
     with wsgi.app.app_context():  # held until the master and its workers end
         _held.append(hold_in_use())  # server-key rotate refuses while it is held
+    try:  # again under the lock: a rotation may have ended since the app was loaded
+        check_server_key(wsgi.app)
+    except ConfigurationError as err:
+        print(err, file=sys.stderr)
+        sys.exit(3)
 
 
 def nworkers_changed(server, new_value, old_value):  # gunicorn hook signature

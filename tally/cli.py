@@ -304,36 +304,66 @@ def check_audit(path: Path, manifest_path: Path | None) -> None:
     "manifest_path",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The vote's manifest.json, from the board.",
+    help="The vote's manifest.json, from the board (its bare manifest link).",
 )
-def check_head(paths: tuple[Path, ...], manifest_path: Path) -> None:
+@click.option(
+    "--fingerprint",
+    "expected",
+    help="The vote fingerprint read aloud at the freeze (groups of four, spaces allowed).",
+)
+def check_head(paths: tuple[Path, ...], manifest_path: Path, expected: str | None) -> None:
     """Check checkpoints or a close saved from the board, right after saving them: each is
-    for this vote and signed by its server, so it will prove something against the
-    published record later (``verify --checkpoint``). Compare the vote fingerprint shown
-    with the one read aloud at the freeze."""
+    for this vote and signed by its server, and together they fit one chain, so they will
+    prove something against the published record later (``verify --checkpoint``).
+
+    The manifest comes from the server too: only its fingerprint, compared with the one
+    read aloud at the freeze (``--fingerprint``, or by eye), ties the files to the vote.
+    """
     from tally.manifest import parse_manifest
-    from tally.saved import signed_by_the_server
+    from tally.saved import check_together, signed_by_the_server
 
     current = manifest_path.name
     try:
         manifest = parse_manifest(_json_file(manifest_path))
         click.echo("Dấu vân tay cuộc bỏ phiếu / vote fingerprint:")
         click.echo(f"  {fingerprint(manifest.hash)}")
+        if expected is not None and _hex_only(expected) != manifest.hash.hex():
+            raise VerifyError(
+                manifest_path.name,
+                "its fingerprint is not the one given: a manifest of another vote, or one "
+                "the server made up; these files prove nothing about the vote read aloud",
+            )
+        saved = []
         for path in paths:
             current = path.name
-            saved = signed_by_the_server(manifest, _json_file(path), path.name)
+            head = signed_by_the_server(manifest, _json_file(path), path.name)
+            saved.append((path.name, head))
             click.echo(
-                f"OK  saved {saved.kind} {path.name}: signed by this vote's server "
-                f"(ballot #{saved.signed.count}, {saved.signed.at})"
+                f"OK  saved {head.kind} {path.name}: signed by this vote's server "
+                f"(ballot #{head.signed.count}, {head.signed.at})"
             )
+        check_together(manifest, saved)
     except VerifyError as err:
         click.echo(f"KHÔNG HỢP LỆ / INVALID — {err.item}: {err.reason}", err=True)
         sys.exit(1)
     except CryptoError as err:
         reason = err.message("en").replace("manifest.json", current)
-        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {reason}", err=True)
+        named = reason if current in reason else f"{current}: {reason}"
+        click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {named}", err=True)
         sys.exit(2)
     except OSError as err:
         click.echo(f"KHÔNG ĐỌC ĐƯỢC / UNREADABLE — {current}: {err}", err=True)
         sys.exit(2)
+    if expected is None:
+        click.echo(
+            "So sánh dấu vân tay trên với dấu vân tay đọc to khi chốt danh sách; nếu khác, các "
+            "tệp này không chứng minh được gì.\n"
+            "Compare the fingerprint above with the one read aloud at the freeze; if it "
+            "differs, these files prove nothing."
+        )
     click.echo("HỢP LỆ / VALID — giữ các tệp này / keep these files")
+
+
+def _hex_only(text: str) -> str:
+    """A fingerprint as typed (groups, spaces, dashes, either case) as plain lowercase hex."""
+    return "".join(c for c in text.lower() if c not in " -\t")

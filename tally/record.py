@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +97,8 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _no_float(text: str) -> Any:
     # Records hold integers and strings only; 1.0, 1e3, NaN would read differently elsewhere.
-    raise _StrictJsonError(f"number {text} is not an integer")
+    shown = text if len(text) <= 40 else text[:40] + "…"  # a hostile file stays short here
+    raise _StrictJsonError(f"number {shown} is not an integer")
 
 
 # Entry names the two verifiers (this one and ballot/static/verifier/zip.js) read alike:
@@ -106,21 +109,29 @@ BAD_ZIP_NAMES: Final = "zip entry names must be printable ASCII and distinct"
 ZIP_NAME_DIFFERS: Final = "a zip entry's local name differs from its directory name"
 
 
-#: Deepest nesting a record's JSON may have (the top value is at depth 0). Below
-#: Python's own recursion limit, so that both verifiers refuse at the same depth.
-MAX_DEPTH: Final = 900
+#: Deepest nesting of arrays and objects a record's JSON may have, and the most digits of
+#: an integer. Both well below what Python itself allows (its recursion limit, and
+#: int()'s 4 300 digits, which an environment variable can lower to 640), so that the
+#: two verifiers refuse exactly the same files whatever the machine; no record file
+#: comes near either. The browser's twin (verifier/pyjson.js) has the same two.
+MAX_DEPTH: Final = 500
+MAX_INT_DIGITS: Final = 600
+_STRINGS = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*"')  # a JSON string, escapes and all
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 
 
-def _too_deep(value: Any) -> bool:
-    """Whether any value lies deeper than MAX_DEPTH (iterative: no recursion limit)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        children = list(item.values()) if isinstance(item, dict) else item
-        if children and depth >= MAX_DEPTH:  # its children would lie at MAX_DEPTH + 1
-            return True
-        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
-    return False
+def _too_deep(text: str) -> bool:
+    """Whether arrays and objects nest deeper than MAX_DEPTH (read on the text, before
+    parsing, so that what lies deeper is never reached by either verifier)."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    depths = itertools.accumulate(1 if c in "[{" else -1 for c in brackets)
+    return any(d > MAX_DEPTH for d in depths)
+
+
+def _integer(text: str) -> int:
+    if len(text) - text.startswith("-") > MAX_INT_DIGITS:
+        raise ValueError("too many digits")  # read as "not valid JSON", as in pyjson.js
+    return int(text)
 
 
 def _read_zip(p: Path) -> dict[str, bytes]:
@@ -180,21 +191,22 @@ class Record:
         if name not in self.files:
             raise CryptoError("bad_encoding", f"record: {name} is missing")
         try:
-            value = json.loads(
-                self.files[name].decode("utf-8"),
+            text = self.files[name].decode("utf-8")
+            if _too_deep(text):
+                raise ValueError("nested too deeply")
+            return json.loads(
+                text,
                 object_pairs_hook=_unique_keys,
                 parse_float=_no_float,
                 parse_constant=_no_float,
+                parse_int=_integer,
             )
         except _StrictJsonError as err:
             raise CryptoError("bad_encoding", f"record: {name}: {err}") from None
         except (UnicodeDecodeError, ValueError, RecursionError):
-            # ValueError: JSON syntax, or an integer of more than 4 300 digits (Python's
-            # limit on int(); phieu-json's twin refuses the same, docs/record.md).
+            # ValueError: JSON syntax, nesting beyond MAX_DEPTH, an integer of more than
+            # MAX_INT_DIGITS digits (docs/record.md).
             raise CryptoError("bad_encoding", f"record: {name} is not valid JSON") from None
-        if isinstance(value, (dict, list)) and _too_deep(value):
-            raise CryptoError("bad_encoding", f"record: {name} is not valid JSON")
-        return value
 
     def put(self, name: str, obj: Any) -> None:
         """Add or replace a file."""

@@ -12,6 +12,7 @@ after the head was shown.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from keys import signing
@@ -93,3 +94,34 @@ def check_saved(record: Record, raw: Any, name: str, verified: Report) -> str:
             "checkpoints.json: the record was trimmed after it was shown",
         )
     return f"saved checkpoint {name}: in the record, a prefix of its chain at ballot #{s.count}"
+
+
+def check_together(manifest: Manifest, saved: list[tuple[str, R.SavedHead]]) -> None:
+    """Heads saved by one observer must fit one chain: one head per ballot count, the
+    manifest hash at count 0, no checkpoint beyond the close. Each of these already
+    proves a dishonest server; ``check-head`` says so when saving, not months later."""
+    seen: dict[int, tuple[str, bytes]] = {}
+    closes = [(n, h.signed) for n, h in saved if h.kind == "close"]
+    for name, h in saved:
+        s = h.signed
+        where = f"saved {h.kind} {name} (ballot #{s.count})"
+        if s.count == 0 and s.head != manifest.hash:
+            raise VerifyError(where, "signed for no ballot, but its head is not the manifest hash")
+        other = seen.get(s.count)
+        if other is not None and other[1] != s.head:
+            raise VerifyError(
+                where,
+                f"and {other[0]}: two different heads signed for ballot #{s.count}: the "
+                "server showed two chains (keep both files: together they prove it)",
+            )
+        seen[s.count] = (name, s.head)
+        for close_name, close in closes:
+            late = s.count > close.count or datetime.fromisoformat(s.at) > datetime.fromisoformat(
+                close.at
+            )
+            if h.kind == "checkpoint" and late:
+                raise VerifyError(
+                    where,
+                    f"comes after the close {close_name} (ballot #{close.count}, {close.at}): "
+                    "the server signed past its own close",
+                )

@@ -1,7 +1,8 @@
 """The two strict JSON readers (tally/record.py and the browser's pyjson.js) and the two
 key checks (tally/records.py obj and record-files.js obj) say the same thing on the
-edges a reviewer found them apart: nesting deeper than 900, integers of more than
-4 300 digits, and unexpected keys outside the Basic Multilingual Plane."""
+edges reviewers found them apart: nesting deeper than MAX_DEPTH (read before anything
+deeper is parsed), integers of more than MAX_INT_DIGITS digits, long floats in a
+message, and unexpected keys outside the Basic Multilingual Plane."""
 
 import json
 import shutil
@@ -15,15 +16,19 @@ from tally.record import Record
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 TEXTS = [
-    "[" * 900 + "]" * 900,
-    "[" * 900 + "1" + "]" * 900,
-    "[" * 901 + "1" + "]" * 901,
-    '{"a":' * 901 + "1" + "}" * 901,
-    "[" * 950 + "]" * 950,
-    "1" * 4300,
-    "1" * 4301,
-    "-" + "1" * 4301,
+    "[" * 500 + "]" * 500,
+    '{"a":' * 499 + '["x]]]]", 1.5]' + "}" * 499,  # brackets inside a string do not count
+    "[" * 501 + "]" * 501,
+    '{"a":' * 501 + "1" + "}" * 501,
+    '[1.5, {"a": 1, "a": 2}, ' + "[" * 600 + "]" * 600 + "]",  # too deep first, in both
+    "1" * 600,
+    "-" + "1" * 600,
+    "1" * 601,
+    "-" + "1" * 601,
     '{"n": ' + "9" * 5000 + "}",
+    "[" + "1" * 5000 + ".5]",  # a long float: its first 40 characters in the message
+    "[01]",
+    '"a\\"',
 ]
 OBJECTS = [
     {"format": 1, "manifest": 1, "seq": 1, "tracker": 1, "head": 1, "signature": 1, k: 0, j: 0}
@@ -73,7 +78,9 @@ def test_both_readers_refuse_the_same_edges_with_the_same_message():
     js = json.loads(done.stdout)
     python_texts = [_python_text(t) for t in TEXTS]
     assert js["texts"] == python_texts
-    assert python_texts[:2] == ["ok", "ok"] and python_texts[5] == "ok"
-    assert all("is not valid JSON" in m for m in python_texts[2:5] + python_texts[6:])
+    assert python_texts[0] == "ok" and python_texts[5:7] == ["ok", "ok"]
+    assert "number 1.5 is not an integer" in python_texts[1]
+    assert all("is not valid JSON" in m for m in python_texts[2:5] + python_texts[7:10])
+    assert python_texts[10].endswith("number " + "1" * 40 + "… is not an integer)")
     assert js["objects"] == [_python_obj(o) for o in OBJECTS]
     assert js["objects"][0] == "unexpected \uffff, \U00010000"  # code point order

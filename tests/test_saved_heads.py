@@ -281,3 +281,67 @@ def test_an_observer_checks_a_saved_file_at_once_with_the_manifest(sim, tmp_path
     wrong = run(good)
     assert wrong.returncode in (1, 2) and "Traceback" not in wrong.stderr, wrong.stderr
     assert "manifest" in wrong.stderr
+
+
+def test_check_head_ties_the_files_to_the_fingerprint_read_aloud(sim, tmp_path):
+    """The manifest comes from the server too: one of its own making, with its own
+    server_key, makes its own files verify. Only the fingerprint read aloud at the
+    freeze ties them to the vote, so --fingerprint refuses any other; without it the
+    command says to compare."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(sim.record.files["manifest.json"])
+    cp = tmp_path / "cp.json"
+    cp.write_text(json.dumps(saved_head(sim, 1)))
+    spaced = " ".join(textwrap.wrap(sim.manifest.hash.hex(), 4))
+
+    def run(*extra):
+        return subprocess.run(
+            [sys.executable, "-m", "tally", "check-head", str(cp), "--manifest", str(manifest),
+             *extra],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    plain = run()
+    assert plain.returncode == 0 and "Compare the fingerprint above" in plain.stdout
+    matched = run("--fingerprint", spaced.upper())
+    assert matched.returncode == 0 and "Compare the fingerprint" not in matched.stdout
+    other = run("--fingerprint", "ab" * 32)
+    assert other.returncode == 1
+    assert "manifest.json: its fingerprint is not the one given" in other.stderr
+
+
+def test_check_head_finds_heads_that_cannot_belong_to_one_chain(sim, tmp_path):
+    """Two heads signed for one ballot count (two chains shown to two people), a head
+    at count 0 that is not the manifest hash, a checkpoint past the close: each already
+    proves a dishonest server, and check-head says so at once."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(sim.record.files["manifest.json"])
+    at = "2026-11-22T09:05:00+07:00"
+
+    def write(name, body):
+        path = tmp_path / name
+        path.write_text(json.dumps(body))
+        return path
+
+    def run(*files):
+        return subprocess.run(
+            [sys.executable, "-m", "tally", "check-head", *map(str, files),
+             "--manifest", str(manifest)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+
+    real = write("a.json", saved_head(sim, 1))  # ballot #4
+    fork = write("b.json", _signed_checkpoint(sim, 4, bytes(32), at))
+    zero = write("zero.json", _signed_checkpoint(sim, 0, bytes(32), at))
+    late = write("late.json", _signed_checkpoint(sim, 11, bytes(32), "2026-11-22T10:31:00+07:00"))
+    close = write("close.json", saved_head(sim))
+    assert run(real, close).returncode == 0
+    forked = run(real, fork)
+    assert forked.returncode == 1
+    assert "b.json (ballot #4): and a.json: two different heads signed for ballot #4" in (
+        forked.stderr
+    )
+    nothing = run(zero)
+    assert nothing.returncode == 1 and "its head is not the manifest hash" in nothing.stderr
+    past = run(close, late)
+    assert past.returncode == 1 and "the server signed past its own close" in past.stderr

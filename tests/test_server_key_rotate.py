@@ -99,7 +99,8 @@ def test_bad_new_keys_change_nothing(app, runner, typed, message) -> None:
     assert result.exit_code == 1 and message in result.output
     assert "Lỗi:" in result.output and "Traceback" not in result.output
     assert path.read_bytes() == before
-    assert list(path.parent.glob(path.name + ".*")) == []
+    left = [f for f in path.parent.glob(path.name + ".*") if f.suffix != ".in-use"]
+    assert left == []  # no backup, no half-written file (the lock file is empty)
 
 
 def test_mismatched_confirmation_changes_nothing(app, runner) -> None:
@@ -131,19 +132,26 @@ def test_rotate_refuses_while_a_server_holds_the_key(app, runner) -> None:
     is refused and changes nothing; once it has stopped, rotating works."""
     import os
 
-    from ballot.serverkey import hold_in_use, in_use
+    from ballot.serverkey import InUse, exclusive, hold_in_use
 
     _pid, path, before = _closed_vote(app)
     with app.app_context():
         fd = hold_in_use()
-        assert fd is not None and in_use()
+        assert fd is not None
+        with pytest.raises(InUse), exclusive():
+            pass
     result = runner.invoke(args=["server-key", "rotate", "--generate"])
     assert result.exit_code == 1, result.output
     assert "stop gunicorn first" in result.output and "Lỗi: một máy chủ đang chạy" in result.output
     assert path.read_bytes() == before and not list(path.parent.glob(path.name + ".*.old"))
     os.close(fd)  # the server stopped
-    with app.app_context():
-        assert not in_use()
+    with app.app_context(), exclusive():  # free now; and a server starting waits meanwhile
+        import fcntl
+
+        probe = os.open(f"{path}.in-use", os.O_RDONLY)
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        os.close(probe)
     assert runner.invoke(args=["server-key", "rotate", "--generate"]).exit_code == 0
 
 

@@ -8,7 +8,11 @@ cards' links (one checks the encryption first); a revoked card is refused; the
 secretariat closes, two trustees count on the count page, the secretariat publishes.
 Then an anonymous observer reads the results on the board, downloads the record, and
 ``python -m tally verify`` and the browser verifier both say VALID; the minutes carry the
-figures. Each step goes through what a person clicks; nothing calls an operation.
+figures. Each step goes through what a person clicks or reads: the card links come from
+the printed PDF, the fingerprint from the projector's page, the results from the board;
+nothing reads the database or calls an operation (only the account is made beforehand,
+as `flask users create` would). The observer checks the saved files with
+``tally check-head`` against the fingerprint read aloud.
 """
 
 from __future__ import annotations
@@ -27,9 +31,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pypdf import PdfReader
 
-from ballot.db import db
 from scripts.build_verifier import OUT as VERIFIER
-from tests.browser.live import PHONE, card_link, chromium, live_server
+from tests.browser.live import PHONE, chromium, live_server
 from tests.conftest import DEFAULT_PASSWORD
 from tests.test_cards_pdf import CODE_RE
 
@@ -141,6 +144,7 @@ def _ceremony(browser, page, base, pid, tmp: Path) -> tuple[list, list[Path]]:
 
 
 def _print_cards(page, base, pid, tmp: Path) -> list[str]:
+    """Print the cards from the cards page; the links their QR codes carry."""
     page.goto(f"{base}/polls/{pid}/cards")
     form = f"form[action='/polls/{pid}/cards/print']"
     page.fill(f"{form} input[name=spares]", "1")
@@ -155,9 +159,15 @@ def _print_cards(page, base, pid, tmp: Path) -> list[str]:
         unicodedata.normalize("NFC", p.extract_text())
         for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
     )
-    codes = [f"{a} {b}".replace(" ", "-") for a, b in CODE_RE.findall(text)]
+    codes = [f"{a} {b}".replace(" ", "") for a, b in CODE_RE.findall(text)]
     assert len(codes) == SUMMONED + 1, text[:500]  # one card per member summoned, one spare
-    return codes
+    flat = "".join(text.split())
+    assert f"{base}/v/{pid}" in flat  # the address the cards print (this server's)
+    check = re.findall(r"Mãđốichiếuláphiếu\(mọithẻnhưnhau\):([0-9a-f]{16})", flat)
+    assert len(check) == len(codes) and len(set(check)) == 1, check
+    # The link each card's QR code carries (/v/<vote>#<code>.<ballot check code>),
+    # from what is printed on the card, not from the server's database.
+    return [f"{base}/v/{pid}#{code}.{check[0]}" for code in codes]
 
 
 def _confirm(trustees, files, fingerprint: str) -> None:
@@ -203,32 +213,24 @@ def _vote(browser, link: str, choices, check_first=False):
 
 
 def test_a_whole_conference_day_through_the_pages(app, make_user, browser, tmp_path):
-    from ballot.polls.models import Poll
-
     make_user("thuky")
     with live_server(app) as base:
         desk = _secretariat(browser, base)
         pid = _create(desk, base)
         names = _officials(desk, base, pid, tmp_path)
         trustees, files = _ceremony(browser, desk, base, pid, tmp_path)
-        codes = _print_cards(desk, base, pid, tmp_path)
-        desk.goto(f"{base}/polls/{pid}/freeze")
-        fingerprint = (
-            "".join(desk.inner_text("#manifest-fingerprint").split())
-            if desk.locator("#manifest-fingerprint").count()
-            else None
-        )
-        with app.app_context():
-            from ballot.polls import ceremony
-
-            poll = db.session.scalar(db.select(Poll).where(Poll.public_id == pid))
-            candidate = ceremony.board(poll)["candidate_manifest"]
-            poll_id = poll.id
-        assert fingerprint in (None, candidate)
-        _confirm(trustees, files, candidate)
+        links = _print_cards(desk, base, pid, tmp_path)
+        # The fingerprint on the projector (the ceremony page), read aloud in the hall.
+        desk.goto(f"{base}/polls/{pid}/ceremony")
+        hall = "".join(desk.inner_text("#candidate-fingerprint").split())
+        _confirm(trustees, files, hall)  # each trustee's device shows the same
         desk.goto(f"{base}/polls/{pid}/freeze")
         desk.check("#confirm")
         _submit(desk, "form:has(#confirm)")
+        observer = browser.new_context(locale="vi-VN", accept_downloads=True).new_page()
+        observer.goto(f"{base}/board/{pid}")
+        assert "".join(observer.inner_text("#manifest-hash").split()) == hall  # frozen: same
+        manifest = _download(observer, "#save-manifest", tmp_path)
         desk.goto(f"{base}/polls/{pid}/checkin")
         for _ in range(MEMBERS):
             _submit(desk, "form:has(input[name=delta][value=plus])")
@@ -236,8 +238,7 @@ def test_a_whole_conference_day_through_the_pages(app, make_user, browser, tmp_p
         desk.goto(f"{base}/polls/{pid}/open")
         desk.check("#confirm")
         _submit(desk, "form:has(#confirm)")
-        with app.app_context():
-            assert db.session.get(Poll, poll_id).state == "open"
+        assert observer.request.get(f"{base}/board/{pid}/board.json").json()["state"] == "open"
         # A card reported lost (serial 5) is revoked before anyone used it.
         desk.goto(f"{base}/polls/{pid}/cards")
         desk.fill("#revoke-serial", "5")
@@ -245,11 +246,8 @@ def test_a_whole_conference_day_through_the_pages(app, make_user, browser, tmp_p
         _submit(desk, "form:has(#revoke-serial)")
         desk.fill("#spare-serial", "0007")  # and its member gets the spare instead
         _submit(desk, "form:has(#spare-serial)")
-        with app.app_context():  # the links the cards' QR codes carry
-            links = [card_link(base, pid, code, poll_id) for code in codes]
         voters = [links[0], links[1], links[2], links[3], links[6]]
-        # An observer at the public board saves a signed checkpoint during the vote.
-        observer = browser.new_context(locale="vi-VN", accept_downloads=True).new_page()
+        # The observer at the public board saves a signed checkpoint during the vote.
         trackers = []
         for i, (link, row) in enumerate(zip(voters, CHOICES, strict=True)):
             trackers.append(_vote(browser, link, row, check_first=(i == 0)))
@@ -281,9 +279,9 @@ def test_a_whole_conference_day_through_the_pages(app, make_user, browser, tmp_p
         _submit(desk, f"form[action='/polls/{pid}/publish']")
         # The anonymous observer, after publication.
         observer.goto(f"{base}/board/{pid}")
-        board = observer.inner_text("main")
+        published = observer.inner_text("#published-results")
         for name in names:
-            assert name in board
+            assert name in published
         record = tmp_path / "record.zip"
         with observer.expect_download() as info:
             observer.evaluate(f"location.href = '/polls/{pid}/record.zip'")
@@ -309,6 +307,13 @@ def test_a_whole_conference_day_through_the_pages(app, make_user, browser, tmp_p
     assert "1 checked ballots" in verified.stdout
     assert f"OK  saved checkpoint {saved[0].name}: in the record" in verified.stdout
     assert f"OK  saved close {saved[1].name}: the record's close" in verified.stdout
+    heads = subprocess.run(
+        [sys.executable, "-m", "tally", "check-head", *map(str, saved),
+         "--manifest", str(manifest), "--fingerprint", hall],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert heads.returncode == 0, heads.stderr
+    assert heads.stdout.count("signed by this vote's server") == 2
     page = browser.new_context(offline=True).new_page()
     page.goto(VERIFIER.as_uri())
     page.wait_for_selector("body[data-ready='1']")

@@ -54,8 +54,26 @@ export const reprN = (v, n) => [...pyRepr(v)].slice(0, n).join('');
 
 const WS = ' \t\n\r';
 const PLAIN = /[^"\\\u0000-\u001f]*/y; // what a JSON string holds as itself
+// tally.record: MAX_DEPTH, MAX_INT_DIGITS, _too_deep, and the 40 characters of a number
+// a message shows.
+export const MAX_DEPTH = 500, MAX_INT_DIGITS = 600;
+const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
+const STRINGS = /"[^"\\]*(?:\\[\s\S][^"\\]*)*"/g; // a JSON string, escapes and all
+const shortNumber = (n) => ([...n].length <= 40 ? n : [...n].slice(0, 40).join('') + '…');
+
+/** Whether arrays and objects nest deeper than MAX_DEPTH (on the text, before parsing). */
+function tooDeep(text) {
+  let depth = 0;
+  for (const ch of text.replace(STRINGS, '')) {
+    if (ch === '[' || ch === '{') { if (++depth > MAX_DEPTH) return true; }
+    else if (ch === ']' || ch === '}') depth--;
+  }
+  return false;
+}
+
 /** Parse like json.loads(object_pairs_hook=unique, parse_float=refuse, parse_constant=refuse). */
 export function loads(text) {
+  if (tooDeep(text)) throw new JsonSyntaxError('nested too deeply');
   let at = 0;
   const syntax = () => { throw new JsonSyntaxError(`offset ${at}`); };
   const skip = () => { while (at < text.length && WS.includes(text[at])) at++; };
@@ -100,11 +118,12 @@ export function loads(text) {
     for (const word of ['NaN', 'Infinity', '-Infinity']) {
       if (text.startsWith(word, at)) throw new StrictJsonError(`number ${word} is not an integer`);
     }
-    const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(at, at + 4400));
+    NUMBER.lastIndex = at;
+    const m = NUMBER.exec(text);
     if (!m) syntax();
     at += m[0].length;
-    if (m[1] || m[2]) throw new StrictJsonError(`number ${m[0]} is not an integer`);
-    if (m[0].replace('-', '').length > 4300) syntax(); // Python: int() refuses over 4 300 digits
+    if (m[1] || m[2]) throw new StrictJsonError(`number ${shortNumber(m[0])} is not an integer`);
+    if (m[0].replace('-', '').length > MAX_INT_DIGITS) syntax(); // tally.record._integer
     const n = Number(m[0]);
     return Number.isSafeInteger(n) ? n : BigInt(m[0]);
   }
