@@ -63,7 +63,7 @@ def hold_in_use() -> int | None:
 
     A worker forked later (gunicorn recycles them) opens the key file again with the
     SECRET_KEY it was started with, so ``server-key rotate`` must not re-encrypt it under
-    this server: it refuses while the lock is held (:func:`in_use`)."""
+    this server: it refuses while the lock is held (:func:`exclusive`)."""
     import fcntl
 
     path = _lock_path()

@@ -31,7 +31,15 @@ T = TypeVar("T")
 
 #: What a vote offers to download.
 Download = Literal[
-    "cards", "definition", "results.json", "results.csv", "record", "minutes", "checkpoint", "close"
+    "cards",
+    "definition",
+    "results.json",
+    "results.csv",
+    "record",
+    "minutes",
+    "checkpoint",
+    "close",
+    "manifest",
 ]
 
 #: The file name of each download of a vote (Vietnamese without diacritics, as the
@@ -45,6 +53,7 @@ DOWNLOAD_NAMES: Final[dict[Download, str]] = {
     "minutes": "bien-ban-{id}.pdf",
     "checkpoint": "diem-kiem-{id}-{n}.json",
     "close": "dong-phieu-{id}.json",
+    "manifest": "manifest-{id}.json",
 }
 
 

@@ -115,11 +115,9 @@ def check_together(manifest: Manifest, saved: list[tuple[str, R.SavedHead]]) -> 
                 "server showed two chains (keep both files: together they prove it)",
             )
         seen[s.count] = (name, s.head)
-        for close_name, close in closes:
-            late = s.count > close.count or datetime.fromisoformat(s.at) > datetime.fromisoformat(
-                close.at
-            )
-            if h.kind == "checkpoint" and late:
+        for close_name, close in closes if h.kind == "checkpoint" else ():
+            at, closed = datetime.fromisoformat(s.at), datetime.fromisoformat(close.at)
+            if s.count > close.count or at > closed:
                 raise VerifyError(
                     where,
                     f"comes after the close {close_name} (ballot #{close.count}, {close.at}): "
